@@ -1,0 +1,29 @@
+# Warnings and sanitizers as INTERFACE targets, linked PRIVATE by every target.
+add_library(project_warnings INTERFACE)
+target_compile_options(project_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
+                                                  -Wnon-virtual-dtor)
+if(WERROR)
+  target_compile_options(project_warnings INTERFACE -Werror)
+endif()
+
+add_library(project_sanitizers INTERFACE)
+set(_san "")
+if(ENABLE_ASAN)
+  list(APPEND _san address)
+endif()
+if(ENABLE_UBSAN)
+  list(APPEND _san undefined)
+endif()
+if(ENABLE_TSAN)
+  list(APPEND _san thread)
+endif()
+if(_san)
+  list(JOIN _san "," _san_list)
+  target_compile_options(project_sanitizers INTERFACE -fsanitize=${_san_list}
+                                                      -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(project_sanitizers INTERFACE -fsanitize=${_san_list})
+endif()
+
+# project_defaults: what every target of ours links PRIVATE.
+add_library(project_defaults INTERFACE)
+target_link_libraries(project_defaults INTERFACE project_warnings project_sanitizers)

@@ -1,0 +1,77 @@
+#pragma once
+// Go-style command-line flags: `-name value`, `-name=value`, `--name value`,
+// repeatable flags, `-help`, and a fallback to `<PREFIX><NAME>` environment
+// variables (upper case, '-' -> '_') so containers can configure everything.
+// A flag on the command line wins over the environment.
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/duration.hpp"
+
+namespace rtmp::common {
+
+// A bad flag or value; what() is the one line printed before exit 2.
+struct FlagError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class FlagSet {
+ public:
+  // Checks a value; returns an empty string when fine, else what is wrong.
+  using Validator = std::function<std::string(const std::string&)>;
+
+  FlagSet(std::string program, std::string env_prefix);
+
+  void add_string(const std::string& name, std::string* target, std::string def,
+                  std::string help, Validator validate = {});
+  void add_choice(const std::string& name, std::string* target, std::string def,
+                  std::vector<std::string> choices, std::string help);
+  // Repeatable; from the environment, values are separated by newlines or commas.
+  void add_list(const std::string& name, std::vector<std::string>* target, std::string help,
+                Validator validate = {});
+  void add_int(const std::string& name, int64_t* target, int64_t def, int64_t min, int64_t max,
+               std::string help);
+  void add_duration(const std::string& name, Duration* target, Duration def, std::string help);
+  void add_bool(const std::string& name, bool* target, bool def, std::string help);
+
+  // Parses argv, then the environment for flags argv did not set.
+  // Returns false when -help/-h was asked (usage already printed to stdout).
+  // Throws FlagError on an unknown flag, a missing or bad value.
+  bool parse(int argc, const char* const* argv);
+
+  void print_usage(std::ostream& out) const;
+  // The environment variable that sets `name`.
+  std::string env_name(const std::string& name) const;
+  // Every flag name, in registration order (for -help checks and tests).
+  std::vector<std::string> names() const;
+  // Whether the flag was given on the command line or in the environment.
+  bool was_set(const std::string& name) const;
+
+ private:
+  struct Flag {
+    std::string name;
+    std::string help;
+    std::string default_text;
+    bool is_bool = false;
+    bool repeatable = false;
+    bool set = false;
+    std::function<void(const std::string&)> apply;  // throws FlagError
+  };
+  Flag& add(Flag flag);
+  Flag* find(const std::string& name);
+  void apply(Flag& flag, const std::string& value, const char* source);
+
+  std::string program_;
+  std::string env_prefix_;
+  std::vector<Flag> flags_;
+};
+
+// For main(): parses, prints a bad flag as one line on stderr and exits 2, exits 0
+// after -help. Returns only when the program should run.
+void parse_flags_or_exit(FlagSet& flags, int argc, const char* const* argv);
+
+}  // namespace rtmp::common

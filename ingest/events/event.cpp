@@ -1,0 +1,25 @@
+#include "ingest/events/event.hpp"
+
+namespace rtmp::events {
+namespace {
+
+struct Namer {
+  const char* operator()(const ConnectionAccept&) const { return "connection_accept"; }
+  const char* operator()(const HandshakeComplete&) const { return "handshake_complete"; }
+  const char* operator()(const StreamCreate&) const { return "stream_create"; }
+  const char* operator()(const StreamDelete&) const { return "stream_delete"; }
+  const char* operator()(const PublishStart&) const { return "publish_start"; }
+  const char* operator()(const PublishStop&) const { return "publish_stop"; }
+  const char* operator()(const PlayStart&) const { return "play_start"; }
+  const char* operator()(const PlayStop&) const { return "play_stop"; }
+  const char* operator()(const CodecDetected&) const { return "codec_detected"; }
+  const char* operator()(const SubscriberCount&) const { return "subscriber_count"; }
+  const char* operator()(const AuthFailed&) const { return "auth_failed"; }
+  const char* operator()(const ConnectionClose&) const { return "connection_close"; }
+};
+
+}  // namespace
+
+const char* event_name(const EventData& data) { return std::visit(Namer{}, data); }
+
+}  // namespace rtmp::events

@@ -1,0 +1,74 @@
+#pragma once
+// Lifecycle events as sessions produce them (SPEC §3): plain structs, no
+// protobuf. Only the ZeroMQ emitter turns them into proto/events.proto.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace rtmp::events {
+
+struct ConnectionAccept {
+  std::string remote_addr;
+};
+struct HandshakeComplete {};
+struct StreamCreate {};
+struct StreamDelete {};
+struct PublishStart {};
+struct PublishStop {
+  uint64_t audio_packets = 0;
+  uint64_t video_packets = 0;
+  uint64_t total_bytes = 0;
+  std::string audio_codec;
+  std::string video_codec;
+  double duration_sec = 0;
+};
+struct PlayStart {};
+struct PlayStop {
+  double duration_sec = 0;
+};
+struct CodecDetected {
+  std::string media;  // "audio" / "video"
+  std::string codec;  // H264, H265, AV1, VP9, VP8, AAC, MP3, Opus, FLAC, AC3, EAC3, Speex
+  std::optional<uint32_t> width, height;
+  std::optional<double> fps;
+  std::optional<std::string> profile, level;
+  std::optional<uint32_t> sample_rate, channels;
+};
+struct SubscriberCount {
+  uint32_t count = 0;
+};
+struct AuthFailed {
+  std::string action;  // "publish" / "play"
+  std::string error;
+  std::string remote_addr;
+};
+struct ConnectionClose {
+  std::string role;  // "publisher" / "subscriber" / "none"
+  double duration_sec = 0;
+};
+
+using EventData =
+    std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete, PublishStart,
+                 PublishStop, PlayStart, PlayStop, CodecDetected, SubscriberCount, AuthFailed,
+                 ConnectionClose>;
+
+struct Event {
+  std::string conn_id;
+  std::string stream_key;  // "" where none is known
+  EventData data;
+  int64_t emitted_unix_ns = 0;  // set by the sink when zero
+};
+
+// The SPEC name of an event ("publish_stop"), from its data alternative.
+const char* event_name(const EventData& data);
+
+// Where sessions hand events. emit() never blocks on I/O and never throws;
+// implementations are safe to call from any thread.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void emit(Event event) noexcept = 0;
+};
+
+}  // namespace rtmp::events

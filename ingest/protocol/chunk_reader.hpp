@@ -1,0 +1,55 @@
+#pragma once
+// Incoming chunk stream -> complete messages (RTMP spec §5.3), no I/O.
+// Handles fmt 0-3 headers, 1/2/3-byte basic headers (csid 2..65599), extended
+// timestamps (including on fmt 3 continuation chunks when the stream uses them),
+// timestamp deltas, interleaved chunk streams, and the two control messages
+// that change chunking itself: Set Chunk Size (applied from the next chunk on)
+// and Abort. Both are also returned to the caller, like every other message.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/protocol/message.hpp"
+
+namespace rtmp::protocol {
+
+struct ChunkReaderLimits {
+  uint32_t max_message_size = 8 * 1024 * 1024;  // a longer message is an error
+  uint32_t max_chunk_size = 16777215;           // Set Chunk Size above this is an error
+  uint32_t max_chunk_streams = 64;              // distinct csids with state
+};
+
+class ChunkReader {
+ public:
+  explicit ChunkReader(ChunkReaderLimits limits = {});
+
+  // Consumes `data` (any split: a byte at a time works), appending complete
+  // messages to `out`. Returns an empty string on success, else the reason the
+  // stream is malformed (fmt 1-3 with no prior fmt 0 on that csid, message too
+  // long, chunk size 0 or out of range, too many chunk streams, ...); after an
+  // error the reader must not be fed again.
+  std::string feed(std::span<const uint8_t> data, std::vector<Message>& out);
+
+  uint32_t chunk_size() const { return chunk_size_; }
+  uint64_t bytes_received() const { return bytes_received_; }
+
+ private:
+  struct StreamState {
+    MessageHeader header;       // last header seen on this csid
+    uint32_t timestamp_delta = 0;
+    bool extended = false;      // last fmt 0-2 header used an extended timestamp
+    bool has_header = false;
+    std::vector<uint8_t> partial;  // payload of the message in progress
+  };
+
+  ChunkReaderLimits limits_;
+  uint32_t chunk_size_ = 128;
+  uint64_t bytes_received_ = 0;
+  std::vector<uint8_t> buffer_;  // unconsumed bytes of an incomplete chunk
+  std::unordered_map<uint32_t, StreamState> streams_;
+};
+
+}  // namespace rtmp::protocol
