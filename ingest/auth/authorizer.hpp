@@ -1,0 +1,63 @@
+#pragma once
+// Publish/play authorization (SPEC §2 -auth-*). Sessions ask; an Authorizer
+// answers through a callback so a slow callback URL never blocks a strand.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/duration.hpp"
+
+namespace rtmp::common {
+class FlagSet;
+}
+
+namespace rtmp::auth {
+
+struct Request {
+  std::string action;       // "publish" or "play"
+  std::string app;          // from connect's tcUrl/app
+  std::string stream_name;  // as the client sent it, query removed
+  std::string stream_key;   // app/stream_name
+  std::string token;        // from ?token=, "" when absent (never logged)
+  std::string remote_addr;  // ip:port
+};
+
+struct Decision {
+  bool allowed = false;
+  std::string error;  // why refused, for auth_failed and the log (never the token)
+};
+
+class Authorizer {
+ public:
+  virtual ~Authorizer() = default;
+  // Calls `done` exactly once, from any thread (possibly inline, before
+  // returning). Never blocks on I/O.
+  virtual void authorize(const Request& request, std::function<void(Decision)> done) = 0;
+  // SIGHUP: re-read the auth file (file mode); a broken file keeps the old map
+  // and logs an error. No-op in other modes.
+  virtual void reload() {}
+};
+
+struct Options {
+  std::string mode = "none";  // none, token, file, callback
+  std::vector<std::string> tokens;  // "stream_key=token"
+  std::string file;
+  std::string callback_url;
+  common::Duration callback_timeout = std::chrono::seconds(5);
+};
+
+void register_flags(common::FlagSet& flags, Options& options);
+// Validates options and builds the authorizer; throws std::runtime_error with a
+// one-line message on bad configuration (startup only).
+std::unique_ptr<Authorizer> make_authorizer(const Options& options);
+
+// Splits a stream name as clients send it: "test?token=abc&x=1" -> name "test",
+// token "abc". Other query parameters are dropped.
+struct StreamName {
+  std::string name;
+  std::string token;
+};
+StreamName split_stream_name(const std::string& raw);
+
+}  // namespace rtmp::auth
