@@ -21,6 +21,7 @@ test_pkgs=(
   python3 jq curl procps
   clang libclang-rt-14-dev
   docker-compose
+  prometheus  # for promtool: `promtool check metrics` on our /metrics output
   nginx libnginx-mod-rtmp wrk
 )
 
@@ -38,4 +39,8 @@ fi
 # nginx is installed for the benchmarks only; never leave it serving port 80.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
   $SUDO systemctl stop nginx || true
+fi
+# prometheus is installed for promtool only; never leave its server running.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+  $SUDO systemctl stop prometheus || true
 fi
