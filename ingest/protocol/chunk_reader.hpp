@@ -38,18 +38,28 @@ class ChunkReader {
 
  private:
   struct StreamState {
-    MessageHeader header;       // last header seen on this csid
+    MessageHeader header;  // last header seen on this csid
     uint32_t timestamp_delta = 0;
-    bool extended = false;      // last fmt 0-2 header used an extended timestamp
+    bool extended = false;  // last fmt 0-2 header used an extended timestamp
     bool has_header = false;
     std::vector<uint8_t> partial;  // payload of the message in progress
   };
+
+  // Bytes of the chunk header (basic + message header + extended timestamp)
+  // needed given the header bytes in buffer_ so far.
+  size_t header_needed() const;
+  std::string apply_header(std::vector<Message>& out);
+  std::string complete(StreamState& s, uint32_t csid, std::vector<Message>& out);
+  std::string apply_control(const Message& m);
 
   ChunkReaderLimits limits_;
   uint32_t chunk_size_ = 128;
   uint64_t bytes_received_ = 0;
   std::vector<uint8_t> buffer_;  // unconsumed bytes of an incomplete chunk
   std::unordered_map<uint32_t, StreamState> streams_;
+  bool in_payload_ = false;    // header parsed, payload bytes of the chunk pending
+  uint32_t payload_csid_ = 0;  // csid of that chunk
+  uint32_t payload_left_ = 0;  // payload bytes of that chunk still to come
 };
 
 }  // namespace rtmp::protocol

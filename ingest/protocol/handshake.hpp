@@ -34,6 +34,9 @@ class ServerHandshake {
   bool digest_form() const { return digest_form_; }
 
  private:
+  // S0+S1+S2 for the complete C0+C1 in pending_.
+  std::vector<uint8_t> respond();
+
   State state_ = State::kWaitC0C1;
   bool digest_form_ = false;
   std::vector<uint8_t> pending_;  // partial C0C1 or C2
