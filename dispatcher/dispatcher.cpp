@@ -1,0 +1,191 @@
+#include "dispatcher/dispatcher.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/payload.hpp"
+#include "dispatcher/counters.hpp"
+#include "dispatcher/pool.hpp"
+#include "dispatcher/router.hpp"
+#include "dispatcher/script_runner.hpp"
+#include "dispatcher/seq_tracker.hpp"
+#include "dispatcher/stdio_sink.hpp"
+#include "dispatcher/webhook_runner.hpp"
+
+namespace rtmp::dispatcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kBatch = 256;                         // events pulled per poll wake-up
+constexpr std::chrono::seconds kGapLogInterval{1};  // at most one gap line per second
+
+}  // namespace
+
+struct Dispatcher::Impl {
+  Impl(zmq::context_t& ctx, Options o)
+      : context(ctx),
+        options(std::move(o)),
+        router(hook_specs(options)),
+        stdio(options.stdio_format, options.stdio_fd),
+        webhook(options, counters),
+        script(options, counters),
+        pool(static_cast<size_t>(options.hook_concurrency), static_cast<size_t>(options.hook_queue),
+             webhook, script, counters) {}
+
+  void start() {
+    socket = zmq::socket_t(context, zmq::socket_type::pull);
+    socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
+    socket.set(zmq::sockopt::linger, 0);
+    for (const auto& endpoint : options.events_connect) socket.connect(endpoint);
+    spdlog::info(
+        "dispatcher pulling from {} ({} webhook/script hooks, stdio {}, concurrency {}, "
+        "timeout {}ms)",
+        fmt::join(options.events_connect, ", "), options.webhooks.size() + options.scripts.size(),
+        options.stdio_format.empty() ? "off" : options.stdio_format, options.hook_concurrency,
+        options.hook_timeout.count());
+    puller = std::thread([this] { pull_loop(); });
+  }
+
+  void pull_loop() {
+    while (!stopping.load()) {
+      if (!pool.wait_for_room(options.poll_interval)) continue;  // backpressure
+      zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, options.poll_interval);
+      if (!(item.revents & ZMQ_POLLIN)) continue;
+      for (int i = 0; i < kBatch && !stopping.load(); ++i) {
+        zmq::message_t msg;
+        if (!socket.recv(msg, zmq::recv_flags::dontwait)) break;
+        handle(msg);
+        if (pool.queued() >= static_cast<size_t>(options.hook_queue)) break;
+      }
+    }
+    for (const auto& endpoint : options.events_connect) {
+      try {
+        socket.disconnect(endpoint);
+      } catch (const zmq::error_t&) {
+      }
+    }
+    socket.close();
+    spdlog::info("dispatcher stopped pulling; finishing {} queued and {} running executions",
+                 pool.queued(), pool.running());
+  }
+
+  void handle(const zmq::message_t& msg) {
+    counters.events_received.fetch_add(1, std::memory_order_relaxed);
+    auto event = std::make_shared<rtmphooks::Event>();
+    if (!event->ParseFromArray(msg.data(), static_cast<int>(msg.size()))) {
+      counters.events_malformed.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("dropped a malformed event message ({} bytes)", msg.size());
+      return;
+    }
+    check_seq(*event);
+    const auto& hooks = router.match(event->type());
+    if (hooks.empty() && !stdio.enabled()) return;
+    auto payload = std::make_shared<const std::string>(common::render_json(*event));
+    if (stdio.enabled()) {
+      const bool ok = stdio.write(*event, *payload);
+      counters.stdio.executions.fetch_add(1, std::memory_order_relaxed);
+      if (!ok) counters.stdio.failures.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (const HookSpec& hook : hooks) pool.submit(Job{hook, event, payload});
+  }
+
+  void check_seq(const rtmphooks::Event& ev) {
+    const auto r = seq.observe(ev.ingest_id(), ev.seq());
+    if (r.first) {
+      spdlog::info("first event from ingest {} at seq {}", ev.ingest_id(), ev.seq());
+      return;
+    }
+    if (r.missing == 0 && !r.out_of_order) return;
+    if (r.missing) counters.seq_gaps.fetch_add(r.missing, std::memory_order_relaxed);
+    ++gap_lines_pending;
+    const auto now = Clock::now();
+    if (now - last_gap_log < kGapLogInterval) return;
+    last_gap_log = now;
+    if (r.out_of_order) {
+      spdlog::warn("ingest {}: seq {} arrived out of order ({} gap/order notes since last line)",
+                   ev.ingest_id(), ev.seq(), gap_lines_pending);
+    } else {
+      spdlog::warn(
+          "ingest {}: seq gap, {} event(s) missing before seq {} (total missing {}, "
+          "{} gaps since last line; expected when several dispatchers share an ingest)",
+          ev.ingest_id(), r.missing, ev.seq(), counters.seq_gaps.load(), gap_lines_pending);
+    }
+    gap_lines_pending = 0;
+  }
+
+  zmq::context_t& context;
+  Options options;
+  Counters counters;
+  Router router;
+  StdioSink stdio;
+  WebhookRunner webhook;
+  ScriptRunner script;
+  Pool pool;
+  SeqTracker seq;
+  zmq::socket_t socket;
+  std::thread puller;
+  std::atomic<bool> stopping{false};
+  bool started = false;
+  bool finished = false;
+  Clock::time_point last_gap_log{};
+  uint64_t gap_lines_pending = 0;
+};
+
+Dispatcher::Dispatcher(zmq::context_t& context, Options options) {
+  // A script that closes its stdin must not kill us with SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
+  impl_ = std::make_unique<Impl>(context, std::move(options));
+}
+
+Dispatcher::~Dispatcher() {
+  if (impl_ && impl_->started && !impl_->finished) {
+    request_stop();
+    wait();
+  }
+}
+
+void Dispatcher::start() {
+  impl_->start();
+  impl_->started = true;
+}
+
+void Dispatcher::request_stop() {
+  impl_->stopping.store(true);
+}
+
+void Dispatcher::wait() {
+  Impl& i = *impl_;
+  if (i.finished) return;
+  if (i.puller.joinable()) i.puller.join();
+  i.pool.wait_idle();
+  i.webhook.stop();
+  i.script.stop();
+  i.finished = true;
+  spdlog::info("dispatcher stopped");
+}
+
+Stats Dispatcher::stats() const {
+  const Counters& c = impl_->counters;
+  auto kind = [](const KindCounters& k) {
+    return KindStats{k.executions.load(), k.failures.load(), k.retries.load()};
+  };
+  Stats s;
+  s.webhook = kind(c.webhook);
+  s.script = kind(c.script);
+  s.stdio = kind(c.stdio);
+  s.events_received = c.events_received.load();
+  s.events_malformed = c.events_malformed.load();
+  s.seq_gaps = c.seq_gaps.load();
+  s.queue_depth = impl_->pool.queued();
+  s.running = impl_->pool.running();
+  return s;
+}
+
+}  // namespace rtmp::dispatcher

@@ -1,0 +1,58 @@
+#pragma once
+// rtmp-dispatcher's engine (SPEC §5, §6): pulls protobuf events over ZeroMQ,
+// renders the payload, writes the stdio hook line and runs the matching webhook
+// and script hooks under -hook-concurrency and -hook-timeout. The same class is
+// embedded by rtmp-ingest, sharing its zmq context and pulling inproc://.
+#include <cstdint>
+#include <memory>
+
+#include "dispatcher/options.hpp"
+
+namespace zmq {
+class context_t;
+}
+
+namespace rtmp::dispatcher {
+
+struct KindStats {
+  uint64_t executions = 0;  // finished, successful or not
+  uint64_t failures = 0;
+  uint64_t retries = 0;  // extra attempts (webhooks)
+};
+
+struct Stats {
+  KindStats webhook;
+  KindStats script;
+  KindStats stdio;  // lines written / failed writes
+  uint64_t events_received = 0;
+  uint64_t events_malformed = 0;
+  uint64_t seq_gaps = 0;     // events missing between consecutive seqs of one ingest
+  uint64_t queue_depth = 0;  // executions waiting for a slot
+  uint64_t running = 0;      // executions running now
+};
+
+class Dispatcher {
+ public:
+  // Validates the hooks (throws common::FlagError) and builds the runners.
+  // `context` must outlive the dispatcher.
+  Dispatcher(zmq::context_t& context, Options options);
+  ~Dispatcher();  // request_stop() + wait() if still running
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Connects to options.events_connect and starts pulling. Throws on a bad endpoint.
+  void start();
+  // Stops pulling; thread-safe, async-signal-unsafe, returns at once.
+  void request_stop();
+  // After request_stop(): finishes queued executions (each up to its timeout),
+  // stops the runners and returns.
+  void wait();
+
+  Stats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rtmp::dispatcher

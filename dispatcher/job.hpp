@@ -1,0 +1,36 @@
+#pragma once
+// One hook execution handed from the pool to a runner, and what came of it.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dispatcher/options.hpp"
+
+namespace rtmp::dispatcher {
+
+struct Job {
+  HookSpec hook;
+  std::shared_ptr<const rtmphooks::Event> event;
+  std::shared_ptr<const std::string> payload;  // the SPEC §4 JSON body
+};
+
+struct JobResult {
+  bool ok = false;
+  std::string cause;  // why it failed; empty on success
+  int attempts = 1;
+};
+
+// Called exactly once per started job, from the runner's own thread.
+using JobDone = std::function<void(const JobResult&)>;
+
+// How a kind of hook is executed. start() never blocks and never calls `done`
+// itself; stop() returns once every started job has called `done`.
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  virtual void start(Job job, JobDone done) = 0;
+  virtual void stop() = 0;
+};
+
+}  // namespace rtmp::dispatcher

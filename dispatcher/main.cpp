@@ -1,0 +1,49 @@
+// rtmp-dispatcher: parse flags, pull events, run hooks until SIGTERM/SIGINT.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <zmq.hpp>
+
+#include "common/flags.hpp"
+#include "common/logging.hpp"
+#include "dispatcher/dispatcher.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rtmp;
+  common::FlagSet flags("rtmp-dispatcher", "RTMP_DISPATCHER_");
+  dispatcher::Options options;
+  common::LogOptions log_options;
+  dispatcher::register_dispatcher_flags(flags, options);
+  dispatcher::register_hook_flags(flags, options);
+  common::register_log_flags(flags, log_options);
+  common::parse_flags_or_exit(flags, argc, argv);
+  dispatcher::apply_connect_default(options);
+  common::init_logging(log_options);
+
+  // Signals are taken by sigwait below; every thread started later inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  int rc = 0;
+  try {
+    zmq::context_t context(1);
+    dispatcher::Dispatcher d(context, std::move(options));
+    d.start();
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    d.request_stop();
+    d.wait();
+  } catch (const common::FlagError& e) {
+    spdlog::error("{}", e.what());
+    rc = 2;
+  } catch (const std::exception& e) {
+    spdlog::error("startup failed: {}", e.what());
+    rc = 1;
+  }
+  common::shutdown_logging();
+  return rc;
+}

@@ -1,0 +1,122 @@
+#include "dispatcher/options.hpp"
+
+#include <stdexcept>
+
+#include "common/payload.hpp"
+#include "dispatcher/signature.hpp"
+
+namespace rtmp::dispatcher {
+namespace {
+
+constexpr const char* kDefaultConnect = "tcp://127.0.0.1:5556";
+
+std::string kind_flag(HookKind kind) {
+  return kind == HookKind::webhook ? "-hook-webhook" : "-hook-script";
+}
+
+// The flag validator: empty when the pair parses, else the reason.
+common::FlagSet::Validator pair_validator(HookKind kind) {
+  return [kind](const std::string& value) -> std::string {
+    try {
+      parse_hook_spec(kind, value);
+      return {};
+    } catch (const common::FlagError& e) {
+      return e.what();
+    }
+  };
+}
+
+}  // namespace
+
+HookSpec parse_hook_spec(HookKind kind, const std::string& pair) {
+  const auto eq = pair.find('=');
+  if (eq == std::string::npos)
+    throw common::FlagError("want event_type=" +
+                            std::string(kind == HookKind::webhook ? "url" : "/path/to/script"));
+  HookSpec spec;
+  spec.kind = kind;
+  const std::string name = pair.substr(0, eq);
+  spec.target = pair.substr(eq + 1);
+  if (name.empty()) throw common::FlagError("missing event type before '='");
+  if (name != "*") {
+    spec.event = common::event_type_from_name(name);
+    if (!spec.event) throw common::FlagError("unknown event type \"" + name + "\"");
+  }
+  if (spec.target.empty()) throw common::FlagError("missing target after '='");
+  if (kind == HookKind::webhook && spec.target.rfind("http://", 0) != 0 &&
+      spec.target.rfind("https://", 0) != 0)
+    throw common::FlagError("webhook URL must start with http:// or https://");
+  return spec;
+}
+
+std::vector<HookSpec> hook_specs(const Options& options) {
+  std::vector<HookSpec> out;
+  auto add = [&](HookKind kind, const std::vector<std::string>& pairs) {
+    for (const auto& pair : pairs) {
+      try {
+        out.push_back(parse_hook_spec(kind, pair));
+      } catch (const common::FlagError& e) {
+        throw common::FlagError("invalid value \"" + pair + "\" for flag " + kind_flag(kind) +
+                                ": " + e.what());
+      }
+    }
+  };
+  add(HookKind::webhook, options.webhooks);
+  add(HookKind::script, options.scripts);
+  return out;
+}
+
+void register_hook_flags(common::FlagSet& flags, Options& options) {
+  flags.add_list("hook-webhook", &options.webhooks,
+                 "event_type=url to POST the event to; * as event type means every event",
+                 pair_validator(HookKind::webhook));
+  flags.add_list("hook-script", &options.scripts,
+                 "event_type=/path/to/script to run for the event; * means every event",
+                 pair_validator(HookKind::script));
+  flags.add_string("hook-stdio-format", &options.stdio_format, "",
+                   "write every event to stderr as json or env (logfmt) lines; empty = off",
+                   [](const std::string& v) {
+                     return v.empty() || v == "json" || v == "env"
+                                ? std::string()
+                                : std::string("must be json, env or empty");
+                   });
+  flags.add_duration("hook-timeout", &options.hook_timeout, options.hook_timeout,
+                     "longest run of one hook execution, retries included");
+  flags.add_int("hook-concurrency", &options.hook_concurrency, options.hook_concurrency, 1, 100000,
+                "most hook executions running at once");
+  flags.add_int("hook-queue", &options.hook_queue, options.hook_queue, 1, 100000000,
+                "executions waiting for a slot; when full, stop pulling events");
+  flags.add_string("webhook-secret", &options.webhook_secret, "",
+                   "sign webhooks with Standard Webhooks headers (whsec_<base64> or raw)",
+                   [](const std::string& v) {
+                     try {
+                       webhook_key(v);
+                       return std::string();
+                     } catch (const std::invalid_argument& e) {
+                       return std::string("bad base64 after whsec_: ") + e.what();
+                     }
+                   });
+  flags.add_int("webhook-retries", &options.webhook_retries, options.webhook_retries, 0, 100,
+                "extra attempts on connection error, 429 and 5xx");
+  flags.add_string("webhook-ca-file", &options.webhook_ca_file, "",
+                   "PEM file of CA certificates trusted for https webhooks instead of the "
+                   "system's");
+}
+
+void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
+  flags.add_list("events-connect", &options.events_connect,
+                 std::string("ZeroMQ endpoint of an ingest to pull events from, one per "
+                             "ingest (default ") +
+                     kDefaultConnect + ")",
+                 [](const std::string& v) {
+                   return v.find("://") == std::string::npos
+                              ? std::string("want an endpoint such as tcp://host:5556")
+                              : std::string();
+                 });
+}
+
+void apply_connect_default(Options& options) {
+  if (options.events_connect.empty()) options.events_connect.push_back(kDefaultConnect);
+}
+
+}  // namespace rtmp::dispatcher

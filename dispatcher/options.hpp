@@ -1,0 +1,65 @@
+#pragma once
+// What the dispatcher is told: where to pull events from and which hooks to run
+// (SPEC §2). register_hook_flags() is shared with rtmp-ingest's embedded mode.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/duration.hpp"
+#include "common/flags.hpp"
+#include "events.pb.h"
+
+namespace rtmp::dispatcher {
+
+enum class HookKind { webhook, script };
+
+// One `event=target` pair; no event type means `*` (every event).
+struct HookSpec {
+  HookKind kind = HookKind::webhook;
+  std::optional<rtmphooks::EventType> event;
+  std::string target;  // URL or script path
+};
+
+struct Options {
+  // Pull side (register_dispatcher_flags).
+  std::vector<std::string> events_connect;  // ZeroMQ endpoints to PULL from
+  int receive_hwm = 1000;                   // ZMQ_RCVHWM: do not hoard events
+  common::Duration poll_interval{100};      // how often the puller checks for stop
+
+  // Hooks (register_hook_flags).
+  std::vector<std::string> webhooks;  // raw "event=url" pairs
+  std::vector<std::string> scripts;   // raw "event=/path" pairs
+  std::string stdio_format;           // "", "json" or "env"
+  common::Duration hook_timeout{30000};
+  int64_t hook_concurrency = 10;
+  int64_t hook_queue = 10000;
+  std::string webhook_secret;
+  int64_t webhook_retries = 3;
+  std::string webhook_ca_file;  // PEM bundle trusted instead of the system's
+
+  // Not flags: tuning with sane defaults.
+  common::Duration kill_grace{2000};       // SIGTERM -> SIGKILL of a timed-out script
+  common::Duration retry_base{100};        // first backoff step of a webhook retry
+  common::Duration retry_max{5000};        // longest backoff step
+  size_t script_output_limit = 64 * 1024;  // bytes of stdout/stderr kept per run
+  int stdio_fd = 2;                        // where the stdio hook writes
+};
+
+// -hook-webhook, -hook-script, -hook-stdio-format, -hook-timeout,
+// -hook-concurrency, -hook-queue, -webhook-secret, -webhook-retries,
+// -webhook-ca-file. Pairs are validated while parsing (FlagError).
+void register_hook_flags(common::FlagSet& flags, Options& options);
+
+// -events-connect (repeatable; default tcp://127.0.0.1:5556 when none given;
+// call apply_connect_default() after parsing).
+void register_dispatcher_flags(common::FlagSet& flags, Options& options);
+void apply_connect_default(Options& options);
+
+// Parses one "event=target" pair; throws FlagError with what is wrong.
+HookSpec parse_hook_spec(HookKind kind, const std::string& pair);
+
+// Every hook of the options, parsed; throws FlagError on the first bad pair.
+std::vector<HookSpec> hook_specs(const Options& options);
+
+}  // namespace rtmp::dispatcher

@@ -1,0 +1,91 @@
+#include "dispatcher/pool.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/payload.hpp"
+
+namespace rtmp::dispatcher {
+
+Pool::Pool(size_t concurrency, size_t queue_limit, Runner& webhook, Runner& script,
+           Counters& counters)
+    : concurrency_(concurrency ? concurrency : 1),
+      queue_limit_(queue_limit ? queue_limit : 1),
+      webhook_(webhook),
+      script_(script),
+      counters_(counters) {}
+
+void Pool::submit(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (running_ >= concurrency_) {
+      queue_.push_back(std::move(job));
+      return;
+    }
+    ++running_;
+  }
+  launch(std::move(job));
+}
+
+void Pool::launch(Job job) {
+  const auto started = Clock::now();
+  Runner& runner = job.hook.kind == HookKind::webhook ? webhook_ : script_;
+  Job copy = job;  // the runner owns one, the completion handler keeps one for the log
+  runner.start(std::move(copy), [this, job = std::move(job), started](const JobResult& r) {
+    on_done(job, started, r);
+  });
+}
+
+void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& result) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  const bool is_webhook = job.hook.kind == HookKind::webhook;
+  const char* kind = is_webhook ? "webhook" : "script";
+  KindCounters& k = counters_.of(is_webhook);
+  k.executions.fetch_add(1, std::memory_order_relaxed);
+  const auto& ev = *job.event;
+  if (result.ok) {
+    spdlog::debug("{} {} id={} -> {}: ok in {}ms (attempts {})", kind,
+                  common::event_name(ev.type()), ev.id(), job.hook.target, ms, result.attempts);
+  } else {
+    k.failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("{} {} id={} -> {}: failed in {}ms after {} attempt(s): {}", kind,
+                  common::event_name(ev.type()), ev.id(), job.hook.target, ms, result.attempts,
+                  result.cause);
+  }
+  Job next;
+  bool have_next = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!queue_.empty()) {
+      next = std::move(queue_.front());
+      queue_.pop_front();
+      have_next = true;
+    } else {
+      --running_;
+    }
+  }
+  changed_.notify_all();
+  if (have_next) launch(std::move(next));
+}
+
+bool Pool::wait_for_room(std::chrono::milliseconds max_wait) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, max_wait, [&] { return queue_.size() < queue_limit_; });
+}
+
+void Pool::wait_idle() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
+size_t Pool::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+size_t Pool::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+}  // namespace rtmp::dispatcher

@@ -1,0 +1,49 @@
+#pragma once
+// The execution pool: at most `concurrency` hook executions running at once,
+// the rest waiting in a queue the puller keeps within `queue_limit` (it stops
+// pulling while the queue is full). Logs each outcome with its duration.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+
+#include "dispatcher/counters.hpp"
+#include "dispatcher/job.hpp"
+
+namespace rtmp::dispatcher {
+
+class Pool {
+ public:
+  // `webhook` and `script` must outlive the pool.
+  Pool(size_t concurrency, size_t queue_limit, Runner& webhook, Runner& script, Counters& counters);
+
+  // Runs the job now if a slot is free, else queues it (even past the limit:
+  // the caller checks room first, so one event's hooks may overshoot it).
+  void submit(Job job);
+
+  // Blocks up to `max_wait` for the queue to have room; true when it has.
+  bool wait_for_room(std::chrono::milliseconds max_wait);
+  // Blocks until nothing is queued or running.
+  void wait_idle();
+
+  size_t queued() const;
+  size_t running() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void launch(Job job);
+  void on_done(const Job& job, Clock::time_point started, const JobResult& result);
+
+  const size_t concurrency_;
+  const size_t queue_limit_;
+  Runner& webhook_;
+  Runner& script_;
+  Counters& counters_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Job> queue_;  // guarded by mutex_
+  size_t running_ = 0;     // guarded by mutex_
+};
+
+}  // namespace rtmp::dispatcher

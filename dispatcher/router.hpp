@@ -1,0 +1,25 @@
+#pragma once
+// Routing: which hooks an event fires (SPEC §5). Knows nothing of how a hook runs.
+#include <array>
+#include <vector>
+
+#include "dispatcher/options.hpp"
+
+namespace rtmp::dispatcher {
+
+class Router {
+ public:
+  explicit Router(const std::vector<HookSpec>& specs);
+
+  // The hooks subscribed to `type`, in flag order; `*` hooks included.
+  const std::vector<HookSpec>& match(rtmphooks::EventType type) const;
+  bool empty() const { return count_ == 0; }
+
+ private:
+  static constexpr size_t kTypes = 13;  // EventType values 0..12
+  std::array<std::vector<HookSpec>, kTypes> by_type_;
+  std::vector<HookSpec> none_;
+  size_t count_ = 0;
+};
+
+}  // namespace rtmp::dispatcher

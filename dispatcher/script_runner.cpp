@@ -1,0 +1,248 @@
+#include "dispatcher/script_runner.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "common/payload.hpp"
+#include "dispatcher/child_process.hpp"
+
+namespace rtmp::dispatcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kReapPoll{20};  // waitpid polling when pidfd_open is missing
+
+// One running script.
+struct Child {
+  Job job;
+  JobDone done;
+  SpawnedChild proc;
+  Clock::time_point deadline;
+  Clock::time_point kill_at;
+  bool term_sent = false;
+  bool kill_sent = false;
+  size_t in_written = 0;
+  std::string out, err;
+  bool finished = false;
+};
+
+// Reads what is available; false on EOF or error (then the fd is closed).
+void read_some(int& fd, std::string& into, size_t limit) {
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      if (into.size() < limit)
+        into.append(buf, std::min(static_cast<size_t>(n), limit - into.size()));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    return close_fd(fd);
+  }
+}
+
+std::string describe(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  return "status " + std::to_string(status);
+}
+
+}  // namespace
+
+struct ScriptRunner::Loop {
+  Loop(const Options& o, Counters& c) : options(o), counters(c) {
+    wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd < 0) throw std::runtime_error("eventfd failed");
+    thread = std::thread([this] { run(); });
+  }
+  ~Loop() {
+    shutdown();
+    close_fd(wake_fd);
+  }
+
+  void submit(Job job, JobDone done) {
+    auto c = std::make_unique<Child>();
+    c->job = std::move(job);
+    c->done = std::move(done);
+    {
+      std::lock_guard lock(mutex);
+      incoming.push_back(std::move(c));
+    }
+    wake();
+  }
+
+  void wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
+  }
+
+  void shutdown() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake();
+    if (thread.joinable()) thread.join();
+  }
+
+  void run() {
+    for (;;) {
+      std::vector<std::unique_ptr<Child>> fresh;
+      bool stop_now = false;
+      {
+        std::lock_guard lock(mutex);
+        fresh.swap(incoming);
+        stop_now = stopping && fresh.empty() && children.empty();
+      }
+      if (stop_now) return;
+      for (auto& c : fresh) spawn(std::move(c));
+      wait_and_service();
+      std::erase_if(children, [](const auto& c) { return c->finished; });
+    }
+  }
+
+  void spawn(std::unique_ptr<Child> c) {
+    const auto env = common::script_env(*c->job.event);
+    if (auto ec = spawn_child(c->job.hook.target, env, c->proc)) {
+      JobResult r;
+      r.cause = "spawn " + c->job.hook.target + ": " + ec.message();
+      c->done(r);
+      return;
+    }
+    c->deadline = Clock::now() + options.hook_timeout;
+    write_stdin(*c);
+    children.push_back(std::move(c));
+  }
+
+  // Polls the wake fd and every child's fds until something happens or a
+  // deadline comes, then services the children.
+  void wait_and_service() {
+    std::vector<pollfd> fds{{wake_fd, POLLIN, 0}};
+    auto timeout = milliseconds(1000);
+    const auto now = Clock::now();
+    for (auto& c : children) {
+      auto& p = c->proc;
+      if (p.pidfd >= 0)
+        fds.push_back({p.pidfd, POLLIN, 0});
+      else
+        timeout = std::min(timeout, kReapPoll);
+      if (p.in_fd >= 0) fds.push_back({p.in_fd, POLLOUT, 0});
+      if (p.out_fd >= 0) fds.push_back({p.out_fd, POLLIN, 0});
+      if (p.err_fd >= 0) fds.push_back({p.err_fd, POLLIN, 0});
+      const auto next = c->term_sent ? c->kill_at : c->deadline;
+      if (!c->kill_sent)
+        timeout = std::min(timeout, duration_cast<milliseconds>(next - now) + milliseconds(1));
+    }
+    const int rc =
+        ::poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(timeout.count(), 0)));
+    if (rc < 0 && errno != EINTR) spdlog::error("script runner: poll: {}", std::strerror(errno));
+    uint64_t drained = 0;
+    [[maybe_unused]] auto n = ::read(wake_fd, &drained, sizeof drained);
+    for (auto& c : children) service(*c);
+  }
+
+  void write_stdin(Child& c) {
+    const std::string& body = *c.job.payload;
+    while (c.proc.in_fd >= 0 && c.in_written < body.size()) {
+      const ssize_t n =
+          ::write(c.proc.in_fd, body.data() + c.in_written, body.size() - c.in_written);
+      if (n > 0)
+        c.in_written += static_cast<size_t>(n);
+      else if (n < 0 && errno == EINTR)
+        continue;
+      else if (n < 0 && errno == EAGAIN)
+        return;
+      else
+        close_fd(c.proc.in_fd);  // EPIPE: the script does not read its stdin
+    }
+    close_fd(c.proc.in_fd);  // all written: EOF for the script
+  }
+
+  void service(Child& c) {
+    write_stdin(c);
+    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.script_output_limit);
+    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.script_output_limit);
+    int status = 0;
+    const pid_t r = ::waitpid(c.proc.pid, &status, WNOHANG);
+    if (r == c.proc.pid) return complete(c, status);
+    enforce_timeout(c);
+  }
+
+  void enforce_timeout(Child& c) {
+    const auto now = Clock::now();
+    if (!c.term_sent && now >= c.deadline) {
+      ::kill(-c.proc.pid, SIGTERM);
+      c.term_sent = true;
+      c.kill_at = now + options.kill_grace;
+    } else if (c.term_sent && !c.kill_sent && now >= c.kill_at) {
+      ::kill(-c.proc.pid, SIGKILL);
+      c.kill_sent = true;
+    }
+  }
+
+  void complete(Child& c, int status) {
+    // The script is gone; whatever of its group outlived a timeout goes too.
+    if (c.term_sent) ::kill(-c.proc.pid, SIGKILL);
+    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.script_output_limit);
+    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.script_output_limit);
+    close_fd(c.proc.in_fd);
+    close_fd(c.proc.out_fd);
+    close_fd(c.proc.err_fd);
+    close_fd(c.proc.pidfd);
+    const auto& ev = *c.job.event;
+    if (!c.out.empty())
+      spdlog::debug("script {} id={} stdout: {}", c.job.hook.target, ev.id(), c.out);
+    if (!c.err.empty())
+      spdlog::debug("script {} id={} stderr: {}", c.job.hook.target, ev.id(), c.err);
+    JobResult r;
+    if (c.term_sent) {
+      r.cause = "timed out after " + std::to_string(options.hook_timeout.count()) +
+                "ms, process group killed (" + describe(status) + ")";
+    } else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+      r.cause = describe(status);
+    }
+    r.ok = r.cause.empty();
+    c.finished = true;
+    c.done(r);
+  }
+
+  const Options& options;
+  Counters& counters;
+  int wake_fd = -1;
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Child>> incoming;  // guarded by mutex
+  bool stopping = false;                         // guarded by mutex
+  std::vector<std::unique_ptr<Child>> children;  // loop thread only
+  std::thread thread;
+};
+
+ScriptRunner::ScriptRunner(const Options& options, Counters& counters)
+    : loop_(std::make_unique<Loop>(options, counters)) {}
+
+ScriptRunner::~ScriptRunner() = default;
+
+void ScriptRunner::start(Job job, JobDone done) {
+  loop_->submit(std::move(job), std::move(done));
+}
+
+void ScriptRunner::stop() {
+  loop_->shutdown();
+}
+
+}  // namespace rtmp::dispatcher
