@@ -1,0 +1,245 @@
+// The operational HTTP endpoint (see http_server.hpp), in the style of Beast's
+// async server example: a listener accepting onto strands and one session per
+// connection, each step a do_x/on_x pair.
+#include "common/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+namespace rtmp::common {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr int kMaxConnections = 64;  // scrapers and probes, not clients
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+struct Handlers {
+  HttpServer::MetricsFn metrics;
+  HttpServer::ReadyFn ready;
+  HttpServerOptions options;
+  int connections = 0;  // touched on the server thread only
+};
+
+http::response<http::string_body> respond(Handlers& h,
+                                          const http::request<http::string_body>& req) {
+  auto make = [&](http::status status, std::string_view type, std::string body) {
+    http::response<http::string_body> res{status, req.version()};
+    res.set(http::field::content_type, type);
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays
+    return res;
+  };
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    auto res = make(http::status::method_not_allowed, "text/plain", "method not allowed\n");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  std::string_view target = req.target();
+  target = target.substr(0, target.find('?'));
+  if (target == "/metrics") {
+    return make(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", h.metrics());
+  }
+  if (target == "/healthz") return make(http::status::ok, "text/plain", "ok");
+  if (target == "/readyz") {
+    bool ready = !h.ready || h.ready();
+    return make(ready ? http::status::ok : http::status::service_unavailable, "text/plain",
+                ready ? "ready" : "not ready");
+  }
+  return make(http::status::not_found, "text/plain", "not found\n");
+}
+
+// One connection: read a request, write its response, repeat while kept alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Handlers& h)
+      : stream_(std::move(socket)), buffer_(h.options.max_request_bytes), h_(h) {
+    ++h_.connections;
+  }
+  ~Session() { --h_.connections; }
+
+  void run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+ private:
+  // Reads one request, bounded in size and time.
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(h_.options.max_request_bytes));
+    parser_->body_limit(h_.options.max_request_bytes);
+    stream_.expires_after(h_.options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return do_close();
+    if (ec) return fail(ec, "read");
+    res_ = respond(h_, parser_->get());
+    do_write();
+  }
+
+  // Writes the response; one write in flight per connection.
+  void do_write() {
+    stream_.expires_after(h_.options.write_timeout);
+    http::async_write(stream_, res_,
+                      beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "write");
+    if (!res_.keep_alive()) return do_close();
+    do_read();
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  void fail(beast::error_code ec, const char* what) {
+    if (ec == net::error::operation_aborted) return;
+    spdlog::debug("metrics http {}: {}", what, ec.message());
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  Handlers& h_;
+};
+
+// Accepts connections, each onto its own strand.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& ioc, tcp::acceptor& acceptor, Handlers& h)
+      : ioc_(ioc), acceptor_(acceptor), retry_(ioc), h_(h) {}
+
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+
+ private:
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
+    if (ec) {
+      // Out of descriptors and the like: wait instead of spinning.
+      spdlog::warn("metrics http accept: {}", ec.message());
+      retry_.expires_after(kAcceptRetryDelay);
+      retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->do_accept();
+      });
+      return;
+    }
+    if (h_.connections < kMaxConnections) {
+      std::make_shared<Session>(std::move(socket), h_)->run();
+    }
+    do_accept();
+  }
+
+  net::io_context& ioc_;
+  tcp::acceptor& acceptor_;
+  net::steady_timer retry_;
+  Handlers& h_;
+};
+
+}  // namespace
+
+HostPort parse_host_port(std::string_view address) {
+  HostPort out;
+  std::string_view port;
+  if (!address.empty() && address.front() == '[') {
+    auto close = address.find(']');
+    if (close == std::string_view::npos || address.substr(close + 1, 1) != ":") {
+      throw std::invalid_argument("want [ipv6]:port");
+    }
+    out.host = address.substr(1, close - 1);
+    port = address.substr(close + 2);
+  } else {
+    auto colon = address.rfind(':');
+    if (colon == std::string_view::npos)
+      throw std::invalid_argument("missing port (want host:port)");
+    out.host = address.substr(0, colon);
+    if (out.host.find(':') != std::string::npos) {
+      throw std::invalid_argument("IPv6 host needs brackets: [host]:port");
+    }
+    port = address.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || err != std::errc() || end != port.data() + port.size() || value > 65535) {
+    throw std::invalid_argument("bad port \"" + std::string(port) + "\"");
+  }
+  out.port = static_cast<uint16_t>(value);
+  if (out.host.empty()) out.host = "0.0.0.0";
+  return out;
+}
+
+void register_http_flags(FlagSet& flags, HttpServerOptions& options) {
+  flags.add_string("metrics-addr", &options.address, "",
+                   "HTTP address serving /metrics, /healthz and /readyz, e.g. :9100 (empty = off)",
+                   [](const std::string& v) -> std::string {
+                     if (v.empty()) return "";
+                     try {
+                       parse_host_port(v);
+                       return "";
+                     } catch (const std::invalid_argument& e) {
+                       return e.what();
+                     }
+                   });
+}
+
+struct HttpServer::Impl {
+  Handlers handlers;  // declared first: sessions still in the io_context refer to it
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  uint16_t port = 0;
+  std::thread thread;
+};
+
+HttpServer::HttpServer(const HttpServerOptions& options, MetricsFn metrics, ReadyFn ready)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->handlers = Handlers{std::move(metrics), std::move(ready), options, 0};
+  try {
+    HostPort hp = parse_host_port(options.address);
+    tcp::resolver resolver(impl_->ioc);
+    tcp::endpoint endpoint =
+        *resolver.resolve(hp.host, std::to_string(hp.port), tcp::resolver::passive).begin();
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(net::socket_base::max_listen_connections);
+    impl_->port = acceptor.local_endpoint().port();
+  } catch (const std::exception& e) {
+    throw std::runtime_error("-metrics-addr \"" + options.address + "\": " + e.what());
+  }
+  std::make_shared<Listener>(impl_->ioc, impl_->acceptor, impl_->handlers)->do_accept();
+  impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
+}
+
+HttpServer::~HttpServer() {
+  impl_->ioc.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+uint16_t HttpServer::port() const {
+  return impl_->port;
+}
+
+}  // namespace rtmp::common
