@@ -1,0 +1,270 @@
+#include "ingest/protocol/chunk_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ingest/protocol/chunk_writer.hpp"
+
+namespace rtmp::protocol {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// Hand-built chunk headers, independent of ChunkWriter.
+Bytes fmt0(uint32_t csid, uint32_t ts, uint32_t len, uint8_t type, uint32_t stream) {
+  Bytes b;
+  append_basic_header(b, 0, csid);
+  append_be(b, ts >= 0xFFFFFF ? 0xFFFFFF : ts, 3);
+  append_be(b, len, 3);
+  b.push_back(type);
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(stream >> (8 * i)));
+  if (ts >= 0xFFFFFF) append_be(b, ts, 4);
+  return b;
+}
+Bytes fmt1(uint32_t csid, uint32_t delta, uint32_t len, uint8_t type) {
+  Bytes b;
+  append_basic_header(b, 1, csid);
+  append_be(b, delta >= 0xFFFFFF ? 0xFFFFFF : delta, 3);
+  append_be(b, len, 3);
+  b.push_back(type);
+  if (delta >= 0xFFFFFF) append_be(b, delta, 4);
+  return b;
+}
+Bytes fmt2(uint32_t csid, uint32_t delta) {
+  Bytes b;
+  append_basic_header(b, 2, csid);
+  append_be(b, delta >= 0xFFFFFF ? 0xFFFFFF : delta, 3);
+  if (delta >= 0xFFFFFF) append_be(b, delta, 4);
+  return b;
+}
+Bytes fmt3(uint32_t csid) {
+  Bytes b;
+  append_basic_header(b, 3, csid);
+  return b;
+}
+Bytes cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+Bytes fill(size_t n, uint8_t v) {
+  return Bytes(n, v);
+}
+Bytes be32(uint32_t v) {
+  Bytes b;
+  append_be(b, v, 4);
+  return b;
+}
+
+// Feeds `bytes` split every `step` bytes; returns the error (empty if none).
+std::string feed(ChunkReader& r, const Bytes& bytes, std::vector<Message>& out, size_t step) {
+  for (size_t i = 0; i < bytes.size(); i += step) {
+    size_t n = std::min(step, bytes.size() - i);
+    auto err = r.feed({bytes.data() + i, n}, out);
+    if (!err.empty()) return err;
+  }
+  return "";
+}
+
+class AnySplit : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(AnySplit, AllHeaderForms) {
+  // 200-byte video at chunk size 128 on csid 6: fmt 0 + fmt 3 continuation;
+  // then fmt 1 (new length/type), fmt 2 (new delta), fmt 3 (same delta).
+  Bytes bytes =
+      cat({fmt0(6, 1000, 200, 9, 1), fill(128, 1), fmt3(6), fill(72, 1), fmt1(6, 40, 10, 8),
+           fill(10, 2), fmt2(6, 20), fill(10, 3), fmt3(6), fill(10, 4)});
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(feed(r, bytes, out, GetParam()), "");
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].header.timestamp, 1000u);
+  EXPECT_EQ(out[0].header.length, 200u);
+  EXPECT_EQ(out[0].payload, fill(200, 1));
+  EXPECT_EQ(out[0].header.type_id, 9);
+  EXPECT_EQ(out[0].header.stream_id, 1u);
+  EXPECT_EQ(out[0].header.csid, 6u);
+  EXPECT_EQ(out[1].header.timestamp, 1040u);
+  EXPECT_EQ(out[1].header.type_id, 8);
+  EXPECT_EQ(out[1].header.stream_id, 1u);
+  EXPECT_EQ(out[1].payload, fill(10, 2));
+  EXPECT_EQ(out[2].header.timestamp, 1060u);
+  EXPECT_EQ(out[2].payload, fill(10, 3));
+  EXPECT_EQ(out[3].header.timestamp, 1080u);
+  EXPECT_EQ(out[3].payload, fill(10, 4));
+  EXPECT_EQ(r.bytes_received(), bytes.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Splits, AnySplit, ::testing::Values(1, 2, 3, 7, 64, 100000));
+
+TEST(ChunkReader, BasicHeaderSizes) {
+  for (uint32_t csid : {2u, 63u, 64u, 319u, 320u, 65599u}) {
+    Bytes bytes = cat({fmt0(csid, 5, 3, 20, 0), fill(3, 7)});
+    ChunkReader r;
+    std::vector<Message> out;
+    ASSERT_EQ(feed(r, bytes, out, 1), "") << csid;
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].header.csid, csid);
+    size_t basic = csid < 64 ? 1 : csid < 320 ? 2 : 3;
+    EXPECT_EQ(bytes.size(), basic + 11 + 3);
+  }
+}
+
+TEST(ChunkReader, FirstMessageAfterFmt0TreatsTimestampAsDelta) {
+  // As ffmpeg and SRS do: a fmt 3 new message after fmt 0 repeats the fmt 0
+  // timestamp field as its delta.
+  Bytes bytes = cat({fmt0(4, 10, 1, 8, 1), fill(1, 0), fmt3(4), fill(1, 0)});
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(feed(r, bytes, out, 1), "");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].header.timestamp, 20u);
+}
+
+TEST(ChunkReader, ExtendedTimestampOnFmt0AndContinuations) {
+  const uint32_t ts = 0x01000000;
+  // Continuation chunks repeat the 4-byte extended timestamp.
+  Bytes bytes = cat({fmt0(7, ts, 300, 9, 1), fill(128, 1), fmt3(7), be32(ts), fill(128, 1), fmt3(7),
+                     be32(ts), fill(44, 1)});
+  for (size_t step : {1u, 5u, 1000u}) {
+    ChunkReader r;
+    std::vector<Message> out;
+    ASSERT_EQ(feed(r, bytes, out, step), "");
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].header.timestamp, ts);
+    EXPECT_EQ(out[0].payload, fill(300, 1));
+  }
+}
+
+TEST(ChunkReader, ExtendedDeltaOnFmt1Fmt2AndFmt3NewMessage) {
+  const uint32_t big = 0x01000000;
+  Bytes bytes = cat({fmt0(5, 100, 2, 18, 1), fill(2, 0), fmt1(5, big, 2, 18), fill(2, 0),
+                     fmt2(5, big + 1), fill(2, 0), fmt3(5), be32(big + 1), fill(2, 0), fmt2(5, 3),
+                     fill(2, 0), fmt3(5), fill(2, 0)});
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(feed(r, bytes, out, 1), "");
+  ASSERT_EQ(out.size(), 6u);
+  EXPECT_EQ(out[1].header.timestamp, 100u + big);
+  EXPECT_EQ(out[2].header.timestamp, 100u + 2 * big + 1);
+  EXPECT_EQ(out[3].header.timestamp, 100u + 3 * big + 2);
+  EXPECT_EQ(out[4].header.timestamp, 100u + 3 * big + 5);
+  EXPECT_EQ(out[5].header.timestamp, 100u + 3 * big + 8);  // no extended field any more
+}
+
+TEST(ChunkReader, InterleavedChunkStreams) {
+  Bytes bytes = cat({fmt0(6, 0, 200, 8, 1), fill(128, 'a'), fmt0(7, 0, 150, 9, 1), fill(128, 'v'),
+                     fmt3(6), fill(72, 'a'), fmt3(7), fill(22, 'v')});
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(feed(r, bytes, out, 3), "");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].header.csid, 6u);
+  EXPECT_EQ(out[0].payload, fill(200, 'a'));
+  EXPECT_EQ(out[1].header.csid, 7u);
+  EXPECT_EQ(out[1].payload, fill(150, 'v'));
+}
+
+TEST(ChunkReader, SetChunkSizeAppliesFromNextChunk) {
+  Bytes bytes =
+      cat({fmt0(2, 0, 4, 1, 0), be32(300), fmt0(6, 0, 300, 9, 1), fill(300, 9), fmt0(2, 0, 4, 1, 0),
+           be32(1), fmt0(6, 0, 3, 9, 1), fill(1, 1), fmt3(6), fill(1, 2), fmt3(6), fill(1, 3)});
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(feed(r, bytes, out, 1), "");
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].type(), MessageType::kSetChunkSize);  // returned to the caller too
+  EXPECT_EQ(out[1].payload, fill(300, 9));
+  EXPECT_EQ(out[3].payload, (Bytes{1, 2, 3}));
+  EXPECT_EQ(r.chunk_size(), 1u);
+}
+
+TEST(ChunkReader, AbortDiscardsPartialMessage) {
+  Bytes bytes = cat({fmt0(6, 0, 200, 9, 1), fill(128, 1), fmt0(2, 0, 4, 2, 0), be32(6),
+                     fmt0(6, 50, 3, 9, 1), fill(3, 5)});
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(feed(r, bytes, out, 1), "");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].type(), MessageType::kAbort);
+  EXPECT_EQ(out[1].payload, fill(3, 5));
+  EXPECT_EQ(out[1].header.timestamp, 50u);
+}
+
+TEST(ChunkReader, EmptyMessage) {
+  Bytes bytes = cat({fmt0(3, 0, 0, 20, 0), fmt0(3, 1, 1, 20, 0), fill(1, 1)});
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(feed(r, bytes, out, 1), "");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].payload.empty());
+}
+
+// Every malformed stream ends with a reason naming the problem.
+struct BadCase {
+  const char* name;
+  Bytes bytes;
+  const char* reason;
+};
+
+TEST(ChunkReader, Errors) {
+  ChunkReaderLimits limits;
+  limits.max_message_size = 1000;
+  limits.max_chunk_streams = 3;
+  limits.max_chunk_size = 65536;
+  const BadCase cases[] = {
+      {"fmt1 first", fmt1(4, 0, 1, 8), "no prior fmt 0"},
+      {"fmt2 first", fmt2(4, 0), "no prior fmt 0"},
+      {"fmt3 first", fmt3(4), "no prior fmt 0"},
+      {"too long", fmt0(4, 0, 1001, 9, 1), "exceeds the limit"},
+      {"too long fmt1", cat({fmt0(4, 0, 1, 9, 1), fill(1, 0), fmt1(4, 0, 5000, 9)}),
+       "exceeds the limit"},
+      {"chunk size 0", cat({fmt0(2, 0, 4, 1, 0), be32(0)}), "out of range"},
+      {"chunk size high bit", cat({fmt0(2, 0, 4, 1, 0), be32(0x80000080)}), "high bit"},
+      {"chunk size too big", cat({fmt0(2, 0, 4, 1, 0), be32(65537)}), "out of range"},
+      {"chunk size short", cat({fmt0(2, 0, 3, 1, 0), fill(3, 1)}), "not 4"},
+      {"abort short", cat({fmt0(2, 0, 2, 2, 0), fill(2, 1)}), "not 4"},
+      {"too many csids",
+       cat({fmt0(4, 0, 1, 8, 1), fill(1, 0), fmt0(5, 0, 1, 8, 1), fill(1, 0), fmt0(6, 0, 1, 8, 1),
+            fill(1, 0), fmt0(7, 0, 1, 8, 1)}),
+       "chunk streams"},
+      {"header mid-message", cat({fmt0(4, 0, 200, 8, 1), fill(128, 0), fmt1(4, 0, 1, 8)}),
+       "before the previous message"},
+  };
+  for (const auto& c : cases) {
+    for (size_t step : {1u, 4096u}) {
+      ChunkReader r(limits);
+      std::vector<Message> out;
+      auto err = feed(r, c.bytes, out, step);
+      EXPECT_NE(err.find(c.reason), std::string::npos) << c.name << ": '" << err << "'";
+    }
+  }
+}
+
+TEST(ChunkReader, DefaultLimits) {
+  ChunkReader r;
+  std::vector<Message> out;
+  EXPECT_EQ(r.feed(fmt0(4, 0, 8 * 1024 * 1024, 9, 1), out), "");
+  ChunkReader r2;
+  EXPECT_NE(r2.feed(fmt0(4, 0, 8 * 1024 * 1024 + 1, 9, 1), out), "");
+  ChunkReader r3;
+  EXPECT_EQ(r3.feed(cat({fmt0(2, 0, 4, 1, 0), be32(16777215)}), out), "");
+  EXPECT_EQ(r3.chunk_size(), 16777215u);
+  ChunkReader r4;
+  EXPECT_NE(r4.feed(cat({fmt0(2, 0, 4, 1, 0), be32(16777216)}), out), "");
+  // 10,000 chunk stream ids: refused past 64.
+  ChunkReader r5;
+  Bytes many;
+  for (uint32_t csid = 2; csid < 10002; ++csid) {
+    auto h = fmt0(csid, 0, 1, 8, 1);
+    many.insert(many.end(), h.begin(), h.end());
+    many.push_back(0);
+  }
+  auto err = r5.feed(many, out);
+  EXPECT_NE(err.find("more than 64 chunk streams"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace rtmp::protocol
