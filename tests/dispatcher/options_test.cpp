@@ -1,0 +1,135 @@
+#include "dispatcher/options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace rtmp::dispatcher {
+namespace {
+
+using common::FlagError;
+using common::FlagSet;
+
+struct Parsed {
+  Options options;
+  FlagSet flags{"rtmp-dispatcher", "RTMP_DISPATCHER_"};
+  Parsed() {
+    register_dispatcher_flags(flags, options);
+    register_hook_flags(flags, options);
+  }
+  void parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "rtmp-dispatcher");
+    flags.parse(static_cast<int>(args.size()), args.data());
+    apply_connect_default(options);
+  }
+};
+
+std::string error_of(std::vector<const char*> args) {
+  Parsed p;
+  try {
+    p.parse(args);
+  } catch (const FlagError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Options, Defaults) {
+  Parsed p;
+  p.parse({});
+  EXPECT_EQ(p.options.events_connect, std::vector<std::string>{"tcp://127.0.0.1:5556"});
+  EXPECT_EQ(p.options.hook_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(p.options.hook_concurrency, 10);
+  EXPECT_EQ(p.options.hook_queue, 10000);
+  EXPECT_EQ(p.options.webhook_retries, 3);
+  EXPECT_EQ(p.options.stdio_format, "");
+  EXPECT_TRUE(p.options.webhooks.empty());
+}
+
+TEST(Options, ParsesEveryFlagInEveryForm) {
+  Parsed p;
+  p.parse({"-events-connect", "tcp://a:1", "--events-connect=tcp://b:2", "-hook-webhook",
+           "publish_start=http://h/x", "-hook-webhook=*=https://h/all", "-hook-script",
+           "publish_stop=/bin/true", "-hook-stdio-format", "env", "-hook-timeout", "1m30s",
+           "-hook-concurrency=3", "-hook-queue", "50", "-webhook-secret", "s3cret",
+           "-webhook-retries", "0"});
+  const Options& o = p.options;
+  EXPECT_EQ(o.events_connect, (std::vector<std::string>{"tcp://a:1", "tcp://b:2"}));
+  EXPECT_EQ(o.webhooks, (std::vector<std::string>{"publish_start=http://h/x", "*=https://h/all"}));
+  EXPECT_EQ(o.scripts, std::vector<std::string>{"publish_stop=/bin/true"});
+  EXPECT_EQ(o.stdio_format, "env");
+  EXPECT_EQ(o.hook_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(o.hook_concurrency, 3);
+  EXPECT_EQ(o.hook_queue, 50);
+  EXPECT_EQ(o.webhook_secret, "s3cret");
+  EXPECT_EQ(o.webhook_retries, 0);
+  const auto specs = hook_specs(o);
+  ASSERT_EQ(specs.size(), 3u);
+  EXPECT_EQ(specs[0].event, rtmphooks::PUBLISH_START);
+  EXPECT_FALSE(specs[1].event);  // "*"
+  EXPECT_EQ(specs[1].target, "https://h/all");
+  EXPECT_EQ(specs[2].kind, HookKind::script);
+}
+
+TEST(Options, TargetMayContainEquals) {
+  Parsed p;
+  p.parse({"-hook-webhook", "play_start=http://h/x?a=b&c=d"});
+  EXPECT_EQ(hook_specs(p.options)[0].target, "http://h/x?a=b&c=d");
+}
+
+TEST(Options, BadPairsAreOneLineErrorsNamingTheFlag) {
+  EXPECT_EQ(error_of({"-hook-webhook", "publish_strat=http://h/"}),
+            "invalid value \"publish_strat=http://h/\" for flag -hook-webhook: unknown event "
+            "type \"publish_strat\"");
+  EXPECT_NE(error_of({"-hook-script", "publish_start"}).find("want event_type="),
+            std::string::npos);
+  EXPECT_NE(error_of({"-hook-script", "publish_start="}).find("missing target"), std::string::npos);
+  EXPECT_NE(error_of({"-hook-script", "=/bin/true"}).find("missing event type"), std::string::npos);
+  EXPECT_NE(error_of({"-hook-webhook", "publish_start=/not/a/url"}).find("http://"),
+            std::string::npos);
+  EXPECT_NE(error_of({"-hook-stdio-format", "xml"}).find("-hook-stdio-format"), std::string::npos);
+  EXPECT_NE(error_of({"-hook-concurrency", "0"}).find("-hook-concurrency"), std::string::npos);
+  EXPECT_NE(error_of({"-hook-timeout", "soon"}).find("-hook-timeout"), std::string::npos);
+  EXPECT_NE(error_of({"-webhook-secret", "whsec_!!!"}).find("-webhook-secret"), std::string::npos);
+  EXPECT_NE(error_of({"-events-connect", "localhost"}).find("-events-connect"), std::string::npos);
+  for (const auto& err : {error_of({"-hook-webhook", "x=y"}), error_of({"-hook-script", "a"})})
+    EXPECT_EQ(err.find('\n'), std::string::npos);
+}
+
+TEST(Options, EveryEventNameIsAccepted) {
+  for (const char* name :
+       {"connection_accept", "handshake_complete", "stream_create", "stream_delete",
+        "publish_start", "publish_stop", "play_start", "play_stop", "codec_detected",
+        "subscriber_count", "auth_failed", "connection_close", "*"}) {
+    EXPECT_NO_THROW(parse_hook_spec(HookKind::script, std::string(name) + "=/bin/true")) << name;
+  }
+}
+
+TEST(Options, EnvironmentFillsUnsetFlagsAndCommandLineWins) {
+  ::setenv("RTMP_DISPATCHER_HOOK_SCRIPT", "publish_start=/bin/a,publish_stop=/bin/b", 1);
+  ::setenv("RTMP_DISPATCHER_HOOK_CONCURRENCY", "7", 1);
+  Parsed p;
+  p.parse({"-hook-concurrency", "2"});
+  ::unsetenv("RTMP_DISPATCHER_HOOK_SCRIPT");
+  ::unsetenv("RTMP_DISPATCHER_HOOK_CONCURRENCY");
+  EXPECT_EQ(p.options.scripts,
+            (std::vector<std::string>{"publish_start=/bin/a", "publish_stop=/bin/b"}));
+  EXPECT_EQ(p.options.hook_concurrency, 2);
+}
+
+TEST(Options, BadEnvironmentValueIsAnError) {
+  ::setenv("RTMP_DISPATCHER_HOOK_WEBHOOK", "nope=http://h/", 1);
+  const std::string err = error_of({});
+  ::unsetenv("RTMP_DISPATCHER_HOOK_WEBHOOK");
+  EXPECT_NE(err.find("unknown event type"), std::string::npos);
+  EXPECT_NE(err.find("RTMP_DISPATCHER_HOOK_WEBHOOK"), std::string::npos);
+}
+
+TEST(Options, HookSpecsRejectBadPairsGivenInCode) {
+  Options o;
+  o.scripts = {"bogus=/bin/true"};
+  EXPECT_THROW(hook_specs(o), FlagError);
+}
+
+}  // namespace
+}  // namespace rtmp::dispatcher

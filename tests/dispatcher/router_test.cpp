@@ -1,0 +1,52 @@
+#include "dispatcher/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rtmp::dispatcher {
+namespace {
+
+using T = rtmphooks::EventType;
+
+std::vector<std::string> targets(const std::vector<HookSpec>& hooks) {
+  std::vector<std::string> out;
+  for (const auto& h : hooks) out.push_back(h.target);
+  return out;
+}
+
+TEST(Router, MatchesByEventTypeAndStar) {
+  Options o;
+  o.webhooks = {"publish_start=http://a/", "*=http://all/", "publish_stop=http://b/"};
+  o.scripts = {"publish_start=/bin/true"};
+  Router r(hook_specs(o));
+  EXPECT_EQ(targets(r.match(T::PUBLISH_START)),
+            (std::vector<std::string>{"http://a/", "http://all/", "/bin/true"}));
+  EXPECT_EQ(targets(r.match(T::PUBLISH_STOP)),
+            (std::vector<std::string>{"http://all/", "http://b/"}));
+  EXPECT_EQ(targets(r.match(T::CONNECTION_CLOSE)), (std::vector<std::string>{"http://all/"}));
+  EXPECT_EQ(r.match(T::PUBLISH_START)[2].kind, HookKind::script);
+}
+
+TEST(Router, NoHooksMatchesNothing) {
+  Router r({});
+  EXPECT_TRUE(r.empty());
+  EXPECT_TRUE(r.match(T::PUBLISH_START).empty());
+}
+
+TEST(Router, UnspecifiedAndUnknownTypesMatchNothing) {
+  Options o;
+  o.webhooks = {"*=http://all/"};
+  Router r(hook_specs(o));
+  EXPECT_TRUE(r.match(T::EVENT_TYPE_UNSPECIFIED).empty());
+  EXPECT_TRUE(r.match(static_cast<T>(99)).empty());
+  for (int t = 1; t <= 12; ++t) EXPECT_EQ(r.match(static_cast<T>(t)).size(), 1u) << t;
+}
+
+TEST(Router, SameHookTwiceFiresTwice) {
+  Options o;
+  o.webhooks = {"play_start=http://a/", "play_start=http://a/"};
+  Router r(hook_specs(o));
+  EXPECT_EQ(r.match(T::PLAY_START).size(), 2u);
+}
+
+}  // namespace
+}  // namespace rtmp::dispatcher
