@@ -20,6 +20,8 @@ struct Namer {
 
 }  // namespace
 
-const char* event_name(const EventData& data) { return std::visit(Namer{}, data); }
+const char* event_name(const EventData& data) {
+  return std::visit(Namer{}, data);
+}
 
 }  // namespace rtmp::events

@@ -48,10 +48,9 @@ struct ConnectionClose {
   double duration_sec = 0;
 };
 
-using EventData =
-    std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete, PublishStart,
-                 PublishStop, PlayStart, PlayStop, CodecDetected, SubscriberCount, AuthFailed,
-                 ConnectionClose>;
+using EventData = std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete,
+                               PublishStart, PublishStop, PlayStart, PlayStop, CodecDetected,
+                               SubscriberCount, AuthFailed, ConnectionClose>;
 
 struct Event {
   std::string conn_id;

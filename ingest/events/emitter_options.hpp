@@ -1,0 +1,42 @@
+#pragma once
+// What the ZeroMQ event emitter is configured with, and its ingest flags.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "common/duration.hpp"
+#include "common/flags.hpp"
+
+namespace rtmp::events {
+
+// Where the embedded dispatcher pulls from when -hook-* flags are given.
+inline constexpr const char* kEmbeddedEventsEndpoint = "inproc://rtmp-events";
+
+struct EmitterOptions {
+  // PUSH socket bind endpoints: -events-bind, plus kEmbeddedEventsEndpoint when
+  // hooks run in-process. Empty: events only reach the stdio fallback.
+  std::vector<std::string> bind_endpoints;
+  // Events held while no dispatcher can take them (-events-buffer).
+  int64_t buffer_capacity = 100000;
+  // ZMQ_SNDHWM: messages ZeroMQ itself queues toward connected dispatchers.
+  int sndhwm = 10000;
+  // Identifies this process in event ids ("evt-<ingest_id>-<seq>"); random hex when empty.
+  std::string ingest_id;
+  // stop(): longest wait for dispatchers to take what is left (-events-linger).
+  common::Duration linger = std::chrono::seconds(2);
+  // How often a blocked emitter retries the socket; no busy loop.
+  common::Duration wake_interval = std::chrono::milliseconds(20);
+  // Least time between two log lines about fallback or dropped events.
+  common::Duration report_interval = std::chrono::seconds(5);
+  // Events handed off but not yet processed by the emitter thread; past it an
+  // event is dropped, counted and logged at ERROR (only if stderr stalls).
+  size_t max_backlog = 1'000'000;
+  // Where stdio fallback lines go (one JSON object per line).
+  std::FILE* fallback = stderr;
+};
+
+// -events-bind (repeatable), -events-buffer, -events-linger.
+void register_event_flags(common::FlagSet& flags, EmitterOptions& options);
+
+}  // namespace rtmp::events

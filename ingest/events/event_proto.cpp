@@ -1,0 +1,91 @@
+#include "ingest/events/event_proto.hpp"
+
+namespace rtmp::events {
+namespace {
+
+// Fills the type and the data alternative of `out` from each plain struct.
+struct ToProto {
+  rtmphooks::Event& out;
+
+  void operator()(const ConnectionAccept& e) const {
+    out.set_type(rtmphooks::CONNECTION_ACCEPT);
+    out.mutable_connection_accept()->set_remote_addr(e.remote_addr);
+  }
+  void operator()(const HandshakeComplete&) const {
+    out.set_type(rtmphooks::HANDSHAKE_COMPLETE);
+    out.mutable_handshake_complete();
+  }
+  void operator()(const StreamCreate&) const {
+    out.set_type(rtmphooks::STREAM_CREATE);
+    out.mutable_stream_create();
+  }
+  void operator()(const StreamDelete&) const {
+    out.set_type(rtmphooks::STREAM_DELETE);
+    out.mutable_stream_delete();
+  }
+  void operator()(const PublishStart&) const {
+    out.set_type(rtmphooks::PUBLISH_START);
+    out.mutable_publish_start();
+  }
+  void operator()(const PublishStop& e) const {
+    out.set_type(rtmphooks::PUBLISH_STOP);
+    auto* d = out.mutable_publish_stop();
+    d->set_audio_packets(e.audio_packets);
+    d->set_video_packets(e.video_packets);
+    d->set_total_bytes(e.total_bytes);
+    d->set_audio_codec(e.audio_codec);
+    d->set_video_codec(e.video_codec);
+    d->set_duration_sec(e.duration_sec);
+  }
+  void operator()(const PlayStart&) const {
+    out.set_type(rtmphooks::PLAY_START);
+    out.mutable_play_start();
+  }
+  void operator()(const PlayStop& e) const {
+    out.set_type(rtmphooks::PLAY_STOP);
+    out.mutable_play_stop()->set_duration_sec(e.duration_sec);
+  }
+  void operator()(const CodecDetected& e) const {
+    out.set_type(rtmphooks::CODEC_DETECTED);
+    auto* d = out.mutable_codec_detected();
+    d->set_media(e.media);
+    d->set_codec(e.codec);
+    if (e.width) d->set_width(*e.width);
+    if (e.height) d->set_height(*e.height);
+    if (e.fps) d->set_fps(*e.fps);
+    if (e.profile) d->set_profile(*e.profile);
+    if (e.level) d->set_level(*e.level);
+    if (e.sample_rate) d->set_sample_rate(*e.sample_rate);
+    if (e.channels) d->set_channels(*e.channels);
+  }
+  void operator()(const SubscriberCount& e) const {
+    out.set_type(rtmphooks::SUBSCRIBER_COUNT);
+    out.mutable_subscriber_count()->set_count(e.count);
+  }
+  void operator()(const AuthFailed& e) const {
+    out.set_type(rtmphooks::AUTH_FAILED);
+    auto* d = out.mutable_auth_failed();
+    d->set_action(e.action);
+    d->set_error(e.error);
+    d->set_remote_addr(e.remote_addr);
+  }
+  void operator()(const ConnectionClose& e) const {
+    out.set_type(rtmphooks::CONNECTION_CLOSE);
+    auto* d = out.mutable_connection_close();
+    d->set_role(e.role);
+    d->set_duration_sec(e.duration_sec);
+  }
+};
+
+}  // namespace
+
+rtmphooks::Event to_proto(const Event& event) {
+  rtmphooks::Event out;
+  out.set_conn_id(event.conn_id);
+  out.set_stream_key(event.stream_key);
+  out.set_emitted_unix_ns(event.emitted_unix_ns);
+  std::visit(ToProto{out}, event.data);
+  return out;
+}
+
+}  // namespace rtmp::events

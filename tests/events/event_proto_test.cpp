@@ -1,0 +1,83 @@
+#include "ingest/events/event_proto.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/payload.hpp"
+
+namespace rtmp::events {
+namespace {
+
+TEST(EventProto, CommonFields) {
+  Event e{"conn-1", "live/test", PublishStart{}, 123456789};
+  const rtmphooks::Event p = to_proto(e);
+  EXPECT_EQ(p.type(), rtmphooks::PUBLISH_START);
+  EXPECT_EQ(p.conn_id(), "conn-1");
+  EXPECT_EQ(p.stream_key(), "live/test");
+  EXPECT_EQ(p.emitted_unix_ns(), 123456789);
+  EXPECT_EQ(p.data_case(), rtmphooks::Event::kPublishStart);
+  EXPECT_EQ(p.seq(), 0u);  // the emitter's to set
+}
+
+TEST(EventProto, TypeNameMatchesPlainName) {
+  const std::vector<EventData> all = {ConnectionAccept{}, HandshakeComplete{}, StreamCreate{},
+                                      StreamDelete{},     PublishStart{},      PublishStop{},
+                                      PlayStart{},        PlayStop{},          CodecDetected{},
+                                      SubscriberCount{},  AuthFailed{},        ConnectionClose{}};
+  ASSERT_EQ(all.size(), common::event_names().size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    Event e{"c", "", all[i], 0};
+    const rtmphooks::Event p = to_proto(e);
+    EXPECT_EQ(common::event_name(p.type()), event_name(all[i]));
+    EXPECT_EQ(common::event_names()[i], event_name(all[i]));
+    EXPECT_EQ(static_cast<int>(p.data_case()), 20 + static_cast<int>(i));
+  }
+}
+
+TEST(EventProto, PublishStopData) {
+  Event e{"c", "live/x", PublishStop{430, 300, 1830112, "AAC", "H264", 10.02}, 0};
+  const rtmphooks::Event p = to_proto(e);
+  const auto& d = p.publish_stop();
+  EXPECT_EQ(d.audio_packets(), 430u);
+  EXPECT_EQ(d.video_packets(), 300u);
+  EXPECT_EQ(d.total_bytes(), 1830112u);
+  EXPECT_EQ(d.audio_codec(), "AAC");
+  EXPECT_EQ(d.video_codec(), "H264");
+  EXPECT_DOUBLE_EQ(d.duration_sec(), 10.02);
+}
+
+TEST(EventProto, CodecDetectedKeepsOnlyKnownFields) {
+  CodecDetected video{"video", "H264", 1280, 720, 30.0, "High", std::nullopt, {}, {}};
+  const auto v = to_proto(Event{"c", "k", video, 0}).codec_detected();
+  EXPECT_EQ(v.width(), 1280u);
+  EXPECT_EQ(v.height(), 720u);
+  EXPECT_TRUE(v.has_fps());
+  EXPECT_EQ(v.profile(), "High");
+  EXPECT_FALSE(v.has_level());
+  EXPECT_FALSE(v.has_sample_rate());
+  EXPECT_FALSE(v.has_channels());
+
+  CodecDetected audio{"audio", "AAC", {}, {}, {}, {}, {}, 44100, 2};
+  const auto a = to_proto(Event{"c", "k", audio, 0}).codec_detected();
+  EXPECT_FALSE(a.has_width());
+  EXPECT_FALSE(a.has_fps());
+  EXPECT_EQ(a.sample_rate(), 44100u);
+  EXPECT_EQ(a.channels(), 2u);
+}
+
+TEST(EventProto, OtherData) {
+  EXPECT_EQ(to_proto({"c", "", ConnectionAccept{"1.2.3.4:5"}, 0}).connection_accept().remote_addr(),
+            "1.2.3.4:5");
+  EXPECT_DOUBLE_EQ(to_proto({"c", "", PlayStop{2.5}, 0}).play_stop().duration_sec(), 2.5);
+  EXPECT_EQ(to_proto({"c", "", SubscriberCount{3}, 0}).subscriber_count().count(), 3u);
+  const auto af =
+      to_proto({"c", "", AuthFailed{"play", "bad token", "9.9.9.9:1"}, 0}).auth_failed();
+  EXPECT_EQ(af.action(), "play");
+  EXPECT_EQ(af.error(), "bad token");
+  EXPECT_EQ(af.remote_addr(), "9.9.9.9:1");
+  const auto cc = to_proto({"c", "", ConnectionClose{"publisher", 7.5}, 0}).connection_close();
+  EXPECT_EQ(cc.role(), "publisher");
+  EXPECT_DOUBLE_EQ(cc.duration_sec(), 7.5);
+}
+
+}  // namespace
+}  // namespace rtmp::events
