@@ -1,0 +1,86 @@
+"""Script hooks (SPEC §5), must-show 3 first half: the script is executed
+directly with argv = [path], the dispatcher's environment plus RTMP_*, the
+payload JSON on stdin; a non-zero exit is an ERROR; a script that sleeps
+forever and spawns a child is killed with its child at -hook-timeout 1s; one
+that ignores SIGTERM is SIGKILLed after the grace; no zombie is left."""
+import os
+import re
+
+import proc_util as pu
+
+
+def main(ctx):
+    out = ctx.tmp
+    record = ctx.write_script("record.sh", f"""#!/bin/sh
+cat > "{out}/stdin.$RTMP_EVENT_ID"
+echo "argc=$#" > "{out}/env.$RTMP_EVENT_ID"
+env | grep -E '^(RTMP_|DISPATCHER_MARKER)' | sort >> "{out}/env.$RTMP_EVENT_ID"
+""")
+    failing = ctx.write_script("failing.py", "#!/usr/bin/env python3\nimport sys\nprint('to stdout')\nsys.exit(3)\n")
+    forever = ctx.write_script("forever.sh", f"""#!/bin/sh
+sleep 1000 &
+echo $! > "{out}/child.pid"
+echo $$ > "{out}/script.pid"
+wait
+""")
+    stubborn = ctx.write_script("stubborn.sh", f"""#!/bin/sh
+trap '' TERM
+echo $$ > "{out}/stubborn.pid"
+while true; do sleep 0.2; done
+""")
+    pusher = pu.Pusher(ctx, "pusher", ["-count", "5", "-wait-peers", "1", "-types",
+                                       "publish_stop,publish_start,play_start,play_stop,connection_close"])
+    os.environ["DISPATCHER_MARKER"] = "inherited"
+    d = pu.dispatcher(ctx, "dispatcher", [
+        "-events-connect", pusher.endpoint, "-hook-stdio-format", "json",
+        "-hook-script", f"publish_stop={record}",
+        "-hook-script", f"publish_start={failing}",
+        "-hook-script", f"play_start={forever}",
+        "-hook-script", f"play_stop={stubborn}",
+        "-hook-script", "connection_close=/nonexistent/script",
+        "-hook-timeout", "1s", "-log-level", "debug",
+    ])
+    pusher.wait_sent()
+
+    # publish_stop: stdin is the payload, env carries the event, argv is just the path.
+    d.wait_log(r"script publish_stop id=evt-pusher-1 .*ok in", 30)
+    line, obj = pu.stdio_events(d)["evt-pusher-1"]
+    with open(f"{out}/stdin.evt-pusher-1") as f:
+        pu.check(f.read() == line, "stdin is the payload JSON")
+    with open(f"{out}/env.evt-pusher-1") as f:
+        env = f.read().splitlines()
+    pu.log("script env: " + " ".join(env))
+    for want in ["argc=0", "RTMP_EVENT_TYPE=publish_stop", "RTMP_EVENT_ID=evt-pusher-1",
+                 "RTMP_SEQ=1", "RTMP_STREAM_KEY=live/test", "RTMP_CONN_ID=conn-1",
+                 "RTMP_AUDIO_PACKETS=430", "RTMP_VIDEO_CODEC=H264",
+                 "DISPATCHER_MARKER=inherited"]:
+        pu.check(want in env, f"{want} missing from script env")
+
+    # publish_start: exit 3 is an ERROR with the status; its stdout logged at DEBUG.
+    d.wait_log(r"error.*script publish_start id=evt-pusher-2 .*failed in \d+ms.*exit status 3", 30)
+    d.wait_log(r"debug.*script .*failing.py id=evt-pusher-2 stdout: to stdout", 30)
+
+    # play_start: killed with its child at the 1s timeout.
+    hit = d.wait_log(r"error.*script play_start id=evt-pusher-3 .*failed in (\d+)ms.*timed out", 30)
+    took = int(hit[0].group(1))
+    pu.check(1000 <= took < 4000, f"forever.sh ended after {took}ms")
+    script_pid = int(open(f"{out}/script.pid").read())
+    child_pid = int(open(f"{out}/child.pid").read())
+    pu.wait_for(lambda: pu.gone(script_pid) and pu.gone(child_pid), 10, "script and its child gone")
+    pu.log(f"forever.sh killed after {took}ms with its child")
+
+    # play_stop: ignores SIGTERM, SIGKILLed after the 2s grace.
+    hit = d.wait_log(r"error.*script play_stop id=evt-pusher-4 .*failed in (\d+)ms.*timed out.*signal", 30)
+    took = int(hit[0].group(1))
+    pu.check(2900 <= took < 8000, f"stubborn.sh ended after {took}ms, want timeout+grace")
+    pu.check(pu.gone(int(open(f"{out}/stubborn.pid").read())), "stubborn gone")
+
+    # connection_close: a missing script is an ERROR naming the cause.
+    d.wait_log(r"error.*script connection_close .*spawn /nonexistent/script: No such file", 30)
+
+    zombies = [c for c in pu.proc_children(d.pid) if c[1] == "Z"]
+    pu.check(not zombies, f"zombie children: {zombies}")
+    pu.check(d.stop() == 0, "exit status")
+
+
+pu.run(main)
