@@ -33,15 +33,15 @@ TEST(Av1Config, SequenceHeaderWithTimingAndOperatingPoints) {
   w.bit(true);   // timing_info_present_flag
   w.bits(1001, 32);
   w.bits(60000, 32);
-  w.bit(true);  // equal_picture_interval
+  w.bit(true);       // equal_picture_interval
   w.bits(0b010, 3);  // uvlc: 1 → ticks 2
-  w.bit(true);        // decoder_model_info_present_flag
-  w.bits(9, 5);       // buffer_delay_length_minus_1 → 10 bits
+  w.bit(true);       // decoder_model_info_present_flag
+  w.bits(9, 5);      // buffer_delay_length_minus_1 → 10 bits
   w.bits(1, 32);
   w.bits(0, 5);
   w.bits(0, 5);
-  w.bit(true);    // initial_display_delay_present_flag
-  w.bits(1, 5);   // two operating points
+  w.bit(true);   // initial_display_delay_present_flag
+  w.bits(1, 5);  // two operating points
   w.bits(0x101, 12);
   w.bits(12, 5);  // level 5.0
   w.bit(true);    // seq_tier
@@ -105,8 +105,8 @@ TEST(Av1Config, RecordWithoutObusAndMalformed) {
   ASSERT_TRUE(cut);
   EXPECT_FALSE(cut->sequence_header);
   // leb128 that never ends.
-  const auto endless =
-      parse_av1_config(Bytes{0x81, 0, 0, 0, 0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  const auto endless = parse_av1_config(
+      Bytes{0x81, 0, 0, 0, 0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
   ASSERT_TRUE(endless);
   EXPECT_FALSE(endless->sequence_header);
 }

@@ -23,7 +23,9 @@ class BitWriter {
     bits(0, len);
     bits(x, len + 1);
   }
-  void se(int32_t v) { ue(v > 0 ? static_cast<uint32_t>(2 * v - 1) : static_cast<uint32_t>(-2 * v)); }
+  void se(int32_t v) {
+    ue(v > 0 ? static_cast<uint32_t>(2 * v - 1) : static_cast<uint32_t>(-2 * v));
+  }
   // rbsp_trailing_bits()
   std::vector<uint8_t> finish() {
     bit(true);

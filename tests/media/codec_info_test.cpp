@@ -21,11 +21,19 @@ constexpr uint8_t kVideo = 9;
 std::vector<test::FlvTag> flv(const std::string& name) {
   return test::read_flv_tags(test::read_fixture(name));
 }
-bool any(const test::FlvTag&) { return true; }
-bool is_seq_header(const test::FlvTag& tag) { return tag.body.size() > 1 && tag.body[1] == 0; }
-bool is_frame(const test::FlvTag& tag) { return tag.body.size() > 1 && tag.body[1] == 1; }
+bool any(const test::FlvTag&) {
+  return true;
+}
+bool is_seq_header(const test::FlvTag& tag) {
+  return tag.body.size() > 1 && tag.body[1] == 0;
+}
+bool is_frame(const test::FlvTag& tag) {
+  return tag.body.size() > 1 && tag.body[1] == 1;
+}
 
-Bytes hvcc() { return test::mp4_box(test::read_fixture("hevc_main_640x360_25.mp4"), "hvcC"); }
+Bytes hvcc() {
+  return test::mp4_box(test::read_fixture("hevc_main_640x360_25.mp4"), "hvcC");
+}
 
 TEST(CodecInfo, H264HighSequenceHeader720p30) {
   const auto tags = flv("h264_720p30_aac48k.flv");
@@ -94,15 +102,15 @@ TEST(CodecInfo, FpsHintFillsMissingTiming) {
 }
 
 TEST(CodecInfo, H264High10AndHigh444) {
-  const auto high10 = describe_video(
-      test::first_tag(flv("h264_high10_320x240.flv"), kVideo, is_seq_header).body);
+  const auto high10 =
+      describe_video(test::first_tag(flv("h264_high10_320x240.flv"), kVideo, is_seq_header).body);
   ASSERT_TRUE(high10);
   EXPECT_EQ(high10->profile, "High 10");
   EXPECT_EQ(high10->width, 320u);
   EXPECT_EQ(high10->height, 240u);
   EXPECT_DOUBLE_EQ(high10->fps.value_or(0), 24.0);
-  const auto high444 = describe_video(
-      test::first_tag(flv("h264_high444_320x240.flv"), kVideo, is_seq_header).body);
+  const auto high444 =
+      describe_video(test::first_tag(flv("h264_high444_320x240.flv"), kVideo, is_seq_header).body);
   ASSERT_TRUE(high444);
   EXPECT_EQ(high444->profile, "High 4:4:4 Predictive");
   EXPECT_EQ(high444->width, 320u);
@@ -130,7 +138,8 @@ TEST(CodecInfo, AacLc48kStereo) {
 }
 
 TEST(CodecInfo, AacLc44kMono) {
-  const auto seq = test::first_tag(flv("h264_baseline_640x360_aac44k_mono.flv"), kAudio, is_seq_header);
+  const auto seq =
+      test::first_tag(flv("h264_baseline_640x360_aac44k_mono.flv"), kAudio, is_seq_header);
   const auto info = describe_audio(seq.body);
   ASSERT_TRUE(info);
   EXPECT_EQ(info->sample_rate, 44100u);
@@ -329,7 +338,8 @@ TEST(CodecInfo, EnhancedFlac) {
 }
 
 TEST(CodecInfo, EnhancedAc3AndEac3) {
-  const auto ac3 = describe_audio(concat({{0x91}, fourcc("ac-3"), test::read_fixture("ac3_48k_stereo.ac3")}));
+  const auto ac3 =
+      describe_audio(concat({{0x91}, fourcc("ac-3"), test::read_fixture("ac3_48k_stereo.ac3")}));
   ASSERT_TRUE(ac3);
   EXPECT_EQ(ac3->codec, "AC3");
   EXPECT_EQ(ac3->sample_rate, 48000u);
@@ -391,19 +401,23 @@ std::vector<Bytes> real_payloads() {
                            "mp3_44k_mono.flv", "speex_16k.flv"}) {
     for (const auto& tag : flv(name)) {
       if (tag.type == kAudio || tag.type == kVideo) {
-        out.emplace_back(tag.body.begin(), tag.body.begin() + std::min<size_t>(tag.body.size(), 600));
+        out.emplace_back(tag.body.begin(),
+                         tag.body.begin() + std::min<size_t>(tag.body.size(), 600));
       }
     }
   }
   out.push_back(concat({{0x90}, fourcc("hvc1"), hvcc()}));
-  out.push_back(concat({{0x90}, fourcc("hvc1"),
+  out.push_back(concat({{0x90},
+                        fourcc("hvc1"),
                         test::mp4_box(test::read_fixture("hevc_main10_640x360.mp4"), "hvcC")}));
-  out.push_back(concat({{0x90}, fourcc("av01"),
-                        test::mp4_box(test::read_fixture("av1_320x240.mp4"), "av1C")}));
-  out.push_back(concat({{0x90}, fourcc("vp09"),
-                        test::mp4_box(test::read_fixture("vp9_320x240.mp4"), "vpcC")}));
-  out.push_back(concat({{0x90}, fourcc("Opus"),
-                        test::slice_from(test::read_fixture("opus_48k_stereo.opus"), "OpusHead", 19)}));
+  out.push_back(concat(
+      {{0x90}, fourcc("av01"), test::mp4_box(test::read_fixture("av1_320x240.mp4"), "av1C")}));
+  out.push_back(concat(
+      {{0x90}, fourcc("vp09"), test::mp4_box(test::read_fixture("vp9_320x240.mp4"), "vpcC")}));
+  out.push_back(
+      concat({{0x90},
+              fourcc("Opus"),
+              test::slice_from(test::read_fixture("opus_48k_stereo.opus"), "OpusHead", 19)}));
   const Bytes flac = test::read_fixture("flac_44k_stereo.flac");
   out.push_back(concat({{0x90}, fourcc("fLaC"), Bytes(flac.begin(), flac.begin() + 42)}));
   out.push_back(concat({{0x91}, fourcc("ac-3"), test::read_fixture("ac3_48k_stereo.ac3")}));

@@ -48,6 +48,8 @@ inline Bytes concat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
-inline Bytes fourcc(std::string_view cc) { return Bytes(cc.begin(), cc.end()); }
+inline Bytes fourcc(std::string_view cc) {
+  return Bytes(cc.begin(), cc.end());
+}
 
 }  // namespace rtmp::media::test

@@ -11,7 +11,9 @@ namespace {
 
 using test::Bytes;
 
-Bytes hvcc(const std::string& name) { return test::mp4_box(test::read_fixture(name), "hvcC"); }
+Bytes hvcc(const std::string& name) {
+  return test::mp4_box(test::read_fixture(name), "hvcC");
+}
 
 TEST(HevcConfig, Main640x360) {
   const auto config = parse_hevc_decoder_config(hvcc("hevc_main_640x360_25.mp4"));

@@ -30,7 +30,7 @@ TEST(VpxConfig, Vp9Names) {
 
 TEST(VpxConfig, Vp9Malformed) {
   EXPECT_FALSE(parse_vpc_config(Bytes{}));
-  EXPECT_FALSE(parse_vpc_config(Bytes{0x00, 0x1f, 0x80}));              // cut
+  EXPECT_FALSE(parse_vpc_config(Bytes{0x00, 0x1f, 0x80}));                 // cut
   EXPECT_FALSE(parse_vpc_config(Bytes{0x07, 0x1f, 0x80, 1, 1, 1, 0, 0}));  // profile 7
   EXPECT_FALSE(parse_vpc_config(Bytes{0x00, 0x1f, 0x90, 1, 1, 1, 0, 0}));  // 9-bit
 }
