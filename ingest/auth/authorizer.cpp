@@ -1,0 +1,113 @@
+// Flags, the factory that picks a mode, and stream-name parsing.
+#include "ingest/auth/authorizer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "common/flags.hpp"
+#include "ingest/auth/callback_authorizer.hpp"
+#include "ingest/auth/file_authorizer.hpp"
+#include "ingest/auth/token_authorizer.hpp"
+
+namespace rtmp::auth {
+namespace {
+
+// Mode "none": everyone may publish and play.
+class AllowAll final : public Authorizer {
+ public:
+  void authorize(const Request&, std::function<void(Decision)> done) override { done({true, ""}); }
+};
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Query-string decoding as Go's url.ParseQuery does it: "%XX" is the byte XX,
+// '+' is a space. A malformed escape is kept literally.
+std::string url_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+               hex_value(in[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void register_flags(common::FlagSet& flags, Options& options) {
+  flags.add_choice("auth-mode", &options.mode, "none", {"none", "token", "file", "callback"},
+                   "publish/play authentication");
+  flags.add_list("auth-token", &options.tokens, "stream_key=token (token mode)");
+  flags.add_string("auth-file", &options.file, "",
+                   "JSON object {\"app/name\": \"token\"} (file mode), reloaded on SIGHUP");
+  flags.add_string(
+      "auth-callback", &options.callback_url, "",
+      "URL POSTed {action, app, stream_name, stream_key, token, remote_addr}; 2xx allows "
+      "(callback mode)",
+      [](const std::string& url) {
+        return url.empty() || url.starts_with("http://") || url.starts_with("https://")
+                   ? std::string()
+                   : std::string("must be an http:// or https:// URL");
+      });
+  flags.add_duration("auth-callback-timeout", &options.callback_timeout, std::chrono::seconds(5),
+                     "longest wait for the auth callback; no answer in time refuses");
+}
+
+std::unique_ptr<Authorizer> make_authorizer(const Options& options) {
+  if (options.mode != "token" && !options.tokens.empty())
+    spdlog::warn("-auth-token is ignored: -auth-mode is {}", options.mode);
+  if (options.mode == "none") return std::make_unique<AllowAll>();
+  if (options.mode == "token") {
+    TokenMap tokens = parse_token_flags(options.tokens);
+    if (tokens.empty()) throw std::runtime_error("-auth-mode token needs at least one -auth-token");
+    return std::make_unique<TokenAuthorizer>(std::move(tokens));
+  }
+  if (options.mode == "file") {
+    if (options.file.empty()) throw std::runtime_error("-auth-mode file needs -auth-file");
+    return std::make_unique<FileAuthorizer>(options.file);
+  }
+  if (options.mode == "callback") {
+    if (options.callback_url.empty())
+      throw std::runtime_error("-auth-mode callback needs -auth-callback URL");
+    if (options.callback_timeout.count() <= 0)
+      throw std::runtime_error("-auth-callback-timeout must be positive");
+    return std::make_unique<CallbackAuthorizer>(options.callback_url, options.callback_timeout);
+  }
+  throw std::runtime_error("-auth-mode must be one of none, token, file, callback (got \"" +
+                           options.mode + "\")");
+}
+
+StreamName split_stream_name(const std::string& raw) {
+  StreamName out;
+  const auto question = raw.find('?');
+  out.name = raw.substr(0, question);
+  if (question == std::string::npos) return out;
+  std::string_view query(raw);
+  query.remove_prefix(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = param.find('=');
+    if (param.substr(0, eq) == "token") {
+      out.token = eq == std::string_view::npos ? "" : url_decode(param.substr(eq + 1));
+      break;  // the first token= wins
+    }
+  }
+  return out;
+}
+
+}  // namespace rtmp::auth
