@@ -156,7 +156,7 @@ std::string ChunkReader::complete(StreamState& s, uint32_t csid, std::vector<Mes
   m.payload = std::move(s.partial);
   s.partial = {};
   auto err = apply_control(m);
-  out.push_back(std::move(m));
+  if (err.empty()) out.push_back(std::move(m));  // a malformed control message is not handed out
   return err;
 }
 
