@@ -6,6 +6,13 @@
 
 namespace rtmp::amf0 {
 
+Value::Value() = default;
+Value::~Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+
 Value Value::Number(double v) {
   Value r;
   r.type = Type::kNumber;

@@ -36,12 +36,21 @@ using Array = std::vector<Value>;
 
 struct Value {
   Type type = Type::kNull;
-  double number = 0;        // kNumber, kDate (ms since epoch)
-  int16_t timezone = 0;     // kDate
-  bool boolean = false;     // kBoolean
-  std::string string;       // kString, kLongString
-  Properties properties;    // kObject, kEcmaArray
-  Array elements;           // kStrictArray
+  double number = 0;      // kNumber, kDate (ms since epoch)
+  int16_t timezone = 0;   // kDate
+  bool boolean = false;   // kBoolean
+  std::string string;     // kString, kLongString
+  Properties properties;  // kObject, kEcmaArray
+  Array elements;         // kStrictArray
+
+  // Declared here, defaulted in amf0.cpp: defining them where Value is still
+  // incomplete (std::pair<std::string, Value>) does not compile with clang.
+  Value();
+  ~Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
 
   static Value Number(double v);
   static Value Boolean(bool v);
@@ -65,7 +74,7 @@ struct Value {
 };
 
 struct DecodeLimits {
-  int max_depth = 32;          // nesting of objects/arrays
+  int max_depth = 32;           // nesting of objects/arrays
   size_t max_elements = 65536;  // properties or elements in one container
 };
 
