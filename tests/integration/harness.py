@@ -243,6 +243,12 @@ def run(main):
         log(f"FAIL {name}: unexpected exception")
         code = 1
     finally:
+        if code == 1:
+            for p in ctx.procs:
+                rc = p.poll()
+                state = "running" if rc is None else f"exited {rc}" + (
+                    f" (signal {signal.Signals(-rc).name})" if rc < 0 else "")
+                log(f"  {p.name} (pid {p.pid}): {state}")
         ctx.cleanup()
     if code == 1 or os.environ.get("RTMP_TEST_KEEP"):
         log(f"kept test dir: {ctx.dir}")
@@ -304,6 +310,10 @@ class Ingest:
         return read_events(self.proc.stderr_path)
 
     def stop(self, expect_code=0, timeout=20):
+        early = self.proc.poll()
+        if early is not None:
+            fail(f"rtmp-ingest had already exited (status {early}) before SIGTERM; "
+                 f"see {self.proc.stdout_path}")
         code = self.proc.stop(signal.SIGTERM, timeout)
         if expect_code is not None:
             check(code == expect_code,

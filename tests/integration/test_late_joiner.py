@@ -50,7 +50,8 @@ def main(ctx):
         errors = h.decode_errors(path)
         h.check(errors == "", f"{name}: decode errors:\n{errors[:2000]}")
 
-    pub.quit()
+    code = pub.quit()
+    h.check(code == 0, f"publisher exit status {code} (stream broken?); see {pub.proc.stderr_path}")
     server.stop()
 
 
