@@ -65,15 +65,32 @@ struct Dispatcher::Impl {
         if (pool.queued() >= static_cast<size_t>(options.hook_queue)) break;
       }
     }
+    // Take what already reached our pipe, then leave: PUSH routes the rest to
+    // other dispatchers. What is still on the wire at this instant is lost
+    // (PUSH/PULL has no acknowledgment); draining first keeps that window short.
+    const int drained = drain(2 * options.receive_hwm);
     for (const auto& endpoint : options.events_connect) {
       try {
         socket.disconnect(endpoint);
       } catch (const zmq::error_t&) {
       }
     }
+    const int late = drain(2 * options.receive_hwm);
+    spdlog::debug("took {} queued event(s) before disconnecting, {} after", drained, late);
     socket.close();
     spdlog::info("dispatcher stopped pulling; finishing {} queued and {} running executions",
                  pool.queued(), pool.running());
+  }
+
+  // Handles the events already received, up to `limit`; returns how many.
+  int drain(int limit) {
+    int n = 0;
+    zmq::message_t msg;
+    while (n < limit && socket.recv(msg, zmq::recv_flags::dontwait)) {
+      handle(msg);
+      ++n;
+    }
+    return n;
   }
 
   void handle(const zmq::message_t& msg) {
