@@ -1,0 +1,26 @@
+// rtmp-ingest: parses flags, starts logging, runs the server.
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "common/flags.hpp"
+#include "common/logging.hpp"
+#include "ingest/server/ingest_app.hpp"
+
+int main(int argc, char** argv) {
+  rtmp::server::IngestOptions options;
+  rtmp::common::FlagSet flags("rtmp-ingest", "RTMP_INGEST_");
+  rtmp::server::register_ingest_flags(flags, options);
+  rtmp::common::parse_flags_or_exit(flags, argc, argv);
+  rtmp::common::init_logging(options.log);
+  int status = 0;
+  try {
+    status = rtmp::server::run_ingest(std::move(options));
+  } catch (const std::exception& e) {
+    spdlog::error("startup: {}", e.what());
+    rtmp::common::shutdown_logging();
+    std::cerr << "rtmp-ingest: " << e.what() << "\n";
+    return 2;
+  }
+  rtmp::common::shutdown_logging();
+  return status;
+}

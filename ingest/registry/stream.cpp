@@ -1,0 +1,90 @@
+#include "ingest/registry/stream.hpp"
+
+#include <algorithm>
+
+namespace rtmp::registry {
+
+void Stream::publish_media(const MediaPtr& m) {
+  if (pending_flag_.load(std::memory_order_acquire)) attach_pending();
+  cache(m);
+  const bool video = has_video_;
+  bool closed_any = false;
+  for (const auto& sub : attached_) {
+    PlayerLink& link = sub->link();
+    if (link.closed()) {
+      closed_any = true;
+      continue;
+    }
+    link.offer(m, video);
+  }
+  if (closed_any) {
+    std::erase_if(attached_, [](const auto& s) { return s->link().closed(); });
+  }
+}
+
+void Stream::attach_pending() {
+  std::vector<std::shared_ptr<Subscriber>> joining;
+  {
+    std::lock_guard lock(*mutex_);
+    joining.swap(pending_);
+    pending_flag_.store(false, std::memory_order_release);
+  }
+  for (auto& sub : joining) {
+    if (sub->link().closed()) continue;
+    sub->link().mark_busy();
+    sub->on_attach(burst());
+    attached_.push_back(std::move(sub));
+  }
+}
+
+void Stream::cache(const MediaPtr& m) {
+  if (m->sequence_header) {
+    (m->video ? video_config_ : audio_config_) = m;
+    if (m->video) has_video_ = true;
+    return;
+  }
+  if (!m->video && !m->audio) {
+    // For data messages, sequence_header marks onMetaData: the stream's
+    // description, which a late player needs first. Others pass through.
+    if (m->sequence_header) metadata_ = m;
+    return;
+  }
+  if (m->video) has_video_ = true;
+  if (m->video && m->keyframe) {
+    gop_.clear();
+    gop_bytes_ = 0;
+    gop_open_ = true;
+  }
+  if (!gop_open_) return;
+  gop_bytes_ += m->payload.size();
+  if (gop_bytes_ > limits_.gop_cache_bytes) {
+    gop_.clear();
+    gop_bytes_ = 0;
+    gop_open_ = false;  // too long to keep; start again at the next keyframe
+    return;
+  }
+  gop_.push_back(m);
+}
+
+std::vector<MediaPtr> Stream::burst() const {
+  std::vector<MediaPtr> out;
+  out.reserve(gop_.size() + 3);
+  if (metadata_) out.push_back(metadata_);
+  if (video_config_) out.push_back(video_config_);
+  if (audio_config_) out.push_back(audio_config_);
+  out.insert(out.end(), gop_.begin(), gop_.end());
+  return out;
+}
+
+void Stream::reset_publisher_state() {
+  attached_.clear();
+  metadata_.reset();
+  video_config_.reset();
+  audio_config_.reset();
+  gop_.clear();
+  gop_bytes_ = 0;
+  gop_open_ = false;
+  has_video_ = false;
+}
+
+}  // namespace rtmp::registry

@@ -1,0 +1,98 @@
+#include "ingest/registry/stream_registry.hpp"
+
+#include <algorithm>
+
+namespace rtmp::registry {
+
+void StreamRegistry::emit(const std::string& conn_id, const std::string& key,
+                          events::EventData data) {
+  sink_.emit(events::Event{conn_id, key, std::move(data), 0});
+}
+
+std::shared_ptr<Stream> StreamRegistry::acquire(const std::string& key,
+                                                const std::string& conn_id) {
+  auto& slot = streams_[key];
+  if (!slot) {
+    slot = std::make_shared<Stream>(key, limits_);
+    slot->mutex_ = &mutex_;
+    emit(conn_id, key, events::StreamCreate{});
+  }
+  return slot;
+}
+
+void StreamRegistry::release_if_empty(const std::shared_ptr<Stream>& stream,
+                                      const std::string& conn_id) {
+  if (stream->has_publisher_ || !stream->subscribers_.empty()) return;
+  auto it = streams_.find(stream->key());
+  if (it == streams_.end() || it->second != stream) return;
+  streams_.erase(it);
+  emit(conn_id, stream->key(), events::StreamDelete{});
+}
+
+std::shared_ptr<Stream> StreamRegistry::publish(const std::string& key,
+                                                const std::string& conn_id,
+                                                const Emit& on_start) {
+  std::lock_guard lock(mutex_);
+  auto found = streams_.find(key);
+  if (found != streams_.end() && found->second->has_publisher_) return nullptr;
+  auto stream = acquire(key, conn_id);
+  stream->has_publisher_ = true;
+  stream->pending_ = stream->subscribers_;
+  stream->pending_flag_.store(!stream->pending_.empty(), std::memory_order_release);
+  on_start();
+  return stream;
+}
+
+void StreamRegistry::unpublish(const std::shared_ptr<Stream>& stream, const std::string& conn_id,
+                               const Emit& on_stop) {
+  std::lock_guard lock(mutex_);
+  stream->has_publisher_ = false;
+  stream->pending_.clear();
+  stream->pending_flag_.store(false, std::memory_order_release);
+  stream->reset_publisher_state();
+  on_stop();
+  for (const auto& sub : stream->subscribers_) sub->on_publisher_gone();
+  release_if_empty(stream, conn_id);
+}
+
+std::shared_ptr<Stream> StreamRegistry::join(const std::string& key,
+                                             const std::shared_ptr<Subscriber>& sub,
+                                             const std::string& conn_id, const Emit& on_start) {
+  std::lock_guard lock(mutex_);
+  auto stream = acquire(key, conn_id);
+  stream->subscribers_.push_back(sub);
+  if (stream->has_publisher_) {
+    stream->pending_.push_back(sub);
+    stream->pending_flag_.store(true, std::memory_order_release);
+  }
+  on_start();
+  emit(conn_id, key,
+       events::SubscriberCount{static_cast<uint32_t>(stream->subscribers_.size())});
+  return stream;
+}
+
+void StreamRegistry::leave(const std::shared_ptr<Stream>& stream,
+                           const std::shared_ptr<Subscriber>& sub, const std::string& conn_id,
+                           const Emit& on_stop) {
+  std::lock_guard lock(mutex_);
+  sub->link().close();  // the publisher strand drops it at its next message
+  std::erase(stream->subscribers_, sub);
+  std::erase(stream->pending_, sub);
+  on_stop();
+  emit(conn_id, stream->key(),
+       events::SubscriberCount{static_cast<uint32_t>(stream->subscribers_.size())});
+  release_if_empty(stream, conn_id);
+}
+
+StreamRegistry::Counts StreamRegistry::counts() const {
+  std::lock_guard lock(mutex_);
+  Counts c;
+  c.streams = streams_.size();
+  for (const auto& [key, s] : streams_) {
+    c.publishers += s->has_publisher_ ? 1 : 0;
+    c.players += s->subscribers_.size();
+  }
+  return c;
+}
+
+}  // namespace rtmp::registry

@@ -1,0 +1,130 @@
+#include "ingest/server/ingest_app.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <zmq.hpp>
+
+#include "common/metrics.hpp"
+#include "dispatcher/dispatcher.hpp"
+#include "ingest/events/zmq_emitter.hpp"
+#include "ingest/registry/stream_registry.hpp"
+#include "ingest/server/ingest_metrics.hpp"
+#include "ingest/server/server.hpp"
+
+namespace rtmp::server {
+namespace {
+
+namespace net = boost::asio;
+
+SessionOptions session_options(const IngestOptions& o) {
+  SessionOptions s;
+  s.connection.out_chunk_size = static_cast<uint32_t>(o.chunk_size);
+  s.connection.limits.max_message_size = static_cast<uint32_t>(o.max_message_size);
+  s.connection.limits.max_chunk_streams = static_cast<uint32_t>(o.max_chunk_streams);
+  s.handshake_timeout = o.handshake_timeout;
+  s.idle_timeout = o.idle_timeout;
+  s.write_timeout = o.write_timeout;
+  s.player_queue = static_cast<uint32_t>(o.player_queue);
+  return s;
+}
+
+// Waits (running handlers meanwhile) until every session has ended or the
+// deadline passes.
+void drain_sessions(net::io_context& ioc, Server& server, common::Duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (server.open_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+    ioc.run_for(std::chrono::milliseconds(20));
+  }
+  if (server.open_sessions() > 0)
+    spdlog::warn("shutdown: {} sessions still open after {} ms", server.open_sessions(),
+                 timeout.count());
+}
+
+}  // namespace
+
+int run_ingest(IngestOptions o) {
+  zmq::context_t zmq_context;
+  const bool embedded = o.hooks_enabled();
+  if (embedded) o.events.bind_endpoints.push_back(events::kEmbeddedEventsEndpoint);
+
+  // Startup: everything that can fail does so here, before we serve.
+  auto authorizer = auth::make_authorizer(o.auth);
+  events::ZmqEmitter emitter(zmq_context, o.events);
+  std::unique_ptr<dispatcher::Dispatcher> hooks;
+  if (embedded) {
+    o.hooks.events_connect = {events::kEmbeddedEventsEndpoint};
+    hooks = std::make_unique<dispatcher::Dispatcher>(zmq_context, o.hooks);
+    hooks->start();
+  }
+
+  registry::StreamRegistry streams(emitter, registry::StreamLimits{
+                                                static_cast<size_t>(o.gop_cache_bytes)});
+  SessionCounters counters;
+  SessionContext ctx{session_options(o), streams, emitter, *authorizer, counters};
+
+  const int threads = o.threads > 0 ? static_cast<int>(o.threads)
+                                    : std::max(1u, std::thread::hardware_concurrency());
+  net::io_context ioc(threads);
+  Server server(ioc, ctx, o.max_connections);
+  server.listen(o.listen);
+
+  common::metrics::Registry metrics;
+  register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
+  std::unique_ptr<common::HttpServer> http;
+  if (!o.http.address.empty()) {
+    http = std::make_unique<common::HttpServer>(
+        o.http, [&metrics] { return metrics.render(); },
+        [&emitter, embedded] { return embedded || emitter.stats().buffered == 0; });
+  }
+
+  server.start();
+  spdlog::info("rtmp-ingest listening on {} (port {}), events to {}", o.listen, server.port(),
+               emitter.endpoints().empty() ? std::string("stdio fallback only")
+                                           : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));
+
+  bool stopping = false;
+  net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          spdlog::info("SIGHUP: reloading auth configuration");
+          authorizer->reload();
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("signal {}: shutting down", sig);
+        stopping = true;
+        ioc.stop();
+      };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  (void)stopping;
+
+  // Graceful: stop accepting, end every session (each emits its stop and
+  // close events), then flush events to the dispatchers.
+  ioc.restart();
+  server.stop_accepting();
+  server.close_all("server shutting down");
+  drain_sessions(ioc, server, o.shutdown_timeout);
+  signals.cancel();
+  emitter.stop();
+  if (hooks) {
+    hooks->request_stop();
+    hooks->wait();
+  }
+  http.reset();
+  const auto stats = emitter.stats();
+  spdlog::info("rtmp-ingest stopped: {} events emitted, {} sent, {} to stdio fallback, {} dropped",
+               stats.emitted, stats.sent, stats.fallback, stats.dropped);
+  return 0;
+}
+
+}  // namespace rtmp::server

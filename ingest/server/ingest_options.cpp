@@ -1,0 +1,43 @@
+#include "ingest/server/ingest_options.hpp"
+
+#include "ingest/server/server.hpp"
+
+namespace rtmp::server {
+
+void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
+  flags.add_string("listen", &o.listen, ":1935", "RTMP listen address", [](const std::string& v) {
+    try {
+      parse_listen_address(v);
+      return std::string();
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+  });
+  flags.add_int("chunk-size", &o.chunk_size, 4096, 128, 65536, "outgoing chunk size");
+  flags.add_duration("handshake-timeout", &o.handshake_timeout, std::chrono::seconds(10),
+                     "longest time from accept to the end of the RTMP handshake");
+  flags.add_duration("idle-timeout", &o.idle_timeout, std::chrono::seconds(30),
+                     "close a publisher or unidentified connection that sends nothing this long");
+  flags.add_duration("write-timeout", &o.write_timeout, std::chrono::seconds(30),
+                     "close a connection whose pending write makes no progress this long");
+  flags.add_duration("shutdown-timeout", &o.shutdown_timeout, std::chrono::seconds(10),
+                     "on SIGTERM, longest wait for sessions to end before exiting");
+  flags.add_int("max-message-size", &o.max_message_size, 8 * 1024 * 1024, 1024,
+                64 * 1024 * 1024, "largest RTMP message accepted, bytes");
+  flags.add_int("max-chunk-streams", &o.max_chunk_streams, 64, 4, 65600,
+                "chunk stream ids one connection may use");
+  flags.add_int("max-connections", &o.max_connections, 10000, 1, 1000000,
+                "further connections are closed at accept, and logged");
+  flags.add_int("player-queue", &o.player_queue, 1024, 16, 1000000,
+                "messages queued per player; when full the player skips to the next keyframe");
+  flags.add_int("gop-cache-bytes", &o.gop_cache_bytes, 32 * 1024 * 1024, 0, int64_t{1} << 32,
+                "largest GOP kept for late players, bytes (0 disables the cache)");
+  flags.add_int("threads", &o.threads, 0, 0, 256, "I/O threads (0 = one per core)");
+  events::register_event_flags(flags, o.events);
+  dispatcher::register_hook_flags(flags, o.hooks);
+  auth::register_flags(flags, o.auth);
+  common::register_http_flags(flags, o.http);
+  common::register_log_flags(flags, o.log);
+}
+
+}  // namespace rtmp::server

@@ -1,0 +1,44 @@
+#pragma once
+// Everything rtmp-ingest is configured with, and its flags (SPEC §2).
+#include <cstdint>
+#include <string>
+
+#include "common/duration.hpp"
+#include "common/flags.hpp"
+#include "common/http_server.hpp"
+#include "common/logging.hpp"
+#include "dispatcher/options.hpp"
+#include "ingest/auth/authorizer.hpp"
+#include "ingest/events/emitter_options.hpp"
+
+namespace rtmp::server {
+
+struct IngestOptions {
+  std::string listen = ":1935";
+  int64_t chunk_size = 4096;
+  common::Duration handshake_timeout = std::chrono::seconds(10);
+  common::Duration idle_timeout = std::chrono::seconds(30);
+  common::Duration write_timeout = std::chrono::seconds(30);
+  common::Duration shutdown_timeout = std::chrono::seconds(10);
+  int64_t max_message_size = 8 * 1024 * 1024;
+  int64_t max_chunk_streams = 64;
+  int64_t max_connections = 10000;
+  int64_t player_queue = 1024;
+  int64_t gop_cache_bytes = 32 * 1024 * 1024;
+  int64_t threads = 0;
+
+  events::EmitterOptions events;
+  dispatcher::Options hooks;
+  auth::Options auth;
+  common::LogOptions log;
+  common::HttpServerOptions http;
+
+  // Whether any -hook-* flag asks for the embedded dispatcher.
+  bool hooks_enabled() const {
+    return !hooks.webhooks.empty() || !hooks.scripts.empty() || !hooks.stdio_format.empty();
+  }
+};
+
+void register_ingest_flags(common::FlagSet& flags, IngestOptions& options);
+
+}  // namespace rtmp::server

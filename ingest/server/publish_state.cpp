@@ -1,0 +1,109 @@
+#include "ingest/server/publish_state.hpp"
+
+#include "ingest/media/codec_info.hpp"
+#include "ingest/protocol/amf0.hpp"
+
+namespace rtmp::server {
+namespace {
+
+using protocol::MessageType;
+
+// Codecs whose first tag is a configuration record; codec_detected waits for
+// it so width/height/sample rate are known. Others report on the first frame.
+bool has_sequence_header(const std::string& codec) {
+  return codec == "H264" || codec == "H265" || codec == "AV1" || codec == "VP9" ||
+         codec == "AAC" || codec == "Opus" || codec == "FLAC";
+}
+
+}  // namespace
+
+PublishState::PublishState(std::shared_ptr<registry::Stream> stream, uint32_t stream_id,
+                           std::string key, std::string name)
+    : stream_(std::move(stream)),
+      stream_id_(stream_id),
+      key_(std::move(key)),
+      name_(std::move(name)),
+      started_(std::chrono::steady_clock::now()) {}
+
+registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_size,
+                                        std::vector<events::CodecDetected>& detected) {
+  total_bytes_ += m.payload.size();
+  bool keyframe = false;
+  bool config = false;
+  switch (m.type()) {
+    case MessageType::kVideo: {
+      const media::VideoTag tag = media::inspect_video(m.payload);
+      if (!tag.valid || tag.command_frame) return nullptr;
+      ++video_packets_;
+      if (!tag.codec.empty()) video_codec_ = tag.codec;
+      keyframe = tag.keyframe && !tag.sequence_header;
+      config = tag.sequence_header;
+      detect_video(m.payload, tag.sequence_header, detected);
+      break;
+    }
+    case MessageType::kAudio: {
+      const media::AudioTag tag = media::inspect_audio(m.payload);
+      if (!tag.valid) return nullptr;
+      ++audio_packets_;
+      if (!tag.codec.empty()) audio_codec_ = tag.codec;
+      config = tag.sequence_header;
+      detect_audio(m.payload, tag.sequence_header, detected);
+      break;
+    }
+    default: {
+      // Data: onMetaData is the stream's description (cached for late
+      // players, and its framerate completes codec_detected).
+      std::vector<amf0::Value> values;
+      size_t pos = 0;
+      amf0::Value first;
+      if (amf0::decode(m.payload, pos, first).empty() && first.is_string() &&
+          first.string == "onMetaData") {
+        config = true;
+        read_metadata(m.payload);
+      }
+      break;
+    }
+  }
+  return registry::make_media_message(m.header.type_id, m.header.timestamp,
+                                      std::move(m.payload), chunk_size, keyframe, config);
+}
+
+void PublishState::read_metadata(std::span<const uint8_t> payload) {
+  std::vector<amf0::Value> values;
+  if (!amf0::decode_all(payload, values).empty() || values.size() < 2) return;
+  if (auto fps = values[1].get_number("framerate"); fps && *fps > 0) fps_hint_ = *fps;
+}
+
+void PublishState::detect_video(std::span<const uint8_t> payload, bool sequence_header,
+                                std::vector<events::CodecDetected>& detected) {
+  if (video_reported_ || video_codec_.empty()) return;
+  if (!sequence_header && has_sequence_header(video_codec_)) return;
+  auto info = media::describe_video(payload, fps_hint_);
+  if (!info) info = events::CodecDetected{"video", video_codec_, {}, {}, {}, {}, {}, {}, {}};
+  video_reported_ = true;
+  detected.push_back(std::move(*info));
+}
+
+void PublishState::detect_audio(std::span<const uint8_t> payload, bool sequence_header,
+                                std::vector<events::CodecDetected>& detected) {
+  if (audio_reported_ || audio_codec_.empty()) return;
+  if (!sequence_header && has_sequence_header(audio_codec_)) return;
+  auto info = media::describe_audio(payload);
+  if (!info) info = events::CodecDetected{"audio", audio_codec_, {}, {}, {}, {}, {}, {}, {}};
+  audio_reported_ = true;
+  detected.push_back(std::move(*info));
+}
+
+events::PublishStop PublishState::stop_info() const {
+  events::PublishStop s;
+  s.audio_packets = audio_packets_;
+  s.video_packets = video_packets_;
+  s.total_bytes = total_bytes_;
+  s.audio_codec = audio_codec_;
+  s.video_codec = video_codec_;
+  s.duration_sec =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  return s;
+}
+
+}  // namespace rtmp::server

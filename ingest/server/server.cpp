@@ -1,0 +1,115 @@
+#include "ingest/server/server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <random>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+#include "ingest/server/session.hpp"
+
+namespace rtmp::server {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+tcp::endpoint parse_listen_address(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("missing :port in \"" + text + "\"");
+  std::string host = text.substr(0, colon);
+  const std::string port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535)
+    throw std::runtime_error("bad port in \"" + text + "\"");
+  boost::system::error_code ec;
+  auto addr = host.empty() ? net::ip::address(net::ip::address_v4::any())
+                           : net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) throw std::runtime_error("bad address \"" + host + "\": " + ec.message());
+  return {addr, static_cast<uint16_t>(port)};
+}
+
+Server::Server(net::io_context& ioc, SessionContext& ctx, int64_t max_connections)
+    : ioc_(ioc),
+      ctx_(ctx),
+      max_connections_(max_connections),
+      strand_(net::make_strand(ioc)),
+      acceptor_(strand_),
+      id_base_(std::random_device{}() & 0xffffff) {}
+
+Server::~Server() = default;
+
+void Server::listen(const std::string& address) {
+  const tcp::endpoint ep = parse_listen_address(address);
+  boost::system::error_code ec;
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    throw std::runtime_error("listen on " + address + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+}
+
+void Server::start() {
+  net::post(strand_, [this] { do_accept(); });
+}
+
+std::string Server::next_conn_id() {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "conn-%06llx",
+                static_cast<unsigned long long>((id_base_ + next_id_++) & 0xffffffffffULL));
+  return buf;
+}
+
+void Server::do_accept() {
+  // Each session gets its own strand on the shared io_context.
+  acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec,
+                                                        tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      spdlog::warn("accept: {}", ec.message());
+    } else if (ctx_.counters.connections_open.load() >= max_connections_) {
+      ctx_.counters.connections_rejected.fetch_add(1);
+      boost::system::error_code rec;
+      auto ep = socket.remote_endpoint(rec);
+      spdlog::warn("remote={}:{} closing: -max-connections {} reached",
+                   rec ? std::string("unknown") : ep.address().to_string(), rec ? 0 : ep.port(),
+                   max_connections_);
+      socket.close(rec);
+    } else {
+      const uint64_t id = next_id_;
+      auto session = std::make_shared<Session>(std::move(socket), ctx_, next_conn_id());
+      {
+        std::lock_guard lock(sessions_mutex_);
+        if (sessions_.size() > 64 && sessions_.size() > 2 * static_cast<size_t>(open_sessions()))
+          std::erase_if(sessions_, [](const auto& kv) { return kv.second.expired(); });
+        sessions_[id] = session;
+      }
+      session->start();
+    }
+    do_accept();
+  });
+}
+
+void Server::stop_accepting() {
+  net::post(strand_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+void Server::close_all(const std::string& reason) {
+  std::lock_guard lock(sessions_mutex_);
+  for (auto& [id, weak] : sessions_) {
+    if (auto s = weak.lock()) s->shutdown(reason);
+  }
+}
+
+int64_t Server::open_sessions() const { return ctx_.counters.connections_open.load(); }
+
+}  // namespace rtmp::server

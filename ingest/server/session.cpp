@@ -1,0 +1,230 @@
+#include "ingest/server/session.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace rtmp::server {
+namespace {
+
+constexpr size_t kMaxIovecs = 64;  // messages gathered into one writev
+
+std::string endpoint_text(const tcp::socket& s) {
+  boost::system::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  if (ec) return "unknown";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+Session::Session(tcp::socket socket, SessionContext& ctx, std::string conn_id)
+    : ctx_(ctx),
+      socket_(std::move(socket)),
+      strand_(net::make_strand(socket_.get_executor())),
+      timer_(strand_),
+      conn_id_(std::move(conn_id)),
+      remote_addr_(endpoint_text(socket_)),
+      rtmp_(ctx.options.connection, *this) {
+  ctx_.counters.connections_open.fetch_add(1);
+  ctx_.counters.connections_total.fetch_add(1);
+}
+
+Session::~Session() {
+  ctx_.counters.connections_open.fetch_sub(1);
+  if (!closed_ && connection_open_) {
+    // Backstop: close() is the teardown path; this only pairs what it missed.
+    if (publish_) emit(publish_->stop_info());
+    emit(events::ConnectionClose{"none", seconds_since(accepted_at_)});
+  }
+}
+
+void Session::emit(events::EventData data) {
+  ctx_.events.emit(events::Event{conn_id_, stream_key_, std::move(data), 0});
+}
+
+void Session::start() {
+  net::dispatch(strand_, [self = shared_from_this()] {
+    self->accepted_at_ = self->last_read_ = Clock::now();
+    self->connection_open_ = true;
+    self->emit(events::ConnectionAccept{self->remote_addr_});
+    boost::system::error_code ec;
+    self->socket_.set_option(tcp::no_delay(true), ec);
+    self->arm_timer();
+    self->do_read();
+  });
+}
+
+void Session::shutdown(const std::string& reason) {
+  net::post(strand_, [self = shared_from_this(), reason] { self->close(reason, false); });
+}
+
+// ---- reading ----
+
+void Session::do_read() {
+  socket_.async_read_some(
+      net::buffer(read_buf_),
+      net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
+        self->on_read(ec, n);
+      }));
+}
+
+void Session::on_read(const boost::system::error_code& ec, size_t n) {
+  if (closed_) return;
+  if (!closing_reason_.empty()) return;  // refused: no more input taken
+  if (ec) {
+    const bool clean = ec == net::error::eof || ec == net::error::connection_reset;
+    close(clean ? "peer closed the connection" : "read: " + ec.message(), !clean);
+    return;
+  }
+  last_read_ = Clock::now();
+  ctx_.counters.bytes_in.fetch_add(n, std::memory_order_relaxed);
+  if (auto err = rtmp_.feed({read_buf_.data(), n}); !err.empty()) {
+    ctx_.counters.protocol_errors.fetch_add(1);
+    close("protocol error: " + err, true);
+    return;
+  }
+  if (closed_) return;  // a handler (e.g. a refused auth) closed it
+  flush();
+  do_read();
+}
+
+// ---- writing ----
+
+void Session::take_control() {
+  auto& pending = rtmp_.output();
+  if (pending.empty()) return;
+  out_.push_back(OutItem{nullptr, std::move(pending)});
+  pending.clear();
+}
+
+void Session::add_media(registry::MediaPtr m) {
+  OutItem& item = inflight_.emplace_back(OutItem{std::move(m), {}});
+  if (play_stream_id_ != registry::kPlayerStreamId && play_stream_id_ != 0)
+    item.bytes = registry::rechunk_for_stream(*item.media, play_stream_id_, rtmp_.out_chunk_size());
+}
+
+void Session::flush() {
+  if (writing_ || closed_) return;
+  take_control();
+  registry::PlayerLink* link = play_stream_ ? link_.get() : nullptr;
+  for (;;) {
+    if (link && link->kicked()) {
+      ctx_.counters.players_dropped.fetch_add(1);
+      close("player too slow: still behind after skipping ahead", true);
+      return;
+    }
+    inflight_.clear();
+    while (!out_.empty() && inflight_.size() < kMaxIovecs) {
+      OutItem item = std::move(out_.front());
+      out_.pop_front();
+      if (item.media) {
+        add_media(std::move(item.media));
+      } else {
+        inflight_.push_back(std::move(item));
+      }
+    }
+    registry::MediaPtr m;
+    while (link && out_.empty() && inflight_.size() < kMaxIovecs && link->pop(m))
+      add_media(std::move(m));
+    if (!inflight_.empty()) break;
+    if (!link || link->go_idle()) {
+      if (!closing_reason_.empty()) close(closing_reason_, true);
+      return;  // nothing to send; a wake will come
+    }
+  }
+  iov_.clear();
+  for (const OutItem& item : inflight_) {
+    const auto& bytes = item.bytes.empty() ? item.media->chunked : item.bytes;
+    iov_.emplace_back(bytes.data(), bytes.size());
+  }
+  writing_ = true;
+  write_started_ = Clock::now();
+  net::async_write(socket_, iov_,
+                   net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
+                     self->on_write(ec, n);
+                   }));
+}
+
+void Session::close_after_flush(const std::string& reason) {
+  closing_reason_ = reason;
+  flush();
+}
+
+void Session::on_write(const boost::system::error_code& ec, size_t n) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) {
+    close("write: " + ec.message(), ec != net::error::broken_pipe &&
+                                        ec != net::error::connection_reset);
+    return;
+  }
+  ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
+  inflight_.clear();
+  flush();
+}
+
+// ---- timers: handshake deadline, idle read timeout, write timeout ----
+
+void Session::arm_timer() {
+  const auto& o = ctx_.options;
+  auto tick = std::min({o.handshake_timeout, o.idle_timeout, o.write_timeout}) / 4;
+  tick = std::clamp<common::Duration>(tick, std::chrono::milliseconds(50), std::chrono::seconds(1));
+  timer_.expires_after(tick);
+  timer_.async_wait([self = shared_from_this()](auto ec) { self->on_tick(ec); });
+}
+
+void Session::on_tick(const boost::system::error_code& ec) {
+  if (ec || closed_) return;
+  const auto now = Clock::now();
+  const auto& o = ctx_.options;
+  if (!rtmp_.handshake_done() && now - accepted_at_ > o.handshake_timeout)
+    return close("handshake timeout", true);
+  // Players need not send anything; the write timeout watches them instead.
+  if (role_ != Role::kSubscriber && now - last_read_ > o.idle_timeout)
+    return close("idle timeout: nothing received", true);
+  if (writing_ && now - write_started_ > o.write_timeout)
+    return close("write timeout: peer not reading", true);
+  arm_timer();
+}
+
+// ---- teardown ----
+
+void Session::close(const std::string& reason, bool error) {
+  if (closed_) return;
+  const Role role = role_;
+  if (error) {
+    spdlog::warn("conn_id={} remote={} closing: {}", conn_id_, remote_addr_, reason);
+  } else {
+    spdlog::info("conn_id={} remote={} closing: {}", conn_id_, remote_addr_, reason);
+  }
+  if (publish_) end_publish(false);
+  if (play_stream_) end_play();
+  closed_ = true;
+  boost::system::error_code ignored;
+  timer_.cancel();
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  if (connection_open_) {
+    const char* role_name = role == Role::kPublisher    ? "publisher"
+                            : role == Role::kSubscriber ? "subscriber"
+                                                        : "none";
+    emit(events::ConnectionClose{role_name, seconds_since(accepted_at_)});
+  }
+  out_.clear();
+}
+
+// ---- RtmpDelegate: connection level ----
+
+void Session::on_handshake_complete() { emit(events::HandshakeComplete{}); }
+
+void Session::on_connect(const std::string& app, const std::string& tc_url) {
+  spdlog::debug("conn_id={} connect app={} tcUrl={}", conn_id_, app, tc_url);
+}
+
+}  // namespace rtmp::server

@@ -1,0 +1,123 @@
+#pragma once
+// One RTMP connection: its socket, strand, timers and roles. Reads feed the
+// RtmpConnection state machine; one write in flight gathers control bytes and
+// shared media buffers (writev); a publisher fans media out through the
+// registry; a player drains its PlayerLink.
+//
+// Every start event has its stop: close() is the one teardown path (read or
+// write error, EOF, timeouts, a kick, shutdown) and ends the roles in order:
+// publish_stop / play_stop, then connection_close.
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ingest/registry/subscriber.hpp"
+#include "ingest/server/publish_state.hpp"
+#include "ingest/server/rtmp_connection.hpp"
+#include "ingest/server/session_context.hpp"
+
+namespace rtmp::server {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+class Session : public std::enable_shared_from_this<Session>,
+                private RtmpDelegate,
+                public registry::Subscriber {
+ public:
+  Session(tcp::socket socket, SessionContext& ctx, std::string conn_id);
+  ~Session() override;
+
+  void start();
+  // From any thread: closes the connection (emitting its stop events).
+  void shutdown(const std::string& reason);
+  const std::string& conn_id() const { return conn_id_; }
+
+  // registry::Subscriber (called from a publisher's strand).
+  registry::PlayerLink& link() override { return *link_; }
+  void on_attach(std::vector<registry::MediaPtr> burst) override;
+  void on_publisher_gone() override;
+
+ private:
+  enum class Role { kNone, kPublisher, kSubscriber };
+
+  // I/O (session.cpp)
+  void do_read();
+  void on_read(const boost::system::error_code& ec, size_t n);
+  void flush();
+  void take_control();
+  void close_after_flush(const std::string& reason);
+  void on_write(const boost::system::error_code& ec, size_t n);
+  void arm_timer();
+  void on_tick(const boost::system::error_code& ec);
+  void close(const std::string& reason, bool error);
+  void emit(events::EventData data);
+
+  // RtmpDelegate
+  void on_handshake_complete() override;
+  void on_connect(const std::string& app, const std::string& tc_url) override;
+  void on_publish(uint32_t stream_id, const std::string& name) override;
+  void on_play(uint32_t stream_id, const std::string& name) override;
+  void on_stream_end(uint32_t stream_id) override;
+  void on_media(protocol::Message&& message) override;
+
+  // Roles (session_publish.cpp, session_play.cpp)
+  void start_publish(uint32_t stream_id, const std::string& name, const std::string& key);
+  void end_publish(bool notify);
+  void start_play(uint32_t stream_id, const std::string& name, const std::string& key);
+  void end_play();
+  bool check_stream_name(const std::string& name, std::string& error) const;
+  auth::Request auth_request(const std::string& action, const std::string& raw_name) const;
+  void refuse(const std::string& action, uint32_t stream_id, const std::string& error);
+  void add_media(registry::MediaPtr m);
+
+  SessionContext& ctx_;
+  tcp::socket socket_;
+  net::strand<net::any_io_executor> strand_;
+  net::steady_timer timer_;
+  const std::string conn_id_;
+  std::string remote_addr_;
+  RtmpConnection rtmp_;
+
+  // Reading
+  std::array<uint8_t, 16 * 1024> read_buf_{};
+  Clock::time_point accepted_at_, last_read_;
+
+  // Writing: one write in flight, gathered from `out_` (control bytes and
+  // media in the order they were produced) and then the player's link.
+  struct OutItem {
+    registry::MediaPtr media;    // shared chunked bytes, or
+    std::vector<uint8_t> bytes;  // control bytes / a rechunked copy of media
+  };
+  bool writing_ = false;
+  Clock::time_point write_started_;
+  std::deque<OutItem> out_;
+  std::vector<OutItem> inflight_;
+  std::vector<net::const_buffer> iov_;
+  std::string closing_reason_;  // set: close once everything queued is written
+
+  bool closed_ = false;
+  bool connection_open_ = false;  // connection_accept emitted
+  std::string stream_key_;        // of the publish/play, for events
+  Role role_ = Role::kNone;
+
+  // Publisher
+  std::optional<PublishState> publish_;
+  // Player
+  std::shared_ptr<registry::PlayerLink> link_;
+  std::shared_ptr<registry::Stream> play_stream_;
+  uint32_t play_stream_id_ = 0;
+  std::string play_name_;
+  Clock::time_point play_started_;
+  bool play_waiting_ = false;  // subscribed, no publisher right now
+};
+
+}  // namespace rtmp::server

@@ -1,0 +1,46 @@
+#pragma once
+// What every session shares: configuration, the registry, the event sink,
+// the authorizer and the counters. Owned by the Server; outlives sessions.
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <string>
+
+#include "common/duration.hpp"
+#include "ingest/auth/authorizer.hpp"
+#include "ingest/events/event.hpp"
+#include "ingest/registry/stream_registry.hpp"
+#include "ingest/server/rtmp_connection.hpp"
+
+namespace rtmp::server {
+
+struct SessionOptions {
+  ConnectionOptions connection;
+  common::Duration handshake_timeout = std::chrono::seconds(10);
+  common::Duration idle_timeout = std::chrono::seconds(30);
+  common::Duration write_timeout = std::chrono::seconds(30);
+  uint32_t player_queue = 1024;  // messages queued per player before it skips ahead
+  uint32_t player_max_skips = 3;  // keyframes still too far behind before it is dropped
+  size_t max_stream_name = 1024;
+};
+
+struct SessionCounters {
+  std::atomic<uint64_t> connections_total{0};
+  std::atomic<int64_t> connections_open{0};
+  std::atomic<uint64_t> connections_rejected{0};
+  std::atomic<uint64_t> bytes_in{0};
+  std::atomic<uint64_t> bytes_out{0};
+  std::atomic<uint64_t> protocol_errors{0};
+  std::atomic<uint64_t> players_dropped{0};
+  std::atomic<uint64_t> auth_failures{0};
+};
+
+struct SessionContext {
+  SessionOptions options;
+  registry::StreamRegistry& registry;
+  events::EventSink& events;
+  auth::Authorizer& authorizer;
+  SessionCounters& counters;
+};
+
+}  // namespace rtmp::server

@@ -1,0 +1,86 @@
+// Session: the play role and the registry::Subscriber side.
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "ingest/server/session.hpp"
+
+namespace rtmp::server {
+
+void Session::on_play(uint32_t stream_id, const std::string& name) {
+  auth::Request req = auth_request("play", name);
+  std::string error;
+  if (!check_stream_name(req.stream_name, error)) {
+    spdlog::warn("conn_id={} remote={} play refused: {}", conn_id_, remote_addr_, error);
+    rtmp_.reject_play(stream_id, "NetStream.Play.StreamNotFound", error);
+    return;
+  }
+  if (role_ != Role::kNone) {
+    rtmp_.reject_play(stream_id, "NetStream.Play.Failed", "connection already in use");
+    return;
+  }
+  ctx_.authorizer.authorize(req, [self = shared_from_this(), stream_id, req](auth::Decision d) {
+    net::dispatch(self->strand_, [self, stream_id, req, d] {
+      if (self->closed_ || !self->closing_reason_.empty()) return;
+      self->stream_key_ = req.stream_key;
+      if (!d.allowed) return self->refuse("play", stream_id, d.error);
+      self->start_play(stream_id, req.stream_name, req.stream_key);
+      self->flush();
+    });
+  });
+}
+
+void Session::start_play(uint32_t stream_id, const std::string& name, const std::string& key) {
+  role_ = Role::kSubscriber;
+  play_stream_id_ = stream_id;
+  play_name_ = name;
+  play_started_ = Clock::now();
+  std::weak_ptr<Session> weak = weak_from_this();
+  link_ = std::make_shared<registry::PlayerLink>(
+      ctx_.options.player_queue, ctx_.options.player_max_skips, [weak] {
+        if (auto self = weak.lock()) net::post(self->strand_, [self] { self->flush(); });
+      });
+  rtmp_.accept_play(stream_id, name);
+  take_control();  // Play.Start goes before anything the publisher sends
+  play_stream_ = ctx_.registry.join(key, shared_from_this(), conn_id_,
+                                    [this] { emit(events::PlayStart{}); });
+  spdlog::info("conn_id={} stream_key={} remote={} play started", conn_id_, key, remote_addr_);
+}
+
+void Session::end_play() {
+  const double duration = std::chrono::duration<double>(Clock::now() - play_started_).count();
+  ctx_.registry.leave(play_stream_, shared_from_this(), conn_id_,
+                      [this, duration] { emit(events::PlayStop{duration}); });
+  spdlog::info("conn_id={} stream_key={} play stopped", conn_id_, stream_key_);
+  play_stream_.reset();
+  // link_ stays: the publisher's strand may still hold this subscriber until
+  // its next message, and only reads the (now closed) link through it.
+}
+
+void Session::on_attach(std::vector<registry::MediaPtr> burst) {
+  net::post(strand_, [self = shared_from_this(), burst = std::move(burst)]() mutable {
+    if (self->closed_ || !self->play_stream_) return;
+    if (self->play_waiting_) {
+      self->rtmp_.notify_published(self->play_stream_id_, self->play_name_);
+      self->play_waiting_ = false;
+    }
+    self->take_control();
+    for (auto& m : burst) self->out_.push_back(OutItem{std::move(m), {}});
+    self->flush();
+  });
+}
+
+void Session::on_publisher_gone() {
+  net::post(strand_, [self = shared_from_this()] {
+    if (self->closed_ || !self->play_stream_) return;
+    // What the publisher sent before it left goes out before the notice.
+    self->take_control();
+    registry::MediaPtr m;
+    while (self->link_->pop(m)) self->out_.push_back(OutItem{std::move(m), {}});
+    self->rtmp_.notify_unpublished(self->play_stream_id_, self->play_name_);
+    self->play_waiting_ = true;
+    self->flush();
+  });
+}
+
+}  // namespace rtmp::server
