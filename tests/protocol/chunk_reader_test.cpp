@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -264,6 +266,37 @@ TEST(ChunkReader, DefaultLimits) {
   }
   auto err = r5.feed(many, out);
   EXPECT_NE(err.find("more than 64 chunk streams"), std::string::npos) << err;
+}
+
+// The first 40,000 bytes ffmpeg sent after the handshake when publishing
+// H.264 + AAC (tests/fuzz/capture_client_bytes.py; the first byte of the seed
+// is the fuzzer's split selector).
+TEST(ChunkReader, RealFfmpegPublish) {
+  std::ifstream f(RTMP_CORPUS_DIR "/fuzz_chunk_reader/ffmpeg_publish_frames", std::ios::binary);
+  ASSERT_TRUE(f) << "missing corpus file";
+  Bytes bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 1u);
+  bytes.erase(bytes.begin());
+  for (size_t step : {1u, 1460u, 65536u}) {
+    ChunkReader r;
+    std::vector<Message> out;
+    ASSERT_EQ(feed(r, bytes, out, step), "");
+    ASSERT_GE(out.size(), 10u);
+    std::vector<uint8_t> first_types;
+    for (size_t i = 0; i < 6; ++i) first_types.push_back(out[i].header.type_id);
+    // connect, releaseStream, FCPublish, createStream, publish, @setDataFrame.
+    EXPECT_EQ(first_types, (std::vector<uint8_t>{20, 20, 20, 20, 20, 18}));
+    EXPECT_EQ(out[4].header.stream_id, 1u);
+    uint32_t last_video = 0;
+    for (const auto& m : out) {
+      EXPECT_EQ(m.payload.size(), m.header.length);
+      if (m.type() == MessageType::kVideo) {
+        EXPECT_GE(m.header.timestamp, last_video);
+        last_video = m.header.timestamp;
+      }
+    }
+    EXPECT_GT(last_video, 0u);
+  }
 }
 
 }  // namespace
