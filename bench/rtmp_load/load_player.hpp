@@ -1,0 +1,32 @@
+#pragma once
+// A player: plays the stream and records what arrives, when.
+#include <optional>
+
+#include "bench/rtmp_load/client_conn.hpp"
+
+namespace rtmp::load {
+
+struct PlayerStats {
+  uint64_t video_frames = 0, audio_frames = 0, keyframes = 0;
+  uint64_t stalls = 0;  // gaps > 1 s between video frames
+  double max_gap_ms = 0;
+  std::optional<double> ttff_ms;  // connect start -> first video frame
+  bool first_frame_key = false;
+  bool play_started = false;  // NetStream.Play.Start seen
+};
+
+class LoadPlayer : public ClientConn {
+ public:
+  using ClientConn::ClientConn;
+  const PlayerStats& stats() const { return stats_; }
+
+ private:
+  void on_stream_ready() override;
+  void on_status(const std::string& code) override;
+  void on_media(const protocol::Message& m) override;
+
+  PlayerStats stats_;
+  Clock::time_point last_video_{};
+};
+
+}  // namespace rtmp::load
