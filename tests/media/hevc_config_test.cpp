@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/media/bit_writer.hpp"
 #include "tests/media/fixtures.hpp"
 
 namespace rtmp::media {
@@ -40,27 +41,81 @@ TEST(HevcConfig, SubLayersAndConformanceWindow) {
   EXPECT_DOUBLE_EQ(config->fps.value_or(0), 50.0);
 }
 
-TEST(HevcConfig, SpsAloneMatchesTheRecord) {
-  // The SPS array of the record, parsed directly.
-  const Bytes record = hvcc("hevc_temporal_350x282_50.mp4");
+// The first NAL unit of a type in a record's arrays.
+Bytes nal_of(const Bytes& record, unsigned wanted) {
   size_t pos = 23;
-  std::optional<HevcSps> sps;
-  for (unsigned a = 0; a < record[22] && !sps; ++a) {
-    const unsigned type = record[pos] & 0x3f;
-    const unsigned count = (record[pos + 1] << 8) | record[pos + 2];
+  for (unsigned a = 0; a < record.at(22); ++a) {
+    const unsigned type = record.at(pos) & 0x3f;
+    const unsigned count = (record.at(pos + 1) << 8) | record.at(pos + 2);
     pos += 3;
     for (unsigned n = 0; n < count; ++n) {
-      const unsigned len = (record[pos] << 8) | record[pos + 1];
-      if (type == 33) sps = parse_hevc_sps(std::span<const uint8_t>(record).subspan(pos + 2, len));
+      const unsigned len = (record.at(pos) << 8) | record.at(pos + 1);
+      if (type == wanted) return Bytes(record.begin() + pos + 2, record.begin() + pos + 2 + len);
       pos += 2 + len;
     }
   }
+  throw std::runtime_error("no such NAL unit");
+}
+
+TEST(HevcConfig, SpsAloneMatchesTheRecord) {
+  const auto sps = parse_hevc_sps(nal_of(hvcc("hevc_temporal_350x282_50.mp4"), 33));
   ASSERT_TRUE(sps);
   EXPECT_EQ(sps->ptl.profile_idc, 1);
   EXPECT_EQ(sps->chroma_format_idc, 1u);
   EXPECT_EQ(sps->width, 350u);
   EXPECT_EQ(sps->height, 282u);
   EXPECT_DOUBLE_EQ(sps->fps.value_or(0), 50.0);  // VUI timing, past the RPS sets
+}
+
+// A VPS with vps_timing_info (x265 writes none), two sub-layers and two
+// layer sets, so every field before the timing is crossed.
+Bytes build_vps(uint32_t num_units_in_tick, uint32_t time_scale) {
+  test::BitWriter w;
+  w.bits(0, 4);  // vps_video_parameter_set_id
+  w.bits(3, 2);  // base layer internal/available
+  w.bits(0, 6);  // vps_max_layers_minus1
+  w.bits(1, 3);  // vps_max_sub_layers_minus1
+  w.bit(true);
+  w.bits(0xffff, 16);
+  w.bits(1, 8);            // profile space, tier, profile_idc Main
+  w.bits(0x60000000, 32);  // compatibility flags
+  w.bits(0, 48);           // constraint flags
+  w.bits(93, 8);           // level 3.1
+  w.bits(0b11, 2);         // sub-layer 0: profile and level present
+  w.bits(0, 2 * 7);        // reserved_zero_2bits for i = 1..7
+  w.bits(0, 88);           // sub_layer profile
+  w.bits(90, 8);           // sub_layer_level_idc
+  w.bit(true);             // vps_sub_layer_ordering_info_present_flag
+  for (int i = 0; i < 2; ++i) {
+    w.ue(4);
+    w.ue(2);
+    w.ue(0);
+  }
+  w.bits(2, 6);  // vps_max_layer_id
+  w.ue(1);       // vps_num_layer_sets_minus1
+  w.bits(0b101, 3);
+  w.bit(true);  // vps_timing_info_present_flag
+  w.bits(num_units_in_tick, 32);
+  w.bits(time_scale, 32);
+  w.bit(false);  // vps_poc_proportional_to_timing_flag
+  w.ue(0);       // vps_num_hrd_parameters
+  w.bit(false);  // vps_extension_flag
+  Bytes nal{0x40, 0x01};
+  const Bytes escaped = test::escape_rbsp(w.finish());
+  nal.insert(nal.end(), escaped.begin(), escaped.end());
+  return nal;
+}
+
+TEST(HevcConfig, VpsTiming) {
+  EXPECT_DOUBLE_EQ(parse_hevc_vps_fps(build_vps(1001, 30000)).value_or(0), 30000.0 / 1001);
+  EXPECT_FALSE(parse_hevc_vps_fps(build_vps(0, 30000)));
+  // x265 sends no VPS timing; its SPS VUI has it.
+  EXPECT_FALSE(parse_hevc_vps_fps(nal_of(hvcc("hevc_main_640x360_25.mp4"), 32)));
+  EXPECT_FALSE(parse_hevc_vps_fps(nal_of(hvcc("hevc_main_640x360_25.mp4"), 33)));  // an SPS
+  const Bytes vps = build_vps(1, 25);
+  for (size_t len = 0; len < vps.size(); ++len) {
+    (void)parse_hevc_vps_fps(std::span<const uint8_t>(vps.data(), len));
+  }
 }
 
 TEST(HevcConfig, Names) {
