@@ -367,3 +367,14 @@ const std::string& ZmqEmitter::ingest_id() const {
 }
 
 }  // namespace rtmp::events
+
+#if defined(__SANITIZE_THREAD__)
+// libzmq is not built with TSan: its lock-free pipes hand message memory between
+// threads unseen (by pointer over inproc://), so TSan reports false races on it.
+// Ignore accesses made inside libzmq and the filling of a message by cppzmq
+// (the emitter's own state stays checked). Weak, so another component
+// linked into the same program may define the same hook.
+extern "C" __attribute__((weak)) const char* __tsan_default_suppressions() {
+  return "called_from_lib:libzmq.so\nrace:libzmq.so\nrace:zmq::message_t::message_t\n";
+}
+#endif
