@@ -9,7 +9,7 @@ namespace rtmp::media::test {
 class BitWriter {
  public:
   void bits(uint64_t value, unsigned n) {
-    for (unsigned i = n; i-- > 0;) bit((value >> i) & 1);
+    for (unsigned i = n; i-- > 0;) bit(i < 64 && ((value >> i) & 1));  // n may exceed 64
   }
   void bit(bool b) {
     if (count_ % 8 == 0) out_.push_back(0);
