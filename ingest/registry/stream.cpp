@@ -38,15 +38,15 @@ void Stream::attach_pending() {
 }
 
 void Stream::cache(const MediaPtr& m) {
-  if (m->sequence_header) {
-    (m->video ? video_config_ : audio_config_) = m;
-    if (m->video) has_video_ = true;
-    return;
-  }
   if (!m->video && !m->audio) {
     // For data messages, sequence_header marks onMetaData: the stream's
     // description, which a late player needs first. Others pass through.
     if (m->sequence_header) metadata_ = m;
+    return;
+  }
+  if (m->sequence_header) {
+    (m->video ? video_config_ : audio_config_) = m;
+    if (m->video) has_video_ = true;
     return;
   }
   if (m->video) has_video_ = true;

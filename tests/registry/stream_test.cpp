@@ -1,0 +1,142 @@
+#include "ingest/registry/stream.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "fake_subscriber.hpp"
+#include "ingest/events/recording_sink.hpp"
+#include "ingest/registry/stream_registry.hpp"
+
+namespace rtmp::registry {
+namespace {
+
+using testing::FakeSubscriber;
+using Burst = std::vector<MediaPtr>;
+
+// A Stream is made and wired by the registry; the tests publish through it and
+// look at the cache through what a late player's burst holds.
+class StreamTest : public ::testing::Test {
+ protected:
+  explicit StreamTest(StreamLimits limits = {}) : registry(sink, limits) {
+    stream = registry.publish("live/s", "pub", [] {});
+  }
+
+  // What a player joining now gets at the next message (which it also gets live).
+  Burst late_burst() {
+    auto sub = std::make_shared<FakeSubscriber>(1023);
+    registry.join("live/s", sub, "late", [] {});
+    stream->publish_media(testing::audio(999999));
+    registry.leave(stream, sub, "late", [] {});
+    EXPECT_EQ(sub->attaches, 1);
+    return sub->bursts.empty() ? Burst{} : sub->bursts[0];
+  }
+
+  events::RecordingSink sink;
+  StreamRegistry registry;
+  std::shared_ptr<Stream> stream;
+};
+
+TEST_F(StreamTest, FramesBeforeTheFirstKeyframeAreNotCached) {
+  const auto vcfg = testing::video_config();
+  stream->publish_media(vcfg);
+  stream->publish_media(testing::video(0, false));
+  stream->publish_media(testing::audio(10));
+  EXPECT_EQ(late_burst(), (Burst{vcfg}));
+}
+
+TEST_F(StreamTest, GopResetsAtEachKeyframe) {
+  const auto k1 = testing::video(0, true);
+  const auto p1 = testing::video(33, false);
+  stream->publish_media(k1);
+  stream->publish_media(p1);
+  EXPECT_EQ(late_burst(), (Burst{k1, p1}));
+  // The probe audio of late_burst() belongs to the GOP too.
+  const auto k2 = testing::video(66, true);
+  stream->publish_media(k2);
+  EXPECT_EQ(late_burst(), (Burst{k2}));
+  const auto k3 = testing::video(99, true);
+  const auto a = testing::audio(100);
+  stream->publish_media(k3);
+  stream->publish_media(a);
+  EXPECT_EQ(late_burst(), (Burst{k3, a}));
+}
+
+TEST_F(StreamTest, NewerSequenceHeadersReplaceOlderOnes) {
+  const auto v1 = testing::video_config(0);
+  const auto v2 = testing::video_config(100);
+  const auto a1 = testing::audio_config(0);
+  const auto a2 = testing::audio_config(100);
+  stream->publish_media(v1);
+  stream->publish_media(a1);
+  stream->publish_media(v2);
+  stream->publish_media(a2);
+  EXPECT_EQ(late_burst(), (Burst{v2, a2}));
+}
+
+TEST_F(StreamTest, MetadataComesFirstAndIsNotTakenForAnAudioConfig) {
+  const auto meta = testing::metadata();
+  const auto acfg = testing::audio_config();
+  const auto vcfg = testing::video_config();
+  stream->publish_media(acfg);
+  stream->publish_media(meta);  // after the audio config: must not replace it
+  stream->publish_media(vcfg);
+  EXPECT_EQ(late_burst(), (Burst{meta, vcfg, acfg}));
+}
+
+TEST_F(StreamTest, HasVideoOnceVideoIsSeen) {
+  stream->publish_media(testing::audio_config());
+  stream->publish_media(testing::audio(0));
+  EXPECT_FALSE(stream->has_video());
+  stream->publish_media(testing::video(10, false));
+  EXPECT_TRUE(stream->has_video());
+}
+
+TEST_F(StreamTest, FansOutTheSameMessageToEveryAttachedPlayer) {
+  std::vector<std::shared_ptr<FakeSubscriber>> subs;
+  for (int i = 0; i < 3; ++i) {
+    subs.push_back(std::make_shared<FakeSubscriber>());
+    registry.join("live/s", subs.back(), "p", [] {});
+  }
+  const auto m = testing::video(0, true);
+  stream->publish_media(m);
+  for (auto& s : subs) {
+    auto got = s->drain();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].get(), m.get());  // one shared buffer, not copies
+  }
+  EXPECT_EQ(m.use_count(), 2);  // ours + the GOP cache: the rings let go on pop
+}
+
+class SmallGopStreamTest : public StreamTest {
+ protected:
+  SmallGopStreamTest() : StreamTest(StreamLimits{250}) {}
+};
+
+TEST_F(SmallGopStreamTest, AGopOverTheLimitIsDroppedUntilTheNextKeyframe) {
+  const auto k1 = testing::video(0, true, 100);
+  const auto p1 = testing::video(33, false, 100);
+  stream->publish_media(k1);
+  stream->publish_media(p1);
+  // 200 bytes + the 20-byte probe of late_burst(): still within 250.
+  EXPECT_EQ(late_burst(), (Burst{k1, p1}));
+  stream->publish_media(testing::video(66, false, 100));  // 320 > 250: dropped
+  stream->publish_media(testing::video(99, false, 10));
+  auto burst = late_burst();
+  EXPECT_TRUE(burst.empty()) << burst.size();
+  const auto k2 = testing::video(132, true, 100);
+  stream->publish_media(k2);
+  EXPECT_EQ(late_burst(), (Burst{k2}));
+}
+
+TEST_F(SmallGopStreamTest, AKeyframeAloneOverTheLimitIsNotCached) {
+  const auto vcfg = testing::video_config();
+  stream->publish_media(vcfg);
+  stream->publish_media(testing::video(0, true, 300));
+  stream->publish_media(testing::video(33, false, 10));
+  EXPECT_EQ(late_burst(), (Burst{vcfg}));
+}
+
+}  // namespace
+}  // namespace rtmp::registry
