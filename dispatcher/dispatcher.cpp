@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <thread>
 #include <zmq.hpp>
 
@@ -36,12 +37,13 @@ struct Dispatcher::Impl {
         webhook(options, counters),
         script(options, counters),
         pool(static_cast<size_t>(options.hook_concurrency), static_cast<size_t>(options.hook_queue),
-             webhook, script, counters) {}
+             webhook, script, counters, options.on_hook_done) {}
 
   void start() {
     socket = zmq::socket_t(context, zmq::socket_type::pull);
     socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
     socket.set(zmq::sockopt::linger, 0);
+    start_monitor();
     for (const auto& endpoint : options.events_connect) socket.connect(endpoint);
     spdlog::info(
         "dispatcher pulling from {} ({} webhook/script hooks, stdio {}, concurrency {}, "
@@ -52,12 +54,54 @@ struct Dispatcher::Impl {
     puller = std::thread([this] { pull_loop(); });
   }
 
+  // Connection state of the PULL socket (for /readyz and the log), read from
+  // a ZeroMQ socket monitor over inproc://. Connect the pair before the PULL
+  // socket connects: the monitor drops events while nobody listens.
+  void start_monitor() {
+    const auto endpoint =
+        fmt::format("inproc://rtmp-dispatcher-monitor-{}", static_cast<const void*>(this));
+    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(),
+                           ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0) {
+      throw zmq::error_t();
+    }
+    monitor = zmq::socket_t(context, zmq::socket_type::pair);
+    monitor.set(zmq::sockopt::linger, 0);
+    monitor.connect(endpoint);
+  }
+
+  void read_monitor() {
+    zmq::message_t head;
+    while (monitor.recv(head, zmq::recv_flags::dontwait)) {
+      zmq::message_t where;  // second frame: the endpoint
+      if (head.more()) (void)monitor.recv(where, zmq::recv_flags::dontwait);
+      if (head.size() < sizeof(uint16_t)) continue;
+      uint16_t event = 0;
+      std::memcpy(&event, head.data(), sizeof event);
+      if (event == ZMQ_EVENT_CONNECTED) {
+        connected.fetch_add(1);
+        spdlog::info("connected to ingest {}", where.to_string_view());
+      } else if (event == ZMQ_EVENT_DISCONNECTED) {
+        if (connected.load() > 0) connected.fetch_sub(1);
+        if (!stopping.load()) spdlog::warn("lost connection to ingest {}", where.to_string_view());
+      }
+    }
+  }
+
+  void stop_monitor() {
+    zmq_socket_monitor(socket.handle(), nullptr, 0);
+    read_monitor();
+    monitor.close();
+    connected.store(0);
+  }
+
   void pull_loop() {
     while (!stopping.load()) {
+      read_monitor();
       if (!pool.wait_for_room(options.poll_interval)) continue;  // backpressure
-      zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-      zmq::poll(&item, 1, options.poll_interval);
-      if (!(item.revents & ZMQ_POLLIN)) continue;
+      zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0},
+                                 {monitor.handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 2, options.poll_interval);
+      if (!(items[0].revents & ZMQ_POLLIN)) continue;
       for (int i = 0; i < kBatch && !stopping.load(); ++i) {
         zmq::message_t msg;
         if (!socket.recv(msg, zmq::recv_flags::dontwait)) break;
@@ -77,6 +121,7 @@ struct Dispatcher::Impl {
     }
     const int late = drain(2 * options.receive_hwm);
     spdlog::debug("took {} queued event(s) before disconnecting, {} after", drained, late);
+    stop_monitor();
     socket.close();
     spdlog::info("dispatcher stopped pulling; finishing {} queued and {} running executions",
                  pool.queued(), pool.running());
@@ -147,6 +192,8 @@ struct Dispatcher::Impl {
   Pool pool;
   SeqTracker seq;
   zmq::socket_t socket;
+  zmq::socket_t monitor;                 // PAIR reading the PULL socket's monitor
+  std::atomic<uint64_t> connected{0};    // ingest connections up now
   std::thread puller;
   std::atomic<bool> stopping{false};
   bool started = false;
@@ -202,6 +249,8 @@ Stats Dispatcher::stats() const {
   s.seq_gaps = c.seq_gaps.load();
   s.queue_depth = impl_->pool.queued();
   s.running = impl_->pool.running();
+  s.connected = impl_->connected.load();
+  s.pulling = impl_->started && !impl_->stopping.load();
   return s;
 }
 

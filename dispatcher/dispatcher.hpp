@@ -29,6 +29,8 @@ struct Stats {
   uint64_t seq_gaps = 0;     // events missing between consecutive seqs of one ingest
   uint64_t queue_depth = 0;  // executions waiting for a slot
   uint64_t running = 0;      // executions running now
+  uint64_t connected = 0;    // ingest connections up now (TCP/IPC; inproc is not reported)
+  bool pulling = false;      // started and not asked to stop
 };
 
 class Dispatcher {

@@ -17,6 +17,9 @@ void register_dispatcher_metrics(common::metrics::Registry& r, const Dispatcher&
                      stat([](const Stats& s) { return s.seq_gaps; }));
   r.gauge_callback("rtmp_dispatcher_queue_depth", "Hook executions waiting for a slot.",
                    stat([](const Stats& s) { return s.queue_depth; }));
+  r.gauge_callback("rtmp_dispatcher_connected_ingests",
+                   "Ingest connections of the PULL socket that are up (not for inproc://).",
+                   stat([](const Stats& s) { return s.connected; }));
   r.gauge_callback("rtmp_dispatcher_running", "Hook executions running now.",
                    stat([](const Stats& s) { return s.running; }));
   const struct {
@@ -35,6 +38,17 @@ void register_dispatcher_metrics(common::metrics::Registry& r, const Dispatcher&
                        stat([field](const Stats& s) { return (s.*field).retries; }),
                        {{"kind", k.kind}});
   }
+}
+
+HookObserver hook_duration_observer(common::metrics::Registry& r) {
+  const char* help = "Hook execution time, all attempts included.";
+  auto* webhook = &r.histogram("rtmp_dispatcher_hook_duration_seconds", help,
+                               common::metrics::default_latency_buckets(), {{"kind", "webhook"}});
+  auto* script = &r.histogram("rtmp_dispatcher_hook_duration_seconds", help,
+                              common::metrics::default_latency_buckets(), {{"kind", "script"}});
+  return [webhook, script](HookKind kind, double seconds, bool) {
+    (kind == HookKind::webhook ? webhook : script)->observe(seconds);
+  };
 }
 
 }  // namespace rtmp::dispatcher

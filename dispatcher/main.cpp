@@ -2,19 +2,25 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <memory>
 #include <zmq.hpp>
 
 #include "common/flags.hpp"
+#include "common/http_server.hpp"
 #include "common/logging.hpp"
+#include "common/metrics.hpp"
 #include "dispatcher/dispatcher.hpp"
+#include "dispatcher/dispatcher_metrics.hpp"
 
 int main(int argc, char** argv) {
   using namespace rtmp;
   common::FlagSet flags("rtmp-dispatcher", "RTMP_DISPATCHER_");
   dispatcher::Options options;
   common::LogOptions log_options;
+  common::HttpServerOptions http_options;
   dispatcher::register_dispatcher_flags(flags, options);
   dispatcher::register_hook_flags(flags, options);
+  common::register_http_flags(flags, http_options);
   common::register_log_flags(flags, log_options);
   common::parse_flags_or_exit(flags, argc, argv);
   dispatcher::apply_connect_default(options);
@@ -30,13 +36,28 @@ int main(int argc, char** argv) {
   int rc = 0;
   try {
     zmq::context_t context(1);
+    common::metrics::Registry metrics;  // outlives the dispatcher and the HTTP server
+    options.on_hook_done = dispatcher::hook_duration_observer(metrics);
     dispatcher::Dispatcher d(context, std::move(options));
+    dispatcher::register_dispatcher_metrics(metrics, d);
+    // Bound before pulling starts, so a bad -metrics-addr fails startup cleanly.
+    std::unique_ptr<common::HttpServer> http;
+    if (!http_options.address.empty()) {
+      http = std::make_unique<common::HttpServer>(
+          http_options, [&metrics] { return metrics.render(); },
+          [&d] {
+            const auto s = d.stats();
+            return s.pulling && s.connected > 0;  // ready: pulling from a live ingest
+          });
+      spdlog::info("metrics on {} (port {})", http_options.address, http->port());
+    }
     d.start();
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     d.request_stop();
     d.wait();
+    http.reset();
   } catch (const common::FlagError& e) {
     spdlog::error("{}", e.what());
     rc = 2;

@@ -2,6 +2,7 @@
 // What the dispatcher is told: where to pull events from and which hooks to run
 // (SPEC §2). register_hook_flags() is shared with rtmp-ingest's embedded mode.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ struct HookSpec {
   std::optional<rtmphooks::EventType> event;
   std::string target;  // URL or script path
 };
+
+// Told of every finished webhook/script execution: its kind, how long it ran
+// (seconds, from the start of the first attempt) and whether it succeeded.
+// Called on a runner thread; must be thread-safe and quick.
+using HookObserver = std::function<void(HookKind kind, double seconds, bool ok)>;
 
 struct Options {
   // Pull side (register_dispatcher_flags).
@@ -44,6 +50,7 @@ struct Options {
   common::Duration retry_max{5000};        // longest backoff step
   size_t script_output_limit = 64 * 1024;  // bytes of stdout/stderr kept per run
   int stdio_fd = 2;                        // where the stdio hook writes
+  HookObserver on_hook_done;               // optional (metrics: duration histogram)
 };
 
 // -hook-webhook, -hook-script, -hook-stdio-format, -hook-timeout,

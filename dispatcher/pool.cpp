@@ -7,12 +7,13 @@
 namespace rtmp::dispatcher {
 
 Pool::Pool(size_t concurrency, size_t queue_limit, Runner& webhook, Runner& script,
-           Counters& counters)
+           Counters& counters, HookObserver observer)
     : concurrency_(concurrency ? concurrency : 1),
       queue_limit_(queue_limit ? queue_limit : 1),
       webhook_(webhook),
       script_(script),
-      counters_(counters) {}
+      counters_(counters),
+      observer_(std::move(observer)) {}
 
 void Pool::submit(Job job) {
   {
@@ -36,12 +37,15 @@ void Pool::launch(Job job) {
 }
 
 void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& result) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  const auto took = Clock::now() - started;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
   const bool is_webhook = job.hook.kind == HookKind::webhook;
   const char* kind = is_webhook ? "webhook" : "script";
   KindCounters& k = counters_.of(is_webhook);
   k.executions.fetch_add(1, std::memory_order_relaxed);
+  if (observer_) {
+    observer_(job.hook.kind, std::chrono::duration<double>(took).count(), result.ok);
+  }
   const auto& ev = *job.event;
   if (result.ok) {
     spdlog::debug("{} {} id={} -> {}: ok in {}ms (attempts {})", kind,

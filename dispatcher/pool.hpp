@@ -10,13 +10,16 @@
 
 #include "dispatcher/counters.hpp"
 #include "dispatcher/job.hpp"
+#include "dispatcher/options.hpp"
 
 namespace rtmp::dispatcher {
 
 class Pool {
  public:
-  // `webhook` and `script` must outlive the pool.
-  Pool(size_t concurrency, size_t queue_limit, Runner& webhook, Runner& script, Counters& counters);
+  // `webhook` and `script` must outlive the pool; `observer` (optional) is
+  // told of every finished execution.
+  Pool(size_t concurrency, size_t queue_limit, Runner& webhook, Runner& script, Counters& counters,
+       HookObserver observer = {});
 
   // Runs the job now if a slot is free, else queues it (even past the limit:
   // the caller checks room first, so one event's hooks may overshoot it).
@@ -40,6 +43,7 @@ class Pool {
   Runner& webhook_;
   Runner& script_;
   Counters& counters_;
+  const HookObserver observer_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Job> queue_;  // guarded by mutex_
