@@ -1,6 +1,7 @@
 // rtmp-ingest: parses flags, starts logging, runs the server.
-#include <iostream>
 #include <spdlog/spdlog.h>
+
+#include <iostream>
 
 #include "common/flags.hpp"
 #include "common/logging.hpp"

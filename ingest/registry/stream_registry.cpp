@@ -29,8 +29,7 @@ void StreamRegistry::release_if_empty(const std::shared_ptr<Stream>& stream,
   emit(conn_id, stream->key(), events::StreamDelete{});
 }
 
-std::shared_ptr<Stream> StreamRegistry::publish(const std::string& key,
-                                                const std::string& conn_id,
+std::shared_ptr<Stream> StreamRegistry::publish(const std::string& key, const std::string& conn_id,
                                                 const Emit& on_start) {
   std::lock_guard lock(mutex_);
   auto found = streams_.find(key);
@@ -66,8 +65,7 @@ std::shared_ptr<Stream> StreamRegistry::join(const std::string& key,
     stream->pending_flag_.store(true, std::memory_order_release);
   }
   on_start();
-  emit(conn_id, key,
-       events::SubscriberCount{static_cast<uint32_t>(stream->subscribers_.size())});
+  emit(conn_id, key, events::SubscriberCount{static_cast<uint32_t>(stream->subscribers_.size())});
   return stream;
 }
 

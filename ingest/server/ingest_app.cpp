@@ -1,9 +1,10 @@
 #include "ingest/server/ingest_app.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 #include <thread>
 #include <zmq.hpp>
 
@@ -60,8 +61,8 @@ int run_ingest(IngestOptions o) {
     hooks->start();
   }
 
-  registry::StreamRegistry streams(emitter, registry::StreamLimits{
-                                                static_cast<size_t>(o.gop_cache_bytes)});
+  registry::StreamRegistry streams(emitter,
+                                   registry::StreamLimits{static_cast<size_t>(o.gop_cache_bytes)});
   SessionCounters counters;
   SessionContext ctx{session_options(o), streams, emitter, *authorizer, counters};
 
@@ -82,8 +83,9 @@ int run_ingest(IngestOptions o) {
 
   server.start();
   spdlog::info("rtmp-ingest listening on {} (port {}), events to {}", o.listen, server.port(),
-               emitter.endpoints().empty() ? std::string("stdio fallback only")
-                                           : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));
+               emitter.endpoints().empty()
+                   ? std::string("stdio fallback only")
+                   : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));
 
   bool stopping = false;
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);

@@ -12,8 +12,7 @@ void register_ingest_metrics(common::metrics::Registry& r, const SessionCounters
   const auto value = [](const auto& atomic) {
     return [&atomic] { return static_cast<double>(atomic.load(std::memory_order_relaxed)); };
   };
-  r.gauge_callback("rtmp_ingest_connections", "Open RTMP connections.",
-                   value(c.connections_open));
+  r.gauge_callback("rtmp_ingest_connections", "Open RTMP connections.", value(c.connections_open));
   r.counter_callback("rtmp_ingest_connections_total", "RTMP connections accepted.",
                      value(c.connections_total));
   r.counter_callback("rtmp_ingest_connections_rejected_total",

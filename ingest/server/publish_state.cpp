@@ -11,8 +11,8 @@ using protocol::MessageType;
 // Codecs whose first tag is a configuration record; codec_detected waits for
 // it so width/height/sample rate are known. Others report on the first frame.
 bool has_sequence_header(const std::string& codec) {
-  return codec == "H264" || codec == "H265" || codec == "AV1" || codec == "VP9" ||
-         codec == "AAC" || codec == "Opus" || codec == "FLAC";
+  return codec == "H264" || codec == "H265" || codec == "AV1" || codec == "VP9" || codec == "AAC" ||
+         codec == "Opus" || codec == "FLAC";
 }
 
 }  // namespace
@@ -64,8 +64,8 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
       break;
     }
   }
-  return registry::make_media_message(m.header.type_id, m.header.timestamp,
-                                      std::move(m.payload), chunk_size, keyframe, config);
+  return registry::make_media_message(m.header.type_id, m.header.timestamp, std::move(m.payload),
+                                      chunk_size, keyframe, config);
 }
 
 void PublishState::read_metadata(std::span<const uint8_t> payload) {

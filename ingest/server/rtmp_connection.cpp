@@ -42,7 +42,9 @@ std::string RtmpConnection::feed(std::span<const uint8_t> data) {
   return "";
 }
 
-void RtmpConnection::send(const Message& message) { writer_.write(message, out_); }
+void RtmpConnection::send(const Message& message) {
+  writer_.write(message, out_);
+}
 
 std::string RtmpConnection::on_message(Message&& m) {
   switch (m.type()) {
@@ -76,9 +78,8 @@ void RtmpConnection::on_control(const Message& m) {
   const auto& p = m.payload;
   switch (m.type()) {
     case MessageType::kUserControl:
-      if (p.size() >= 6 &&
-          protocol::read_be(p.data(), 2) ==
-              static_cast<uint16_t>(protocol::UserControlEvent::kPingRequest))
+      if (p.size() >= 6 && protocol::read_be(p.data(), 2) ==
+                               static_cast<uint16_t>(protocol::UserControlEvent::kPingRequest))
         send(protocol::make_ping_response(protocol::read_be(p.data() + 2, 4)));
       break;
     case MessageType::kWindowAckSize:
@@ -153,8 +154,7 @@ std::string RtmpConnection::on_command(Message&& m) {
   if (!connected_) return "command \"" + c.name.substr(0, 64) + "\" before connect";
   if (c.name == "createStream") {
     if (next_stream_id_ > kMaxStreamsPerConnection) {
-      send(protocol::make_error(c.transaction_id, "NetConnection.Call.Failed",
-                                "Too many streams"));
+      send(protocol::make_error(c.transaction_id, "NetConnection.Call.Failed", "Too many streams"));
       return "";
     }
     send(protocol::make_result(c.transaction_id, amf0::Value::Number(next_stream_id_++)));

@@ -96,9 +96,9 @@ class RtmpConnection {
   double object_encoding_ = 0;
   uint32_t next_stream_id_ = 1;
   uint32_t publishing_stream_ = 0;
-  uint32_t peer_window_ = 0;      // the peer's Window Acknowledgement Size
-  uint64_t last_ack_bytes_ = 0;   // bytes_received at our last Acknowledgement
-  uint32_t sent_window_ = 0;      // the window we announced
+  uint32_t peer_window_ = 0;     // the peer's Window Acknowledgement Size
+  uint64_t last_ack_bytes_ = 0;  // bytes_received at our last Acknowledgement
+  uint32_t sent_window_ = 0;     // the window we announced
 };
 
 }  // namespace rtmp::server

@@ -1,8 +1,9 @@
 #include "ingest/server/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <random>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 #include "ingest/server/session.hpp"
@@ -110,6 +111,8 @@ void Server::close_all(const std::string& reason) {
   }
 }
 
-int64_t Server::open_sessions() const { return ctx_.counters.connections_open.load(); }
+int64_t Server::open_sessions() const {
+  return ctx_.counters.connections_open.load();
+}
 
 }  // namespace rtmp::server

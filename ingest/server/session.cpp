@@ -3,7 +3,8 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
+
+#include "common/logging.hpp"
 
 namespace rtmp::server {
 namespace {
@@ -69,9 +70,8 @@ void Session::shutdown(const std::string& reason) {
 void Session::do_read() {
   socket_.async_read_some(
       net::buffer(read_buf_),
-      net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
-        self->on_read(ec, n);
-      }));
+      net::bind_executor(strand_,
+                         [self = shared_from_this()](auto ec, size_t n) { self->on_read(ec, n); }));
 }
 
 void Session::on_read(const boost::system::error_code& ec, size_t n) {
@@ -160,8 +160,8 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   writing_ = false;
   if (closed_) return;
   if (ec) {
-    close("write: " + ec.message(), ec != net::error::broken_pipe &&
-                                        ec != net::error::connection_reset);
+    close("write: " + ec.message(),
+          ec != net::error::broken_pipe && ec != net::error::connection_reset);
     return;
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
@@ -199,9 +199,11 @@ void Session::close(const std::string& reason, bool error) {
   if (closed_) return;
   const Role role = role_;
   if (error) {
-    spdlog::warn("conn_id={} remote={} closing: {}", conn_id_, remote_addr_, reason);
+    common::log::warn({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
+                      "closing: {}", reason);
   } else {
-    spdlog::info("conn_id={} remote={} closing: {}", conn_id_, remote_addr_, reason);
+    common::log::info({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
+                      "closing: {}", reason);
   }
   if (publish_) end_publish(false);
   if (play_stream_) end_play();
@@ -221,10 +223,12 @@ void Session::close(const std::string& reason, bool error) {
 
 // ---- RtmpDelegate: connection level ----
 
-void Session::on_handshake_complete() { emit(events::HandshakeComplete{}); }
+void Session::on_handshake_complete() {
+  emit(events::HandshakeComplete{});
+}
 
 void Session::on_connect(const std::string& app, const std::string& tc_url) {
-  spdlog::debug("conn_id={} connect app={} tcUrl={}", conn_id_, app, tc_url);
+  common::log::debug({.conn_id = conn_id_}, "connect app={} tcUrl={}", app, tc_url);
 }
 
 }  // namespace rtmp::server

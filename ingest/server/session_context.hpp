@@ -19,7 +19,7 @@ struct SessionOptions {
   common::Duration handshake_timeout = std::chrono::seconds(10);
   common::Duration idle_timeout = std::chrono::seconds(30);
   common::Duration write_timeout = std::chrono::seconds(30);
-  uint32_t player_queue = 1024;  // messages queued per player before it skips ahead
+  uint32_t player_queue = 1024;   // messages queued per player before it skips ahead
   uint32_t player_max_skips = 3;  // keyframes still too far behind before it is dropped
   size_t max_stream_name = 1024;
 };

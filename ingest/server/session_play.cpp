@@ -1,8 +1,8 @@
 // Session: the play role and the registry::Subscriber side.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
+#include "common/logging.hpp"
 #include "ingest/server/session.hpp"
 
 namespace rtmp::server {
@@ -11,7 +11,8 @@ void Session::on_play(uint32_t stream_id, const std::string& name) {
   auth::Request req = auth_request("play", name);
   std::string error;
   if (!check_stream_name(req.stream_name, error)) {
-    spdlog::warn("conn_id={} remote={} play refused: {}", conn_id_, remote_addr_, error);
+    common::log::warn({.conn_id = conn_id_, .remote_addr = remote_addr_}, "play refused: {}",
+                      error);
     rtmp_.reject_play(stream_id, "NetStream.Play.StreamNotFound", error);
     return;
   }
@@ -42,16 +43,17 @@ void Session::start_play(uint32_t stream_id, const std::string& name, const std:
       });
   rtmp_.accept_play(stream_id, name);
   take_control();  // Play.Start goes before anything the publisher sends
-  play_stream_ = ctx_.registry.join(key, shared_from_this(), conn_id_,
-                                    [this] { emit(events::PlayStart{}); });
-  spdlog::info("conn_id={} stream_key={} remote={} play started", conn_id_, key, remote_addr_);
+  play_stream_ =
+      ctx_.registry.join(key, shared_from_this(), conn_id_, [this] { emit(events::PlayStart{}); });
+  common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
+                    "play started");
 }
 
 void Session::end_play() {
   const double duration = std::chrono::duration<double>(Clock::now() - play_started_).count();
   ctx_.registry.leave(play_stream_, shared_from_this(), conn_id_,
                       [this, duration] { emit(events::PlayStop{duration}); });
-  spdlog::info("conn_id={} stream_key={} play stopped", conn_id_, stream_key_);
+  common::log::info({.conn_id = conn_id_, .stream_key = stream_key_}, "play stopped");
   play_stream_.reset();
   // link_ stays: the publisher's strand may still hold this subscriber until
   // its next message, and only reads the (now closed) link through it.

@@ -1,7 +1,7 @@
 // Session: the publish role, auth of publish and play, and media intake.
 #include <boost/asio/dispatch.hpp>
-#include <spdlog/spdlog.h>
 
+#include "common/logging.hpp"
 #include "ingest/server/session.hpp"
 
 namespace rtmp::server {
@@ -38,8 +38,8 @@ auth::Request Session::auth_request(const std::string& action, const std::string
 
 void Session::refuse(const std::string& action, uint32_t stream_id, const std::string& error) {
   ctx_.counters.auth_failures.fetch_add(1);
-  spdlog::warn("conn_id={} stream_key={} remote={} {} refused: {}", conn_id_, stream_key_,
-               remote_addr_, action, error);
+  common::log::warn({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
+                    "{} refused: {}", action, error);
   emit(events::AuthFailed{action, error, remote_addr_});
   if (action == "publish") {
     rtmp_.reject_publish(stream_id, "NetStream.Publish.Unauthorized", "Authentication failed");
@@ -53,7 +53,8 @@ void Session::on_publish(uint32_t stream_id, const std::string& name) {
   auth::Request req = auth_request("publish", name);
   std::string error;
   if (!check_stream_name(req.stream_name, error)) {
-    spdlog::warn("conn_id={} remote={} publish refused: {}", conn_id_, remote_addr_, error);
+    common::log::warn({.conn_id = conn_id_, .remote_addr = remote_addr_}, "publish refused: {}",
+                      error);
     rtmp_.reject_publish(stream_id, "NetStream.Publish.BadName", error);
     return;
   }
@@ -75,7 +76,8 @@ void Session::on_publish(uint32_t stream_id, const std::string& name) {
 void Session::start_publish(uint32_t stream_id, const std::string& name, const std::string& key) {
   auto stream = ctx_.registry.publish(key, conn_id_, [this] { emit(events::PublishStart{}); });
   if (!stream) {
-    spdlog::info("conn_id={} stream_key={} publish refused: already publishing", conn_id_, key);
+    common::log::info({.conn_id = conn_id_, .stream_key = key},
+                      "publish refused: already publishing");
     rtmp_.reject_publish(stream_id, "NetStream.Publish.BadName",
                          "Stream " + key + " is already publishing");
     stream_key_.clear();
@@ -84,14 +86,15 @@ void Session::start_publish(uint32_t stream_id, const std::string& name, const s
   role_ = Role::kPublisher;
   publish_.emplace(std::move(stream), stream_id, key, name);
   rtmp_.accept_publish(stream_id, name);
-  spdlog::info("conn_id={} stream_key={} remote={} publish started", conn_id_, key, remote_addr_);
+  common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
+                    "publish started");
 }
 
 void Session::end_publish(bool notify) {
   PublishState& p = *publish_;
   ctx_.registry.unpublish(p.stream(), conn_id_, [this, &p] { emit(p.stop_info()); });
   rtmp_.end_publish(notify);
-  spdlog::info("conn_id={} stream_key={} publish stopped", conn_id_, p.key());
+  common::log::info({.conn_id = conn_id_, .stream_key = p.key()}, "publish stopped");
   publish_.reset();
 }
 
