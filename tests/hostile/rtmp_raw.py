@@ -1,0 +1,373 @@
+"""A raw RTMP client for hostile tests: hand-built bytes, nothing from ffmpeg.
+
+Plain handshake (C0=3, C1 of 1536 bytes, C2 = S1), chunk headers by hand, AMF0
+encode/decode of the few types commands use, and a chunk reader for the server's
+replies. Also RSS and socket helpers shared by the hostile tests.
+"""
+
+import os
+import re
+import socket
+import struct
+import time
+
+import harness as h
+
+# --------------------------------------------------------------------------- AMF0
+
+
+def amf_num(v):
+    return b"\x00" + struct.pack(">d", float(v))
+
+
+def amf_bool(v):
+    return b"\x01" + (b"\x01" if v else b"\x00")
+
+
+def amf_str(s):
+    b = s.encode() if isinstance(s, str) else s
+    if len(b) > 0xFFFF:
+        return b"\x0c" + struct.pack(">I", len(b)) + b
+    return b"\x02" + struct.pack(">H", len(b)) + b
+
+
+def amf_null():
+    return b"\x05"
+
+
+def amf_key(k):
+    b = k.encode()
+    return struct.pack(">H", len(b)) + b
+
+
+def amf_obj(d):
+    out = b"\x03"
+    for k, v in d.items():
+        out += amf_key(k) + amf_any(v)
+    return out + b"\x00\x00\x09"
+
+
+def amf_any(v):
+    if v is None:
+        return amf_null()
+    if isinstance(v, bool):
+        return amf_bool(v)
+    if isinstance(v, (int, float)):
+        return amf_num(v)
+    if isinstance(v, (str, bytes)):
+        return amf_str(v)
+    if isinstance(v, dict):
+        return amf_obj(v)
+    raise TypeError(v)
+
+
+def command(name, txn, *args):
+    return amf_str(name) + amf_num(txn) + b"".join(amf_any(a) for a in args)
+
+
+class AmfReader:
+    def __init__(self, data):
+        self.d, self.p = data, 0
+
+    def value(self):
+        t = self.d[self.p]
+        self.p += 1
+        if t == 0x00:
+            v = struct.unpack(">d", self.d[self.p:self.p + 8])[0]
+            self.p += 8
+            return v
+        if t == 0x01:
+            self.p += 1
+            return self.d[self.p - 1] != 0
+        if t == 0x02:
+            return self._str(2)
+        if t == 0x0C:
+            return self._str(4)
+        if t in (0x05, 0x06):
+            return None
+        if t == 0x03:
+            return self._props()
+        if t == 0x08:
+            self.p += 4
+            return self._props()
+        raise ValueError(f"AMF0 type {t:#x} not decoded by the test client")
+
+    def _str(self, n):
+        ln = int.from_bytes(self.d[self.p:self.p + n], "big")
+        self.p += n
+        s = self.d[self.p:self.p + ln].decode(errors="replace")
+        self.p += ln
+        return s
+
+    def _props(self):
+        out = {}
+        while True:
+            k = self._str(2)
+            if not k and self.d[self.p] == 0x09:
+                self.p += 1
+                return out
+            out[k] = self.value()
+
+    def all(self):
+        vals = []
+        while self.p < len(self.d):
+            vals.append(self.value())
+        return vals
+
+
+# --------------------------------------------------------------------------- chunks
+
+
+def basic_header(fmt, csid):
+    if csid < 64:
+        return bytes([(fmt << 6) | csid])
+    if csid < 320:
+        return bytes([fmt << 6, csid - 64])
+    return bytes([(fmt << 6) | 1]) + struct.pack("<H", csid - 64)
+
+
+def chunk_message(csid, type_id, payload, stream_id=0, ts=0, chunk_size=128):
+    """One message as a fmt 0 chunk plus fmt 3 continuations."""
+    ext = ts >= 0xFFFFFF
+    hdr = basic_header(0, csid) + (0xFFFFFF if ext else ts).to_bytes(3, "big") + \
+        len(payload).to_bytes(3, "big") + bytes([type_id]) + struct.pack("<I", stream_id)
+    ext_bytes = struct.pack(">I", ts) if ext else b""
+    out = hdr + ext_bytes + payload[:chunk_size]
+    pos = chunk_size
+    while pos < len(payload):
+        out += basic_header(3, csid) + ext_bytes + payload[pos:pos + chunk_size]
+        pos += chunk_size
+    return out
+
+
+def command_msg(name, txn, *args, stream_id=0, csid=3):
+    return chunk_message(csid, 20, command(name, txn, *args), stream_id)
+
+
+CONNECT_OBJ = {"app": "live", "type": "nonprivate", "flashVer": "FMLE/3.0",
+               "tcUrl": "rtmp://127.0.0.1/live"}
+
+
+class ChunkParser:
+    """Reassembles the server's messages (enough of RTMP for test replies)."""
+
+    def __init__(self):
+        self.buf = b""
+        self.chunk_size = 128
+        self.streams = {}  # csid -> [ts, len, type, sid, partial, ext]
+
+    def feed(self, data):
+        self.buf += data
+        msgs = []
+        while True:
+            m = self._one()
+            if m is None:
+                return msgs
+            if m is not True:
+                msgs.append(m)
+
+    def _one(self):
+        b = self.buf
+        if not b:
+            return None
+        fmt, csid, p = b[0] >> 6, b[0] & 0x3F, 1
+        if csid == 0:
+            if len(b) < 2:
+                return None
+            csid, p = 64 + b[1], 2
+        elif csid == 1:
+            if len(b) < 3:
+                return None
+            csid, p = 64 + b[1] + 256 * b[2], 3
+        need = p + (11, 7, 3, 0)[fmt]
+        if len(b) < need:
+            return None
+        st = self.streams.setdefault(csid, [0, 0, 0, 0, b"", False])
+        if fmt <= 2:
+            ts = int.from_bytes(b[p:p + 3], "big")
+            st[5] = ts == 0xFFFFFF
+            if fmt <= 1:
+                st[1] = int.from_bytes(b[p + 3:p + 6], "big")
+                st[2] = b[p + 6]
+            if fmt == 0:
+                st[3] = struct.unpack("<I", b[p + 7:p + 11])[0]
+        p = need
+        if st[5]:
+            if len(b) < p + 4:
+                return None
+            p += 4
+        n = min(self.chunk_size, st[1] - len(st[4]))
+        if len(b) < p + n:
+            return None
+        st[4] += b[p:p + n]
+        self.buf = b[p + n:]
+        if len(st[4]) < st[1]:
+            return True
+        msg = (st[2], st[3], st[4])
+        st[4] = b""
+        if msg[0] == 1:
+            self.chunk_size = struct.unpack(">I", msg[2][:4])[0] & 0x7FFFFFFF
+        return msg
+
+
+# --------------------------------------------------------------------------- client
+
+
+class RawClient:
+    """One TCP connection to the ingest, driven byte by byte."""
+
+    def __init__(self, port, timeout=30, rcvbuf=None):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(timeout)
+        self.sock.connect(("127.0.0.1", port))
+        self.local = self.sock.getsockname()
+        self.addr = f"{self.local[0]}:{self.local[1]}"
+        self.parser = ChunkParser()
+        self.msgs = []
+
+    def send(self, data):
+        """sendall; False if the server already closed (reset / broken pipe)."""
+        try:
+            self.sock.sendall(data)
+            return True
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+
+    def recv_exact(self, n, timeout=30):
+        self.sock.settimeout(timeout)
+        out = b""
+        while len(out) < n:
+            d = self.sock.recv(n - len(out))
+            if not d:
+                h.fail(f"{self.addr}: EOF after {len(out)} of {n} bytes")
+            out += d
+        return out
+
+    def handshake(self):
+        c1 = struct.pack(">II", 0, 0) + os.urandom(1528)
+        self.send(b"\x03" + c1)
+        s = self.recv_exact(1 + 1536 + 1536)
+        h.check(s[0] == 3, f"S0 version {s[0]}")
+        self.send(s[1:1537])
+
+    def connect(self):
+        self.send(command_msg("connect", 1, CONNECT_OBJ))
+        return self.wait_command(lambda c: c[0] in ("_result", "_error") and c[1] == 1,
+                                 "connect _result")
+
+    def create_stream(self, txn=2):
+        self.send(command_msg("createStream", txn, None))
+        c = self.wait_command(lambda c: c[0] == "_result" and c[1] == txn, "createStream _result")
+        return int(c[3])
+
+    def commands(self):
+        out = []
+        for t, sid, payload in self.msgs:
+            if t == 20:
+                try:
+                    out.append(AmfReader(payload).all())
+                except (ValueError, IndexError, struct.error):
+                    pass
+        return out
+
+    def pump(self, timeout):
+        """Read what arrives within timeout; returns False at EOF."""
+        self.sock.settimeout(timeout)
+        try:
+            d = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        except ConnectionResetError:
+            return False
+        if not d:
+            return False
+        self.msgs += self.parser.feed(d)
+        return True
+
+    def wait_command(self, pred, what, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            for c in self.commands():
+                if pred(c):
+                    return c
+            left = deadline - time.monotonic()
+            if left <= 0:
+                h.fail(f"{self.addr}: no {what} within {timeout}s; got {self.commands()}")
+            if not self.pump(min(left, 0.5)):
+                for c in self.commands():
+                    if pred(c):
+                        return c
+                h.fail(f"{self.addr}: EOF before {what}; got {self.commands()}")
+
+    def wait_eof(self, timeout):
+        """True if the server closes the connection within timeout (reading all it sends)."""
+        deadline = time.monotonic() + timeout
+        self.sock.settimeout(0.5)
+        while time.monotonic() < deadline:
+            try:
+                d = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                return True
+            if not d:
+                return True
+        return False
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+# --------------------------------------------------------------------------- ingest logs
+
+
+def log_lines(ingest):
+    """The ingest's JSON log lines (stdout), parsed; non-JSON lines skipped."""
+    import json
+    out = []
+    for line in ingest.proc.stdout().splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
+
+
+def closing_lines(ingest, addr):
+    return [l for l in log_lines(ingest)
+            if l.get("remote_addr") == addr and str(l.get("msg", "")).startswith("closing:")]
+
+
+def wait_closing_line(ingest, addr, timeout=20):
+    """Wait for the one "closing:" line of the connection from addr; return its msg."""
+    lines = h.wait_for(lambda: closing_lines(ingest, addr), timeout,
+                       f"a closing: log line for {addr}")
+    return lines[0]
+
+
+def rss_kb(pid):
+    """VmRSS of a process in kB (0 if gone)."""
+    m = re.search(r"^VmRSS:\s+(\d+) kB", h.read_text(f"/proc/{pid}/status"), re.M)
+    return int(m.group(1)) if m else 0
+
+
+class RssSampler:
+    """Samples a process's RSS on each call to sample(); remembers the peak."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.samples = []
+
+    def sample(self):
+        v = rss_kb(self.pid)
+        if v:
+            self.samples.append((time.monotonic(), v))
+        return v
+
+    def peak_mb(self):
+        return max((v for _, v in self.samples), default=0) / 1024.0
