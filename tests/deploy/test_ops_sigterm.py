@@ -6,7 +6,7 @@ rtmp-dispatcher pulls from it (-events-connect) and POSTs every event to a real
 HTTP receiver. While ffmpeg publishes, the ingest gets SIGTERM: it ends the
 session, so publish_stop, stream_delete and connection_close are emitted and
 flushed to the dispatcher before it exits 0. The receiver answers
-publish_stop and connection_close slowly (1.5 s); the dispatcher gets SIGTERM as
+publish_stop and connection_close slowly (3 s); the dispatcher gets SIGTERM as
 soon as the connection_close request has arrived, i.e. while those hooks are
 still running, and must finish them before it exits 0 (SPEC §6). Every event
 of the ingest reaches the receiver exactly once, seq 1..N without a gap.
@@ -18,7 +18,7 @@ import ops_util as u
 from ops_util import h
 
 SLOW = {"publish_stop", "connection_close"}
-SLOW_S = 1.5
+SLOW_S = 3.0
 
 
 def main(ctx):
