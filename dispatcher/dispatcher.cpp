@@ -192,8 +192,8 @@ struct Dispatcher::Impl {
   Pool pool;
   SeqTracker seq;
   zmq::socket_t socket;
-  zmq::socket_t monitor;                 // PAIR reading the PULL socket's monitor
-  std::atomic<uint64_t> connected{0};    // ingest connections up now
+  zmq::socket_t monitor;               // PAIR reading the PULL socket's monitor
+  std::atomic<uint64_t> connected{0};  // ingest connections up now
   std::thread puller;
   std::atomic<bool> stopping{false};
   bool started = false;
