@@ -9,6 +9,7 @@ which win over the environment) and exit 0 on SIGTERM: every value parses.
 
 No Docker engine runs here: nothing is built or pulled.
 """
+import json
 import os
 import re
 import shlex
@@ -77,7 +78,6 @@ def dockerfile_usage(path):
     variables = set(re.findall(r"\b(RTMP_(?:INGEST|DISPATCHER)_[A-Z0-9_]+)", text))
     flags = set()
     for m in re.finditer(r"^(?:ENTRYPOINT|CMD)\s+(\[.*\])\s*$", text, re.M):
-        import json
         flags |= flags_in(json.loads(m.group(1))[1:])
     return variables, flags
 
@@ -92,7 +92,7 @@ def check_dockerfile(name, path):
     runtime = text[text.rindex("FROM "):]
     users = re.findall(r"^USER\s+(\S+)", runtime, re.M)
     h.check(users and users[-1] not in ("root", "0"), f"{path}: runtime runs as root")
-    h.check(f"COPY --from=" in runtime and f"rtmp-{name}" in runtime,
+    h.check("COPY --from=" in runtime and f"rtmp-{name}" in runtime,
             f"{path}: runtime does not copy the rtmp-{name} binary from the build stage")
     h.check(not re.search(r"-dev\b", runtime), f"{path}: runtime installs -dev packages")
     h.check(os.path.exists(path + ".dockerignore"), f"{path}.dockerignore missing")
