@@ -49,6 +49,10 @@ HookSpec parse_hook_spec(HookKind kind, const std::string& pair) {
   return spec;
 }
 
+bool has_hooks(const Options& options) {
+  return !options.webhooks.empty() || !options.scripts.empty() || !options.stdio_format.empty();
+}
+
 std::vector<HookSpec> hook_specs(const Options& options) {
   std::vector<HookSpec> out;
   auto add = [&](HookKind kind, const std::vector<std::string>& pairs) {

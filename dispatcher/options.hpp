@@ -66,6 +66,10 @@ void apply_connect_default(Options& options);
 // Parses one "event=target" pair; throws FlagError with what is wrong.
 HookSpec parse_hook_spec(HookKind kind, const std::string& pair);
 
+// Whether any hook is configured (webhook, script or stdio): rtmp-ingest runs an
+// embedded dispatcher only then.
+bool has_hooks(const Options& options);
+
 // Every hook of the options, parsed; throws FlagError on the first bad pair.
 std::vector<HookSpec> hook_specs(const Options& options);
 
