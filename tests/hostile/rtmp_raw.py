@@ -149,7 +149,7 @@ CONNECT_OBJ = {"app": "live", "type": "nonprivate", "flashVer": "FMLE/3.0",
 
 
 class ChunkParser:
-    """Reassembles the server's messages (enough of RTMP for test replies)."""
+    """Reassembles the server's messages: (type, stream id, payload, timestamp ms)."""
 
     def __init__(self):
         self.buf = b""
@@ -182,10 +182,12 @@ class ChunkParser:
         need = p + (11, 7, 3, 0)[fmt]
         if len(b) < need:
             return None
-        st = self.streams.setdefault(csid, [0, 0, 0, 0, b"", False])
+        # per csid: [timestamp, length, type, stream id, partial payload, extended, delta]
+        st = self.streams.setdefault(csid, [0, 0, 0, 0, b"", False, 0])
+        field = None
         if fmt <= 2:
-            ts = int.from_bytes(b[p:p + 3], "big")
-            st[5] = ts == 0xFFFFFF
+            field = int.from_bytes(b[p:p + 3], "big")
+            st[5] = field == 0xFFFFFF
             if fmt <= 1:
                 st[1] = int.from_bytes(b[p + 3:p + 6], "big")
                 st[2] = b[p + 6]
@@ -195,15 +197,24 @@ class ChunkParser:
         if st[5]:
             if len(b) < p + 4:
                 return None
+            if fmt <= 2:
+                field = struct.unpack(">I", b[p:p + 4])[0]
             p += 4
         n = min(self.chunk_size, st[1] - len(st[4]))
         if len(b) < p + n:
             return None
+        if fmt == 0:
+            st[0], st[6] = field, 0
+        elif fmt <= 2:
+            st[6] = field
+            st[0] += field
+        elif not st[4]:
+            st[0] += st[6]  # fmt 3 starting a new message: the last delta again
         st[4] += b[p:p + n]
         self.buf = b[p + n:]
         if len(st[4]) < st[1]:
             return True
-        msg = (st[2], st[3], st[4])
+        msg = (st[2], st[3], st[4], st[0])
         st[4] = b""
         if msg[0] == 1:
             self.chunk_size = struct.unpack(">I", msg[2][:4])[0] & 0x7FFFFFFF
@@ -264,7 +275,7 @@ class RawClient:
 
     def commands(self):
         out = []
-        for t, sid, payload in self.msgs:
+        for t, sid, payload, ts in self.msgs:
             if t == 20:
                 try:
                     out.append(AmfReader(payload).all())
@@ -371,3 +382,77 @@ class RssSampler:
 
     def peak_mb(self):
         return max((v for _, v in self.samples), default=0) / 1024.0
+
+
+# --------------------------------------------------------------------------- webhook targets
+
+
+class BlackHole:
+    """A TCP listener that accepts connections and never answers (nor reads)."""
+
+    def __init__(self, port=0):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(4096)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = []
+        self.stop_flag = False
+        import threading
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        self.sock.settimeout(0.2)
+        while not self.stop_flag:
+            try:
+                c, _ = self.sock.accept()
+                self.accepted.append(c)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def close(self):
+        self.stop_flag = True
+        self.thread.join(5)
+        for c in self.accepted:
+            c.close()
+        self.sock.close()
+
+
+class Receiver:
+    """An HTTP server answering 204 to every POST; records the webhook-id headers."""
+
+    def __init__(self, port=0):
+        import http.server
+        import threading
+        ids = self.ids = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(n)
+                import json
+                try:
+                    ids.append(json.loads(body).get("seq"))
+                except ValueError:
+                    ids.append(None)
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
