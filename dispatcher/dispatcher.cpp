@@ -140,22 +140,31 @@ struct Dispatcher::Impl {
 
   void handle(const zmq::message_t& msg) {
     counters.events_received.fetch_add(1, std::memory_order_relaxed);
-    auto event = std::make_shared<rtmphooks::Event>();
-    if (!event->ParseFromArray(msg.data(), static_cast<int>(msg.size()))) {
+    if (!scratch.ParseFromArray(msg.data(), static_cast<int>(msg.size()))) {
       counters.events_malformed.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("dropped a malformed event message ({} bytes)", msg.size());
       return;
     }
-    check_seq(*event);
-    const auto& hooks = router.match(event->type());
+    check_seq(scratch);
+    const auto& hooks = router.match(scratch.type());
     if (hooks.empty() && !stdio.enabled()) return;
-    auto payload = std::make_shared<const std::string>(common::render_json(*event));
-    if (stdio.enabled()) {
-      const bool ok = stdio.write(*event, *payload);
-      counters.stdio.executions.fetch_add(1, std::memory_order_relaxed);
-      if (!ok) counters.stdio.failures.fetch_add(1, std::memory_order_relaxed);
+    if (hooks.empty()) {  // stdio only: no allocation per event
+      stdio_json = common::render_json(scratch);
+      write_stdio(scratch, stdio_json);
+      return;
     }
+    auto event = std::make_shared<const rtmphooks::Event>(std::move(scratch));
+    scratch.Clear();
+    auto payload = std::make_shared<const std::string>(common::render_json(*event));
+    write_stdio(*event, *payload);
     for (const HookSpec& hook : hooks) pool.submit(Job{hook, event, payload});
+  }
+
+  void write_stdio(const rtmphooks::Event& event, const std::string& json) {
+    if (!stdio.enabled()) return;
+    const bool ok = stdio.write(event, json);
+    counters.stdio.executions.fetch_add(1, std::memory_order_relaxed);
+    if (!ok) counters.stdio.failures.fetch_add(1, std::memory_order_relaxed);
   }
 
   void check_seq(const rtmphooks::Event& ev) {
@@ -191,6 +200,8 @@ struct Dispatcher::Impl {
   ScriptRunner script;
   Pool pool;
   SeqTracker seq;
+  rtmphooks::Event scratch;  // puller thread only
+  std::string stdio_json;    // puller thread only
   zmq::socket_t socket;
   zmq::socket_t monitor;               // PAIR reading the PULL socket's monitor
   std::atomic<uint64_t> connected{0};  // ingest connections up now
