@@ -1,7 +1,11 @@
 # Warnings and sanitizers as INTERFACE targets, linked PRIVATE by every target.
 add_library(project_warnings INTERFACE)
-target_compile_options(project_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
-                                                  -Wnon-virtual-dtor)
+target_compile_options(project_warnings INTERFACE -Wall -Wextra -Wpedantic -Wnon-virtual-dtor)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(project_warnings INTERFACE -Wshadow=local)
+else()
+  target_compile_options(project_warnings INTERFACE -Wshadow-uncaptured-local)
+endif()
 if(WERROR)
   target_compile_options(project_warnings INTERFACE -Werror)
 endif()

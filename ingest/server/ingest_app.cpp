@@ -10,6 +10,7 @@
 
 #include "common/metrics.hpp"
 #include "dispatcher/dispatcher.hpp"
+#include "dispatcher/dispatcher_metrics.hpp"
 #include "ingest/events/zmq_emitter.hpp"
 #include "ingest/registry/stream_registry.hpp"
 #include "ingest/server/ingest_metrics.hpp"
@@ -52,6 +53,8 @@ int run_ingest(IngestOptions o) {
   if (embedded) o.events.bind_endpoints.push_back(events::kEmbeddedEventsEndpoint);
 
   // Startup: everything that can fail does so here, before we serve.
+  common::metrics::Registry metrics;
+  if (embedded) o.hooks.on_hook_done = dispatcher::hook_duration_observer(metrics);
   auto authorizer = auth::make_authorizer(o.auth);
   events::ZmqEmitter emitter(zmq_context, o.events);
   std::unique_ptr<dispatcher::Dispatcher> hooks;
@@ -72,7 +75,6 @@ int run_ingest(IngestOptions o) {
   Server server(ioc, ctx, o.max_connections);
   server.listen(o.listen);
 
-  common::metrics::Registry metrics;
   register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
   std::unique_ptr<common::HttpServer> http;
   if (!o.http.address.empty()) {
