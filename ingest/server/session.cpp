@@ -188,6 +188,12 @@ void Session::on_tick(const boost::system::error_code& ec) {
   // Players need not send anything; the write timeout watches them instead.
   if (role_ != Role::kSubscriber && now - last_read_ > o.idle_timeout)
     return close("idle timeout: nothing received", true);
+  // A kick is otherwise seen only when a write completes; a peer that stopped
+  // reading never completes one, so the tick looks too.
+  if (play_stream_ && link_ && link_->kicked()) {
+    ctx_.counters.players_dropped.fetch_add(1);
+    return close("player too slow: still behind after skipping ahead", true);
+  }
   if (writing_ && now - write_started_ > o.write_timeout)
     return close("write timeout: peer not reading", true);
   arm_timer();
