@@ -456,3 +456,50 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Producer:
+    """Short TCP connections (connect, close) to the ingest at `rate` per second, in a
+    thread, until stop() or `limit` connections; each gives connection_accept +
+    connection_close."""
+
+    def __init__(self, port, rate, limit=None):
+        import threading
+        self.port, self.rate, self.limit = port, rate, limit
+        self.count, self.stop_flag, self.error = 0, False, None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        t0 = time.monotonic()
+        try:
+            while not self.stop_flag and (self.limit is None or self.count < self.limit):
+                with socket.create_connection(("127.0.0.1", self.port), timeout=10):
+                    pass
+                self.count += 1
+                delay = t0 + self.count / self.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+        except OSError as e:
+            self.error = e
+
+    def stop(self, timeout=60):
+        self.stop_flag = True
+        self.thread.join(timeout)
+        h.check(self.error is None, f"connection producer failed: {self.error}")
+        return self.count
+
+    def wait(self, timeout):
+        self.thread.join(timeout)
+        h.check(not self.thread.is_alive(), f"producer still running after {timeout}s")
+        h.check(self.error is None, f"connection producer failed: {self.error}")
+        return self.count
+
+
+def metric(port, name, labels=""):
+    """A value from an HTTP /metrics endpoint (None if absent)."""
+    import urllib.request
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    m = re.search(r"^" + re.escape(name) + (r"\{[^}]*" + re.escape(labels) + r"[^}]*\}" if labels
+                                            else r"(?:\{[^}]*\})?") + r" (\S+)$", text, re.M)
+    return float(m.group(1)) if m else None

@@ -16,13 +16,9 @@ dispatcher starts. Then:
 """
 
 import os
-import re
 import signal
-import socket
 import sys
-import threading
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness as h  # noqa: E402
@@ -37,34 +33,6 @@ def dispatcher_bin():
     if not os.access(path, os.X_OK):
         h.fail(f"rtmp-dispatcher not found at {path} (set RTMP_DISPATCHER_BIN)")
     return path
-
-
-def metric(port, name):
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    m = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M)
-    return float(m.group(1)) if m else None
-
-
-class Producer(threading.Thread):
-    """Short TCP connections to the ingest at RATE per second until stopped."""
-
-    def __init__(self, port):
-        super().__init__(daemon=True)
-        self.port, self.count, self.stop_flag, self.error = port, 0, False, None
-        self.start()
-
-    def run(self):
-        t0 = time.monotonic()
-        try:
-            while not self.stop_flag:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=10):
-                    pass
-                self.count += 1
-                delay = t0 + self.count / RATE - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-        except OSError as e:
-            self.error = e
 
 
 def seqs_of(proc):
@@ -87,9 +55,9 @@ def main(ctx):
                  "-log-format", "json", "-hook-webhook", f"*=http://127.0.0.1:{hook_port}/",
                  "-hook-concurrency", "1", "-hook-queue", "10", "-hook-timeout", "60s"]
     first = ctx.proc("dispatcher1", disp_argv)
-    emitted = lambda: int(metric(mport, "rtmp_ingest_events_emitted_total") or 0)  # noqa: E731
+    emitted = lambda: int(r.metric(mport, "rtmp_ingest_events_emitted_total") or 0)  # noqa: E731
 
-    prod = Producer(ingest.port)
+    prod = r.Producer(ingest.port, RATE)
     h.wait_for(lambda: len(seqs_of(first)) >= 5, 60, "events at the first dispatcher")
     # It stalls on the hanging webhook; events queue up in flight to it.
     h.wait_for(lambda: emitted() >= len(seqs_of(first)) + 300, 60, "300 events in flight")
@@ -111,10 +79,7 @@ def main(ctx):
     second = ctx.proc("dispatcher2", disp_argv)
     h.wait_for(lambda: len(seqs_of(second)) >= 1, 30, "events at the restarted dispatcher")
     h.wait_for(lambda: emitted() >= down_to + 100, 60, "100 events after the restart")
-    prod.stop_flag = True
-    prod.join(30)
-    h.check(prod.error is None, f"producer failed: {prod.error}")
-    total = 2 * prod.count
+    total = 2 * prod.stop()
     h.wait_for(lambda: emitted() == total, 60, f"{total} events emitted (2 per connection)")
     h.wait_for(lambda: (seqs_of(second) or [0])[-1] == total, 60,
                f"the restarted dispatcher to reach seq {total}")
@@ -133,7 +98,7 @@ def main(ctx):
     h.check(len(a) + len(b) + len(lost) == total, "printed + lost != emitted")
     h.check(set(range(down_from, down_to + 1)) <= set(b),
             f"events produced while no dispatcher ran (seq {down_from}..{down_to}) missing")
-    h.check(metric(mport, "rtmp_ingest_events_fallback_total") == 0,
+    h.check(r.metric(mport, "rtmp_ingest_events_fallback_total") == 0,
             "events went to the stdio fallback")
     h.check(ingest.proc.stderr().strip() == "", "the ingest wrote fallback events to stderr")
 
