@@ -75,10 +75,8 @@ class TestHttpServer {
 
   Reply record(Received r) {
     Reply reply = handler_(r);
-    {
-      std::lock_guard lock(mutex_);
-      received_.push_back(std::move(r));
-    }
+    std::lock_guard lock(mutex_);
+    received_.push_back(std::move(r));
     cv_.notify_all();
     return reply;
   }
@@ -154,11 +152,11 @@ inline void TestHttpServer::do_accept() {
 template <typename T>
 class ResultSlot {
  public:
+  // Notifies under the lock: a waiter may destroy the slot as soon as it sees
+  // the value, so set() must not touch the slot after unlocking.
   void set(T value) {
-    {
-      std::lock_guard lock(mutex_);
-      value_ = std::move(value);
-    }
+    std::lock_guard lock(mutex_);
+    value_ = std::move(value);
     cv_.notify_all();
   }
   bool ready() const {
