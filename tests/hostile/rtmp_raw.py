@@ -13,6 +13,20 @@ import time
 
 import harness as h
 
+# Set by CMake for ASan/UBSan/TSan builds: time and memory bounds are scaled by
+# SANITIZER_FACTOR there (the behaviour checks are not).
+SANITIZED = os.environ.get("RTMP_TEST_SANITIZED") == "1"
+SANITIZER_FACTOR = 4
+
+
+def bound(value):
+    """A time or memory bound, scaled for sanitizer builds."""
+    return value * SANITIZER_FACTOR if SANITIZED else value
+
+
+if SANITIZED:
+    h.log(f"sanitizer build: time and memory bounds x{SANITIZER_FACTOR}")
+
 # --------------------------------------------------------------------------- AMF0
 
 

@@ -27,7 +27,7 @@ DURATION = 20
 FPS = 30
 EVENTS = 5000
 CONN_RATE = 250  # connections per second, 2 events each: 5,000 events in 10 s
-RSS_BOUND_MB = 200
+RSS_BOUND_MB = r.bound(200)
 
 
 def play_latency(port, key):

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness as h  # noqa: E402
 import rtmp_raw as r  # noqa: E402
 
-RSS_BOUND_MB = 200
+RSS_BOUND_MB = r.bound(200)
 DURATION = 30  # publisher run, s
 CASES_SECS = 15  # the cases repeat this long while the stream runs
 

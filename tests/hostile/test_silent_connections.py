@@ -22,8 +22,8 @@ import rtmp_raw as r  # noqa: E402
 
 SILENT = 1000
 HANDSHAKE_TIMEOUT = 3.0
-SLACK = 3.0  # the server checks its deadline on a timer tick; a loaded machine is slow
-START_BOUND = 1.0
+SLACK = r.bound(3.0)  # the server checks its deadline on a timer tick; a loaded machine is slow
+START_BOUND = r.bound(1.0)
 
 
 def raise_nofile(n):

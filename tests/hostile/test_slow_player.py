@@ -26,7 +26,7 @@ import rtmp_raw as r  # noqa: E402
 
 DURATION = 30
 FPS = 30
-RSS_BOUND_MB = 150
+RSS_BOUND_MB = r.bound(150)
 CRAWL_BYTES_PER_SEC = 64 * 1024
 
 
