@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -139,8 +140,10 @@ TEST(PlayerLinkTest, ClosedIsSeenByBothSides) {
 }
 
 // Producer and consumer on two threads, the consumer waiting on a condition
-// variable between wakes: every message arrives exactly once and in order, no
-// wake is lost (the consumer would time out) and none is doubled.
+// variable between wakes. The producer sends bursts of 1..kRing messages and
+// waits for each burst to be consumed, so every burst end is a moment where a
+// lost wake would leave the consumer asleep with work queued (it would time
+// out). Every message arrives exactly once and in order; no wake is doubled.
 TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
   constexpr uint32_t kMessages = 100000;
   constexpr size_t kRing = 63;
@@ -166,19 +169,30 @@ TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
     messages.push_back(std::move(m));
   }
 
+  std::atomic<uint32_t> consumed{0};
+  std::atomic<bool> stop{false};
   std::atomic<bool> producer_timed_out{false};
   std::thread producer([&] {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    for (uint32_t i = 0; i < kMessages; ++i) {
-      // Never overrun the ring (that would drop by policy, not lose a wake).
-      while (link.queued() >= kRing) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    uint32_t sent = 0;
+    uint32_t burst = 1;
+    while (sent < kMessages && !stop) {
+      const uint32_t n = std::min<uint32_t>(burst, kMessages - sent);
+      for (uint32_t i = 0; i < n; ++i) {
+        // Spread the burst so pushes land while the consumer is draining or
+        // going idle, not only while it sleeps.
+        for (uint32_t y = 0; y < (sent * 7) % 5; ++y) std::this_thread::yield();
+        link.offer(messages[sent++], false);
+      }
+      burst = burst % kRing + 1;
+      // The ring never overruns (that would drop by policy, not lose a wake).
+      while (consumed.load() < sent && !stop) {
         if (std::chrono::steady_clock::now() > deadline) {
           producer_timed_out = true;
           return;
         }
         std::this_thread::yield();
       }
-      link.offer(messages[i], false);
     }
   });
 
@@ -187,19 +201,27 @@ TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
   bool lost_wake = false;
   while (received.size() < kMessages && !producer_timed_out) {
     MediaPtr m;
-    while (link.pop(m)) received.push_back(m->header.timestamp);
+    while (link.pop(m)) {
+      received.push_back(m->header.timestamp);
+      consumed.fetch_add(1);
+    }
     if (received.size() == kMessages) break;
+    // The consumer may take its time between finding the ring empty and
+    // declaring itself idle (a write completing, say): pushes land there.
+    for (size_t y = 0; y < received.size() % 3; ++y) std::this_thread::yield();
     if (!link.go_idle()) continue;  // work raced in: keep draining
     std::unique_lock lock(mu);
-    if (!cv.wait_for(lock, std::chrono::seconds(30), [&] { return woken; })) {
+    if (!cv.wait_for(lock, std::chrono::seconds(20), [&] { return woken; })) {
       lost_wake = true;
       break;
     }
     woken = false;
   }
+  stop = true;
   producer.join();
 
-  EXPECT_FALSE(lost_wake) << "after " << received.size() << " messages";
+  EXPECT_FALSE(lost_wake) << "asleep with " << link.queued() << " queued after "
+                          << received.size() << " messages";
   EXPECT_FALSE(producer_timed_out.load());
   EXPECT_EQ(double_wakes, 0);
   EXPECT_EQ(link.dropped(), 0u);
