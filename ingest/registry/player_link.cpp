@@ -1,6 +1,9 @@
 #include "ingest/registry/player_link.hpp"
 
 namespace rtmp::registry {
+namespace {
+constexpr uint64_t kAudioSkipSpan = 64;
+}  // namespace
 
 PlayerLink::PlayerLink(size_t capacity, uint32_t max_skips, std::function<void()> wake)
     : ring_(capacity), max_skips_(max_skips), wake_(std::move(wake)) {}
@@ -19,7 +22,10 @@ void PlayerLink::offer(const MediaPtr& message, bool stream_has_video) {
     }
     if (ring_.size() > ring_.capacity() / 2) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
-      if (++skips_ >= max_skips_) {
+      // Audio-only streams have no keyframes: every kAudioSkipSpan messages
+      // (about 1.5 s of AAC) still this far behind count as one.
+      const bool counts = stream_has_video || ++skipped_ % kAudioSkipSpan == 0;
+      if (counts && ++skips_ >= max_skips_) {
         kicked_.store(true, std::memory_order_release);
         notify();
       }
@@ -31,6 +37,7 @@ void PlayerLink::offer(const MediaPtr& message, bool stream_has_video) {
   if (!ring_.push(message)) {
     skipping_ = true;
     skips_ = 0;
+    skipped_ = 0;
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return;
   }

@@ -5,7 +5,8 @@
 // Policy when the queue is full: the player skips ahead: everything is dropped
 // until the next video keyframe (any message for an audio-only stream) finds
 // the queue at most half full; then delivery resumes there. A player still
-// that far behind at `max_skips` keyframes in a row is kicked (disconnected).
+// that far behind at `max_skips` keyframes in a row (for audio-only streams,
+// `max_skips` spans of 64 messages) is kicked (disconnected).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,7 @@ class PlayerLink {
   // Producer-only state.
   bool skipping_ = false;
   uint32_t skips_ = 0;
+  uint64_t skipped_ = 0;  // messages dropped in this skip (audio-only streams)
 };
 
 }  // namespace rtmp::registry

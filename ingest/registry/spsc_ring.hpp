@@ -11,13 +11,14 @@ namespace rtmp::registry {
 template <typename T>
 class SpscRing {
  public:
-  explicit SpscRing(size_t capacity) : slots_(round_up(capacity + 1)), mask_(slots_.size() - 1) {}
+  explicit SpscRing(size_t capacity)
+      : slots_(round_up(capacity + 1)), mask_(slots_.size() - 1), capacity_(capacity) {}
 
   // Producer side. False when full (the value is left untouched).
   bool push(const T& value) {
     const size_t head = head_.load(std::memory_order_relaxed);
     const size_t next = (head + 1) & mask_;
-    if (next == tail_.load(std::memory_order_acquire)) return false;
+    if (((head - tail_.load(std::memory_order_acquire)) & mask_) >= capacity_) return false;
     slots_[head] = value;
     head_.store(next, std::memory_order_release);
     return true;
@@ -37,7 +38,7 @@ class SpscRing {
   size_t size() const {
     return (head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire)) & mask_;
   }
-  size_t capacity() const { return mask_; }
+  size_t capacity() const { return capacity_; }
 
  private:
   static size_t round_up(size_t n) {
@@ -47,6 +48,7 @@ class SpscRing {
   }
   std::vector<T> slots_;
   size_t mask_;
+  size_t capacity_;  // exactly what was asked; the slot array is a power of two
   alignas(64) std::atomic<size_t> head_{0};
   alignas(64) std::atomic<size_t> tail_{0};
 };

@@ -125,6 +125,9 @@ int run_ingest(IngestOptions o) {
     hooks->wait();
   }
   http.reset();
+  // Refuses checks still waiting on a callback; their completions post to
+  // session strands, so this happens while the io_context still exists.
+  authorizer.reset();
   const auto stats = emitter.stats();
   spdlog::info("rtmp-ingest stopped: {} events emitted, {} sent, {} to stdio fallback, {} dropped",
                stats.emitted, stats.sent, stats.fallback, stats.dropped);

@@ -108,6 +108,7 @@ class Session : public std::enable_shared_from_this<Session>,
   bool connection_open_ = false;  // connection_accept emitted
   std::string stream_key_;        // of the publish/play, for events
   Role role_ = Role::kNone;
+  bool auth_pending_ = false;  // a publish/play waits for the authorizer
 
   // Publisher
   std::optional<PublishState> publish_;

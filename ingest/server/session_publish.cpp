@@ -58,12 +58,14 @@ void Session::on_publish(uint32_t stream_id, const std::string& name) {
     rtmp_.reject_publish(stream_id, "NetStream.Publish.BadName", error);
     return;
   }
-  if (role_ != Role::kNone) {
+  if (role_ != Role::kNone || auth_pending_) {
     rtmp_.reject_publish(stream_id, "NetStream.Publish.BadName", "connection already in use");
     return;
   }
+  auth_pending_ = true;  // a second publish/play before the answer is refused
   ctx_.authorizer.authorize(req, [self = shared_from_this(), stream_id, req](auth::Decision d) {
     net::dispatch(self->strand_, [self, stream_id, req, d] {
+      self->auth_pending_ = false;
       if (self->closed_ || !self->closing_reason_.empty()) return;
       self->stream_key_ = req.stream_key;
       if (!d.allowed) return self->refuse("publish", stream_id, d.error);

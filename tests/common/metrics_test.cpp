@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <unistd.h>
 #include <limits>
 #include <string>
 #include <thread>
@@ -131,8 +132,12 @@ TEST(Metrics, ConcurrentUpdatesAreNeverLost) {
 #ifdef PROMTOOL_PATH
 // Runs `promtool check metrics` on `text`; returns its exit status and output.
 std::pair<int, std::string> promtool_check(const std::string& text) {
-  std::string in = ::testing::TempDir() + "metrics_test_input.txt";
-  std::string out = ::testing::TempDir() + "metrics_test_output.txt";
+  // Per test and process: ctest runs the tests of this file in parallel.
+  const std::string stem = ::testing::TempDir() + "metrics_test_" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                           "_" + std::to_string(::getpid());
+  std::string in = stem + "_input.txt";
+  std::string out = stem + "_output.txt";
   std::ofstream(in) << text;
   std::string cmd = std::string(PROMTOOL_PATH) + " check metrics < " + in + " > " + out + " 2>&1";
   int status = std::system(cmd.c_str());
