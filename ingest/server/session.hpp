@@ -69,11 +69,12 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_stream_end(uint32_t stream_id) override;
   void on_media(protocol::Message&& message) override;
 
-  // Roles (session_publish.cpp, session_play.cpp)
+  // Roles (session_auth.cpp, session_publish.cpp, session_play.cpp)
   void start_publish(uint32_t stream_id, const std::string& name, const std::string& key);
   void end_publish(bool notify);
   void start_play(uint32_t stream_id, const std::string& name, const std::string& key);
   void end_play();
+  void request_role(const std::string& action, uint32_t stream_id, const std::string& raw_name);
   bool check_stream_name(const std::string& name, std::string& error) const;
   auth::Request auth_request(const std::string& action, const std::string& raw_name) const;
   void refuse(const std::string& action, uint32_t stream_id, const std::string& error);

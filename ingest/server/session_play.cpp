@@ -1,5 +1,4 @@
 // Session: the play role and the registry::Subscriber side.
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include "common/logging.hpp"
@@ -8,29 +7,7 @@
 namespace rtmp::server {
 
 void Session::on_play(uint32_t stream_id, const std::string& name) {
-  auth::Request req = auth_request("play", name);
-  std::string error;
-  if (!check_stream_name(req.stream_name, error)) {
-    common::log::warn({.conn_id = conn_id_, .remote_addr = remote_addr_}, "play refused: {}",
-                      error);
-    rtmp_.reject_play(stream_id, "NetStream.Play.StreamNotFound", error);
-    return;
-  }
-  if (role_ != Role::kNone || auth_pending_) {
-    rtmp_.reject_play(stream_id, "NetStream.Play.Failed", "connection already in use");
-    return;
-  }
-  auth_pending_ = true;  // a second publish/play before the answer is refused
-  ctx_.authorizer.authorize(req, [self = shared_from_this(), stream_id, req](auth::Decision d) {
-    net::dispatch(self->strand_, [self, stream_id, req, d] {
-      self->auth_pending_ = false;
-      if (self->closed_ || !self->closing_reason_.empty()) return;
-      self->stream_key_ = req.stream_key;
-      if (!d.allowed) return self->refuse("play", stream_id, d.error);
-      self->start_play(stream_id, req.stream_name, req.stream_key);
-      self->flush();
-    });
-  });
+  request_role("play", stream_id, name);
 }
 
 void Session::start_play(uint32_t stream_id, const std::string& name, const std::string& key) {

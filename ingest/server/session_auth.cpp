@@ -1,0 +1,89 @@
+// Session: checking and authorizing a publish or play before the role starts.
+#include <boost/asio/dispatch.hpp>
+
+#include "common/logging.hpp"
+#include "ingest/server/session.hpp"
+
+namespace rtmp::server {
+
+bool Session::check_stream_name(const std::string& name, std::string& error) const {
+  if (name.empty()) {
+    error = "empty stream name";
+    return false;
+  }
+  if (name.size() > ctx_.options.max_stream_name) {
+    error = "stream name longer than " + std::to_string(ctx_.options.max_stream_name) + " bytes";
+    return false;
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      error = "control character in stream name";
+      return false;
+    }
+  }
+  return true;
+}
+
+auth::Request Session::auth_request(const std::string& action, const std::string& raw_name) const {
+  const auth::StreamName sn = auth::split_stream_name(raw_name);
+  auth::Request r;
+  r.action = action;
+  r.app = rtmp_.app();
+  r.stream_name = sn.name;
+  r.stream_key = rtmp_.app().empty() ? sn.name : rtmp_.app() + "/" + sn.name;
+  r.token = sn.token;
+  r.remote_addr = remote_addr_;
+  return r;
+}
+
+void Session::refuse(const std::string& action, uint32_t stream_id, const std::string& error) {
+  ctx_.counters.auth_failures.fetch_add(1);
+  common::log::warn({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
+                    "{} refused: {}", action, error);
+  emit(events::AuthFailed{action, error, remote_addr_});
+  if (action == "publish") {
+    rtmp_.reject_publish(stream_id, "NetStream.Publish.Unauthorized", "Authentication failed");
+  } else {
+    rtmp_.reject_play(stream_id, "NetStream.Play.Unauthorized", "Authentication failed");
+  }
+  close_after_flush(action + " refused by auth");
+}
+
+void Session::request_role(const std::string& action, uint32_t stream_id,
+                           const std::string& raw_name) {
+  const bool publish = action == "publish";
+  const auto reject = [&](const char* publish_code, const char* play_code, const std::string& why) {
+    if (publish) {
+      rtmp_.reject_publish(stream_id, publish_code, why);
+    } else {
+      rtmp_.reject_play(stream_id, play_code, why);
+    }
+  };
+  auth::Request req = auth_request(action, raw_name);
+  std::string error;
+  if (!check_stream_name(req.stream_name, error)) {
+    common::log::warn({.conn_id = conn_id_, .remote_addr = remote_addr_}, "{} refused: {}", action,
+                      error);
+    return reject("NetStream.Publish.BadName", "NetStream.Play.StreamNotFound", error);
+  }
+  if (role_ != Role::kNone || auth_pending_)
+    return reject("NetStream.Publish.BadName", "NetStream.Play.Failed",
+                  "connection already in use");
+  auth_pending_ = true;  // a second publish/play before the answer is refused
+  ctx_.authorizer.authorize(req, [self = shared_from_this(), stream_id, req](auth::Decision d) {
+    net::dispatch(self->strand_, [self, stream_id, req, d] {
+      self->auth_pending_ = false;
+      if (self->closed_ || !self->closing_reason_.empty()) return;
+      self->stream_key_ = req.stream_key;
+      if (!d.allowed) return self->refuse(req.action, stream_id, d.error);
+      if (req.action == "publish") {
+        self->start_publish(stream_id, req.stream_name, req.stream_key);
+      } else {
+        self->start_play(stream_id, req.stream_name, req.stream_key);
+      }
+      self->flush();
+    });
+  });
+}
+
+}  // namespace rtmp::server
