@@ -24,6 +24,17 @@ def bound(value):
     return value * SANITIZER_FACTOR if SANITIZED else value
 
 
+def check_sanitizer_clean(ctx):
+    """No sanitizer report in any process of the test (some are SIGKILLed on purpose,
+    so an exit status alone would not show one)."""
+    for p in ctx.procs:
+        text = p.output()
+        for marker in ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+                       "runtime error:", "ERROR: LeakSanitizer"):
+            h.check(marker not in text, f"{p.name}: sanitizer report ({marker}); see "
+                    f"{p.stderr_path}")
+
+
 if SANITIZED:
     h.log(f"sanitizer build: time and memory bounds x{SANITIZER_FACTOR}")
 

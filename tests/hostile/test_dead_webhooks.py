@@ -149,6 +149,7 @@ def main(ctx):
     # 2 s timeouts takes long; not this test's subject.
     ingest.proc.stop(signal.SIGKILL, 10)
     hole.close()
+    r.check_sanitizer_clean(ctx)
 
 
 if __name__ == "__main__":

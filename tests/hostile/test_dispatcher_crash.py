@@ -116,6 +116,7 @@ def main(ctx):
     ingest.stop()
     second.stop()
     recv.close()
+    r.check_sanitizer_clean(ctx)
 
 
 if __name__ == "__main__":

@@ -258,6 +258,7 @@ def main(ctx):
             and l.get("stream_key") == "live/steady"]
     h.check(not errs, f"the steady stream saw protocol errors: {errs}")
     ingest.stop()
+    r.check_sanitizer_clean(ctx)
 
 
 if __name__ == "__main__":

@@ -116,6 +116,7 @@ def main(ctx):
     code = pub.wait(60)
     h.check(code == 0, f"publisher during the silent connections exited {code}")
     ingest.stop()
+    r.check_sanitizer_clean(ctx)
 
 
 if __name__ == "__main__":

@@ -156,6 +156,7 @@ def main(ctx):
     h.log(f"ingest RSS peak {peak:.1f} MB (bound {RSS_BOUND_MB} MB)")
     h.check(peak < RSS_BOUND_MB, f"ingest RSS peak {peak:.1f} MB >= {RSS_BOUND_MB} MB")
     ingest.stop()
+    r.check_sanitizer_clean(ctx)
 
 
 if __name__ == "__main__":
