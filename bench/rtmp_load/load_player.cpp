@@ -7,6 +7,8 @@ namespace rtmp::load {
 using amf0::Value;
 
 void LoadPlayer::on_stream_ready() {
+  stats_.stream_ready = true;
+  if (idle_) return;
   // SetBufferLength 3 s on our stream (as ffmpeg / librtmp send), then play live.
   protocol::Message m;
   m.header.csid = protocol::kCsidProtocolControl;

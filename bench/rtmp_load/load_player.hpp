@@ -13,11 +13,14 @@ struct PlayerStats {
   std::optional<double> ttff_ms;  // connect start -> first video frame
   bool first_frame_key = false;
   bool play_started = false;  // NetStream.Play.Start seen
+  bool stream_ready = false;  // connect and createStream answered
 };
 
 class LoadPlayer : public ClientConn {
  public:
   using ClientConn::ClientConn;
+  // -idle: stop after connect / createStream and never play (idle connections).
+  void set_idle(bool idle) { idle_ = idle; }
   const PlayerStats& stats() const { return stats_; }
 
  private:
@@ -27,6 +30,7 @@ class LoadPlayer : public ClientConn {
 
   PlayerStats stats_;
   Clock::time_point last_video_{};
+  bool idle_ = false;
 };
 
 }  // namespace rtmp::load

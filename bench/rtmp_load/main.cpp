@@ -34,6 +34,7 @@ struct Options {
   int threads = 1;
   uint32_t chunk_size = 4096;
   bool json = false;
+  bool idle = false;  // players connect and createStream, then never play
 };
 
 [[noreturn]] void usage(const std::string& err) {
@@ -42,7 +43,7 @@ struct Options {
                "usage: rtmp-load -url rtmp://HOST:PORT/APP/STREAM [-players N] [-publishers M "
                "-flv FILE]\n"
                "       [-duration 10s] [-players-after 0s] [-ramp PER_SEC] [-threads T] "
-               "[-chunk-size N] [-json]\n");
+               "[-chunk-size N] [-idle] [-json]\n");
   std::exit(2);
 }
 
@@ -86,6 +87,10 @@ Options parse_flags(int argc, char** argv) {
     }
     if (a == "json") {
       o.json = true;
+      continue;
+    }
+    if (a == "idle") {
+      o.idle = true;
       continue;
     }
     if (a == "help" || a == "h") usage("");
@@ -181,6 +186,7 @@ int main(int argc, char** argv) {
                                                     std::chrono::duration<double>(i / o.ramp)));
     auto& io = *ios[rr++ % ios.size()];
     auto p = std::make_shared<LoadPlayer>(io, with_stream(target, o.publishers, i), o.chunk_size);
+    p->set_idle(o.idle);
     players.push_back(p);
     launch(p, io);
   }
@@ -194,7 +200,7 @@ int main(int argc, char** argv) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - t_start).count();
 
   uint64_t bytes = 0, vframes = 0, aframes = 0, stalls = 0, with_stalls = 0, got_frames = 0,
-           key_first = 0, failed = 0;
+           key_first = 0, failed = 0, ready = 0;
   std::vector<double> ttff;
   double max_gap = 0;
   std::map<std::string, int> errors;
@@ -204,6 +210,7 @@ int main(int argc, char** argv) {
     vframes += s.video_frames;
     aframes += s.audio_frames;
     stalls += s.stalls;
+    ready += s.stream_ready;
     with_stalls += s.stalls > 0;
     max_gap = std::max(max_gap, s.max_gap_ms);
     if (s.ttff_ms) {
@@ -243,12 +250,13 @@ int main(int argc, char** argv) {
         "\"video_frames\":%llu,\"audio_frames\":%llu,\"first_frame_key\":%llu,"
         "\"ttff_ms_p50\":%.1f,\"ttff_ms_p99\":%.1f,\"ttff_ms_max\":%.1f,"
         "\"publishers\":%d,\"publishers_failed\":%llu,\"publisher_bytes_out\":%llu,"
-        "\"publisher_frames\":%llu,\"elapsed_s\":%.2f,\"errors\":{%s}}\n",
+        "\"publisher_frames\":%llu,\"players_ready\":%llu,\"elapsed_s\":%.2f,\"errors\":{%s}}\n",
         o.players, (unsigned long long)got_frames, (unsigned long long)failed,
         (unsigned long long)with_stalls, (unsigned long long)stalls, max_gap,
         (unsigned long long)bytes, (unsigned long long)vframes, (unsigned long long)aframes,
         (unsigned long long)key_first, p50, p99, pmax, o.publishers, (unsigned long long)pub_failed,
-        (unsigned long long)pub_bytes, (unsigned long long)pub_frames, elapsed, errs.c_str());
+        (unsigned long long)pub_bytes, (unsigned long long)pub_frames, (unsigned long long)ready,
+        elapsed, errs.c_str());
   } else {
     std::printf("players:        %d (%llu got frames, %llu failed, %llu with stalls)\n", o.players,
                 (unsigned long long)got_frames, (unsigned long long)failed,
@@ -265,5 +273,6 @@ int main(int argc, char** argv) {
                   static_cast<double>(pub_bytes) / 1e6);
     for (auto& [e, n] : errors) std::printf("error x%d: %s\n", n, e.c_str());
   }
+  if (o.idle) return ready == static_cast<uint64_t>(o.players) ? 0 : 1;
   return got_frames == 0 && o.players > 0 ? 1 : 0;
 }

@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# Event pipeline benchmark (issue 8). Everything on loopback; REPEAT runs of each
+# part, medians printed at the end.
+#
+#   bench/events.sh                       # all parts
+#   PARTS="a b" REPEAT=3 bench/events.sh
+#
+# (a) events/s end to end to the stdio sink (dispatcher -hook-stdio-format json,
+#     its stderr to /dev/null), two generators:
+#     a-conn: rtmp-ingest -events-bind -> rtmp-dispatcher; events made by short
+#             TCP connections (rtmp-event-gen connect: connect [+ RTMP handshake],
+#             close with RST; 2 or 3 events each) -- honest, but bounded by how
+#             fast the machine makes TCP connections (printed: conns/s).
+#     a-emit: rtmp-event-gen emit: the ingest's real emitter (ZmqEmitter, the
+#             code sessions call) pushing publish_stop events as fast as its
+#             threads can -> ZeroMQ tcp -> rtmp-dispatcher. Rate = dispatcher's
+#             events_received_total slope (from /metrics, polled every 20 ms).
+# (b) webhooks/s: dispatcher -hook-webhook '*=http://127.0.0.1:P/' to a local
+#     nginx (location / { return 204; }, access_log off) at -hook-concurrency C,
+#     vs wrk -c C -s post.lua POSTing a payload of the same size to the same
+#     nginx. Ratio dispatcher / wrk.
+# (c) shell hooks/s: dispatcher -hook-script '*=hook.sh' -hook-concurrency 10 vs
+#     `seq K | xargs -P10 -n1 hook.sh`; hook.sh is `#!/bin/sh` + `exit 0`.
+# (d) event-to-delivery latency at ~1,000 events/s (LAT_EVENTS events through
+#     the real emitter, emitted_unix_ns recorded per seq): to the stdio sink
+#     (a reader stamps each line on arrival) and to the webhook (nginx logs
+#     $msec per request with the webhook-id header, -webhook-secret set).
+#
+# Environment: PARTS ("a b c d"), REPEAT (3), EMIT_EVENTS (1000000), EMIT_THREADS
+# (2), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
+# (10), SHELL_RUNS (3000), LAT_EVENTS (10000), BIN (build-bench/bin).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(dirname "$HERE")"
+BIN="${BIN:-$ROOT/build-bench/bin}"
+PARTS="${PARTS:-a b c d}"
+REPEAT="${REPEAT:-3}"
+EMIT_EVENTS="${EMIT_EVENTS:-1000000}"
+EMIT_THREADS="${EMIT_THREADS:-2}"
+CONN_SECONDS="${CONN_SECONDS:-10}"
+CONN_THREADS="${CONN_THREADS:-8}"
+WEBHOOK_EVENTS="${WEBHOOK_EVENTS:-100000}"
+HTTP_CONC="${HTTP_CONC:-10}"
+SHELL_RUNS="${SHELL_RUNS:-3000}"
+LAT_EVENTS="${LAT_EVENTS:-10000}"
+WORK="$(mktemp -d /tmp/events.XXXXXX)"
+RES="$WORK/results.tsv"
+: >"$RES"
+ulimit -n 65536 2>/dev/null || true
+for b in rtmp-ingest rtmp-dispatcher rtmp-event-gen; do
+  [[ -x "$BIN/$b" ]] || { echo "missing $BIN/$b" >&2; exit 2; }
+done
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; return 1; }
+record() { printf '%s\t%s\n' "$1" "$2" >>"$RES"; echo "  $1 = $2" >&2; }
+
+# Polls a dispatcher's /metrics every 20 ms until METRIC reaches TARGET (or stops
+# moving for STALL s); prints "rate first last": the slope between the first
+# poll that saw it above START and the poll that saw TARGET.
+poll_rate() {  # port metric-regex start target [stall]
+  python3 - "$@" <<'EOF'
+import re, sys, time, urllib.request
+port, rx, start, target = sys.argv[1], re.compile(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+stall = float(sys.argv[5]) if len(sys.argv) > 5 else 5.0
+def value():
+    try:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+    except Exception:
+        return None
+    for line in body.splitlines():
+        if rx.match(line):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+t_first = v_first = None
+last_v, last_change = -1, time.time()
+deadline = time.time() + 600
+while time.time() < deadline:
+    v = value()
+    now = time.time()
+    if v is not None:
+        if v > start and t_first is None:
+            t_first, v_first = now, v
+        if v != last_v:
+            last_v, last_change = v, now
+        if v >= target or (t_first and now - last_change > stall):
+            break
+    time.sleep(0.02)
+t_last = last_change
+rate = (last_v - v_first) / (t_last - t_first) if t_first and t_last > t_first else 0
+print(f"{rate:.0f} {v_first} {last_v}")
+EOF
+}
+
+start_dispatcher() {  # metrics-port endpoint args...
+  local mport=$1 ep=$2; shift 2
+  "$BIN/rtmp-dispatcher" -events-connect "$ep" -metrics-addr "127.0.0.1:$mport" \
+    -log-level warn -log-format json "$@" >"$WORK/dispatcher.log" 2>"${DISP_STDERR:-/dev/null}" &
+  DPID=$!; PIDS+=("$DPID")
+  wait_port "$mport"
+}
+stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+NGINX_PID=""
+start_http_nginx() {  # port
+  local pfx="$WORK/http"; mkdir -p "$pfx/logs"
+  cat >"$pfx/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes auto;
+error_log $pfx/logs/error.log warn;
+pid $pfx/nginx.pid;
+events { worker_connections 4096; }
+http {
+    log_format lat '\$msec \$http_webhook_id';
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_buffer_size 16k;
+    server {
+        listen 127.0.0.1:$1;
+        location / { return 204; }
+        location /lat { access_log $pfx/logs/lat.log lat; return 204; }
+    }
+}
+EOF
+  nginx -p "$pfx" -c "$pfx/nginx.conf" -e "$pfx/logs/error.log" >/dev/null 2>&1 &
+  NGINX_PID=$!; PIDS+=("$NGINX_PID")
+  wait_port "$1"
+}
+
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+part_a() {
+  local mport eport rport gen r
+  # a-emit: the real emitter -> dispatcher (stdio json to /dev/null)
+  mport=$(free_port); eport=$(free_port)
+  start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-stdio-format json
+  "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$EMIT_EVENTS" "$EMIT_THREADS" \
+    >"$WORK/emit.json" &
+  gen=$!
+  r=$(poll_rate "$mport" '^rtmp_dispatcher_events_received_total ' 1 $((EMIT_EVENTS + 1)))
+  wait $gen || true
+  record a_emit_events_per_s "${r%% *}"
+  record a_emit_generator_sent_per_s "$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["sent_per_second"])' "$WORK/emit.json")"
+  stop_pid "$DPID"
+
+  # a-conn: TCP connections -> rtmp-ingest -> ZeroMQ -> dispatcher
+  mport=$(free_port); eport=$(free_port); rport=$(free_port)
+  "$BIN/rtmp-ingest" -listen "127.0.0.1:$rport" -events-bind "tcp://127.0.0.1:$eport" \
+    -log-level error -log-format json -max-connections 100000 >"$WORK/ingest.log" 2>&1 &
+  local ipid=$!; PIDS+=("$ipid")
+  wait_port "$rport"
+  start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-stdio-format json
+  sleep 0.5
+  local base
+  base=$(curl -s "127.0.0.1:$mport/metrics" | awk '/^rtmp_dispatcher_events_received_total /{print $2}')
+  "$BIN/rtmp-event-gen" connect 127.0.0.1 "$rport" "$CONN_SECONDS" "$CONN_THREADS" >"$WORK/conn.json" &
+  gen=$!
+  r=$(poll_rate "$mport" '^rtmp_dispatcher_events_received_total ' "$base" 1e18 2)
+  wait $gen || true
+  record a_conn_events_per_s "${r%% *}"
+  record a_conn_generator_conns_per_s "$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["per_second"])' "$WORK/conn.json")"
+  stop_pid "$DPID"; stop_pid "$ipid"
+}
+
+BODY='{"type":"publish_stop","timestamp":1705312222,"conn_id":"conn-7f3a9c","stream_key":"live/bench","id":"evt-9ae9ad2c68377705-42","seq":42,"data":{"audio_packets":430,"video_packets":300,"total_bytes":1830112,"audio_codec":"AAC","video_codec":"H264","duration_sec":10.02}}'
+
+part_b() {
+  local hport mport eport gen r w
+  hport=$(free_port)
+  start_http_nginx "$hport"
+  cat >"$WORK/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = [[$BODY]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["User-Agent"] = "rtmp-hooks/bench"
+EOF
+  # wrk first, then the dispatcher (order alternates with the repeat number)
+  local order="wrk disp"; (( ${1:-0} % 2 == 1 )) && order="disp wrk"
+  for who in $order; do
+    if [[ $who == wrk ]]; then
+      w=$(wrk -t2 -c"$HTTP_CONC" -d10s -s "$WORK/post.lua" "http://127.0.0.1:$hport/" |
+          awk '/Requests\/sec/{print $2}')
+      record b_wrk_req_per_s "$w"
+    else
+      mport=$(free_port); eport=$(free_port)
+      start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-webhook "*=http://127.0.0.1:$hport/" \
+        -hook-concurrency "$HTTP_CONC" -hook-queue 100000
+      "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$WEBHOOK_EVENTS" 1 >/dev/null &
+      gen=$!
+      r=$(poll_rate "$mport" '^rtmp_dispatcher_hook_executions_total\{kind="webhook"\} ' 1 $((WEBHOOK_EVENTS + 1)))
+      wait $gen || true
+      record b_webhook_per_s "${r%% *}"
+      record b_webhook_failures "$(curl -s "127.0.0.1:$mport/metrics" | awk '/^rtmp_dispatcher_hook_failures_total\{kind="webhook"\}/{print $2}')"
+      stop_pid "$DPID"
+    fi
+  done
+  stop_pid "$NGINX_PID"
+}
+
+part_c() {
+  local mport eport gen r t0 t1
+  printf '#!/bin/sh\nexit 0\n' >"$WORK/hook.sh"; chmod +x "$WORK/hook.sh"
+  local order="xargs disp"; (( ${1:-0} % 2 == 1 )) && order="disp xargs"
+  for who in $order; do
+    if [[ $who == xargs ]]; then
+      t0=$(date +%s.%N)
+      seq "$SHELL_RUNS" | xargs -P10 -n1 "$WORK/hook.sh"
+      t1=$(date +%s.%N)
+      record c_xargs_per_s "$(python3 -c "print(round($SHELL_RUNS / ($t1 - $t0)))")"
+    else
+      mport=$(free_port); eport=$(free_port)
+      start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-script "*=$WORK/hook.sh" \
+        -hook-concurrency 10 -hook-queue 100000
+      "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$SHELL_RUNS" 1 >/dev/null &
+      gen=$!
+      r=$(poll_rate "$mport" '^rtmp_dispatcher_hook_executions_total\{kind="script"\} ' 1 $((SHELL_RUNS + 1)))
+      wait $gen || true
+      record c_shell_per_s "${r%% *}"
+      stop_pid "$DPID"
+    fi
+  done
+}
+
+part_d() {
+  local mport eport hport gen
+  # stdio: a reader stamps each JSON line as it arrives
+  cat >"$WORK/stamp.py" <<'EOF'
+import json, sys, time
+out = open(sys.argv[1], "w")
+for line in sys.stdin:
+    t = time.time_ns()
+    try:
+        out.write(f"{json.loads(line)['seq']} {t}\n")
+    except Exception:
+        pass
+EOF
+  mport=$(free_port); eport=$(free_port)
+  mkfifo "$WORK/stdio.fifo"
+  python3 "$WORK/stamp.py" "$WORK/stdio.recv" <"$WORK/stdio.fifo" &
+  local spid=$!
+  DISP_STDERR="$WORK/stdio.fifo" start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-stdio-format json
+  "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$LAT_EVENTS" 1 1000 "$WORK/stdio.sent" >/dev/null
+  sleep 1; stop_pid "$DPID"; wait $spid || true; rm -f "$WORK/stdio.fifo"
+  # webhook: nginx logs $msec and the webhook-id (evt-<ingest>-<seq>) per request
+  hport=$(free_port); mport=$(free_port); eport=$(free_port)
+  start_http_nginx "$hport"
+  start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-webhook "*=http://127.0.0.1:$hport/lat" \
+    -webhook-secret bench-secret
+  "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$LAT_EVENTS" 1 1000 "$WORK/hook.sent" >/dev/null
+  sleep 1; stop_pid "$DPID"; stop_pid "$NGINX_PID"
+  awk '{n=split($2,a,"-"); printf "%s %.0f\n", a[n], $1*1e9}' "$WORK/http/logs/lat.log" >"$WORK/hook.recv"
+  python3 - "$WORK" >>"$RES" <<'EOF'
+import sys
+w = sys.argv[1]
+def lat(kind):
+    sent = dict(l.split() for l in open(f"{w}/{kind}.sent"))
+    d = sorted((int(t) - int(sent[s])) / 1e6 for s, t in (l.split() for l in open(f"{w}/{kind}.recv")) if s in sent)
+    if not d: return (0, 0, 0, 0)
+    return (len(d), d[len(d) // 2], d[min(len(d) - 1, int(len(d) * 0.99))], d[-1])
+for kind in ("stdio", "hook"):
+    n, p50, p99, mx = lat(kind)
+    print(f"d_{kind}_delivered\t{n}\nd_{kind}_p50_ms\t{p50:.2f}\nd_{kind}_p99_ms\t{p99:.2f}\nd_{kind}_max_ms\t{mx:.2f}")
+EOF
+  tail -8 "$RES" | sed 's/^/  /' >&2
+  rm -rf "$WORK/http"
+}
+
+for rep in $(seq 1 "$REPEAT"); do
+  for p in $PARTS; do
+    echo "part $p, run $rep (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    "part_$p" "$rep"
+  done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+python3 - "$RES" <<'EOF'
+import statistics, sys
+vals = {}
+for line in open(sys.argv[1]):
+    k, v = line.rstrip("\n").split("\t")
+    try: vals.setdefault(k, []).append(float(v))
+    except ValueError: pass
+med = {k: statistics.median(v) for k, v in vals.items()}
+print()
+for k, v in vals.items():
+    print(f"{k:32} median {med[k]:>12.2f}   runs {' '.join(f'{x:.2f}' for x in v)}")
+def ratio(a, b, name):
+    if a in med and b in med and med[b]:
+        print(f"{name:32} {med[a] / med[b]:.2f}")
+print()
+ratio("b_webhook_per_s", "b_wrk_req_per_s", "ratio webhook / wrk")
+ratio("c_shell_per_s", "c_xargs_per_s", "ratio shell / xargs -P10")
+EOF
