@@ -171,6 +171,11 @@ struct Dispatcher::Impl {
     const auto r = seq.observe(ev.ingest_id(), ev.seq());
     if (r.first) {
       spdlog::info("first event from ingest {} at seq {}", ev.ingest_id(), ev.seq());
+      if (r.missing) {
+        counters.seq_gaps.fetch_add(r.missing, std::memory_order_relaxed);
+        spdlog::warn("seq gap: {} events of ingest {} before seq {} not seen by this dispatcher",
+                     r.missing, ev.ingest_id(), ev.seq());
+      }
       return;
     }
     if (r.missing == 0 && !r.out_of_order) return;

@@ -10,7 +10,7 @@ namespace rtmp::dispatcher {
 class SeqTracker {
  public:
   struct Result {
-    uint64_t missing = 0;       // seqs skipped before this one
+    uint64_t missing = 0;       // seqs skipped before this one (for the first: 1..seq-1)
     bool out_of_order = false;  // seq not above the last one seen
     bool first = false;         // first event seen from this ingest_id
   };

@@ -24,12 +24,13 @@ TEST(SeqTracker, CountsMissingEvents) {
   EXPECT_EQ(t.observe("a", 7).missing, 0u);
 }
 
-TEST(SeqTracker, FirstEventIsTheBaseline) {
+TEST(SeqTracker, FirstEventAbove1CountsTheUnseenOnes) {
   SeqTracker t;
   auto r = t.observe("a", 500);
   EXPECT_TRUE(r.first);
-  EXPECT_EQ(r.missing, 0u);
+  EXPECT_EQ(r.missing, 499u);
   EXPECT_EQ(t.observe("a", 501).missing, 0u);
+  EXPECT_EQ(t.observe("b", 1).missing, 0u);
 }
 
 TEST(SeqTracker, IngestsAreTrackedApart) {
