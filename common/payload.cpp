@@ -64,6 +64,35 @@ void append_unicode_escape(std::string& out, unsigned value) {
   out += buf;
 }
 
+// The backslash escapes JSON strings and quoted logfmt values share: quote,
+// backslash, \n, \r, \t, and \u00XX for other control characters. False
+// when `c` needs none.
+bool append_escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      return true;
+    case '\\':
+      out += "\\\\";
+      return true;
+    case '\n':
+      out += "\\n";
+      return true;
+    case '\r':
+      out += "\\r";
+      return true;
+    case '\t':
+      out += "\\t";
+      return true;
+    default:
+      if (c < 0x20 || c == 0x7F) {
+        append_unicode_escape(out, c);
+        return true;
+      }
+      return false;
+  }
+}
+
 // A JSON string literal; invalid UTF-8 bytes become U+FFFD so the line stays JSON.
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
@@ -80,35 +109,7 @@ void append_json_string(std::string& out, std::string_view s) {
       }
       continue;
     }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          append_unicode_escape(out, c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
+    if (!append_escape(out, c)) out += static_cast<char>(c);
     ++i;
   }
   out += '"';
@@ -141,29 +142,7 @@ void append_logfmt_value(std::string& out, std::string_view s) {
   out += '"';
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          append_unicode_escape(out, c);
-        } else {
-          out += ch;
-        }
-    }
+    if (!append_escape(out, c)) out += ch;
   }
   out += '"';
 }
