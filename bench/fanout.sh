@@ -19,6 +19,7 @@
 # everything unpinned and rtmp-ingest with -threads $INGEST_THREADS (default 0 =
 # one per core) -- then nginx is still one worker.
 #
+# Servers: nginx, ingest, ingest_mw (rtmp-ingest -merge-write $MERGE_WRITE, 200ms).
 # Environment: STEPS, STEP_SECONDS (20), REPEAT (1), SERVERS ("nginx ingest"),
 # PIN (1), SERVER_CPU (0), LOAD_CPU (1), LOAD_THREADS (1), INGEST_ARGS (extra
 # flags for rtmp-ingest, e.g. "-merge-write 100ms"), BIN (build-bench/bin),
@@ -38,6 +39,7 @@ LOAD_CPU="${LOAD_CPU:-1}"
 LOAD_THREADS="${LOAD_THREADS:-1}"
 INGEST_THREADS="${INGEST_THREADS:-0}"
 INGEST_ARGS="${INGEST_ARGS:-}"
+MERGE_WRITE="${MERGE_WRITE:-200ms}"
 CACHE="${CACHE:-$HERE/.cache}"
 FLV="${FLV:-$CACHE/bench-2500k.flv}"
 OUT="${OUT:-/tmp/fanout-$$.tsv}"
@@ -135,11 +137,12 @@ EOF
     pin_exec "$SERVER_CPU" nginx -p "$pfx" -c "$pfx/nginx.conf" -e "$pfx/logs/error.log" \
       >"$pfx/out.log" 2>&1 &
   else
-    local threads=1
+    local threads=1 extra=""
     [[ "$PIN" == 1 ]] || threads=$INGEST_THREADS
+    [[ $kind == ingest_mw ]] && extra="-merge-write $MERGE_WRITE"
     # shellcheck disable=SC2086
     pin_exec "$SERVER_CPU" "$BIN/rtmp-ingest" -listen "127.0.0.1:$port" -threads "$threads" \
-      -log-level warn -log-format json -max-connections $(( max_n * 2 + 100 )) $INGEST_ARGS \
+      -log-level warn -log-format json -max-connections $(( max_n * 2 + 100 )) $INGEST_ARGS $extra \
       >"$WORK/ingest-$port.log" 2>&1 &
   fi
   SPID=$!
@@ -212,7 +215,7 @@ for rep in $(seq 1 "$REPEAT"); do
   for n in $STEPS; do
     # interleave: alternate which server goes first at each step
     order="$SERVERS"
-    (( i % 2 == 1 )) && order=$(echo "$SERVERS" | tr ' ' '\n' | tac | tr '\n' ' ')
+    (( i % 2 == 1 )) && order=$(echo $SERVERS | tr ' ' '\n' | tac | tr '\n' ' ')
     i=$((i + 1))
     for kind in $order; do run_one "$kind" "$n" "$rep"; done
   done
@@ -235,11 +238,13 @@ print(f"\n{'players':>7} {'server':>7} " + " ".join(f"{h:>10}" for _, h in cols)
 for n in steps:
     for s in servers:
         print(f"{n:>7} {s:>7} " + " ".join(f"{med(k, s, n):>10.1f}" for k, _ in cols))
-    if "nginx" in servers and "ingest" in servers:
+    for s in servers:
+        if s == "nginx" or "nginx" not in servers:
+            continue
         def ratio(k):
-            a, b = med(k, "ingest", n), med(k, "nginx", n)
+            a, b = med(k, s, n), med(k, "nginx", n)
             return a / b if b else float("nan")
-        print(f"{n:>7} {'ratio':>7} CPU/GB ingest/nginx {ratio('cpu_s_per_gb'):.2f}  "
+        print(f"{n:>7} {'ratio':>7} CPU/GB {s}/nginx {ratio('cpu_s_per_gb'):.2f}  "
               f"RSS {ratio('rss_mb'):.2f}  TTFF p99 {ratio('ttff_p99'):.2f}")
 print(f"\nraw rows: {sys.argv[1]}")
 EOF
