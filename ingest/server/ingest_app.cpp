@@ -30,6 +30,7 @@ SessionOptions session_options(const IngestOptions& o) {
   s.idle_timeout = o.idle_timeout;
   s.write_timeout = o.write_timeout;
   s.player_queue = static_cast<uint32_t>(o.player_queue);
+  s.merge_write = o.merge_write;
   return s;
 }
 

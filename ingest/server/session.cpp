@@ -29,6 +29,7 @@ Session::Session(tcp::socket socket, SessionContext& ctx, std::string conn_id)
       socket_(std::move(socket)),
       strand_(net::make_strand(socket_.get_executor())),
       timer_(strand_),
+      merge_timer_(strand_),
       conn_id_(std::move(conn_id)),
       remote_addr_(endpoint_text(socket_)),
       rtmp_(ctx.options.connection, *this) {
@@ -151,6 +152,18 @@ void Session::flush() {
                    }));
 }
 
+void Session::on_wake() {
+  const auto window = ctx_.options.merge_write;
+  if (window <= common::Duration::zero() || !closing_reason_.empty()) return flush();
+  if (merge_armed_) return;
+  merge_armed_ = true;
+  merge_timer_.expires_after(window);
+  merge_timer_.async_wait([self = shared_from_this()](auto ec) {
+    self->merge_armed_ = false;
+    if (!ec) self->flush();
+  });
+}
+
 void Session::close_after_flush(const std::string& reason) {
   closing_reason_ = reason;
   flush();
@@ -216,6 +229,7 @@ void Session::close(const std::string& reason, bool error) {
   closed_ = true;
   boost::system::error_code ignored;
   timer_.cancel();
+  merge_timer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   if (connection_open_) {

@@ -79,11 +79,14 @@ class Session : public std::enable_shared_from_this<Session>,
   auth::Request auth_request(const std::string& action, const std::string& raw_name) const;
   void refuse(const std::string& action, uint32_t stream_id, const std::string& error);
   void add_media(registry::MediaPtr m);
+  void on_wake();  // the player's link got media while idle
 
   SessionContext& ctx_;
   tcp::socket socket_;
   net::strand<net::any_io_executor> strand_;
   net::steady_timer timer_;
+  net::steady_timer merge_timer_;  // -merge-write window of a woken player
+  bool merge_armed_ = false;
   const std::string conn_id_;
   std::string remote_addr_;
   RtmpConnection rtmp_;

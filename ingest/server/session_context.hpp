@@ -20,6 +20,9 @@ struct SessionOptions {
   common::Duration idle_timeout = std::chrono::seconds(30);
   common::Duration write_timeout = std::chrono::seconds(30);
   uint32_t player_queue = 1024;   // messages queued per player before it skips ahead
+  // Merged writes: a woken player waits this long before writing, so one writev
+  // carries every message of the window (0 = write at once).
+  common::Duration merge_write{0};
   uint32_t player_max_skips = 3;  // keyframes still too far behind before it is dropped
   size_t max_stream_name = 1024;
 };
