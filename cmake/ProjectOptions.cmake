@@ -33,6 +33,13 @@ if(_san)
   target_link_options(project_sanitizers INTERFACE -fsanitize=${_san_list})
 endif()
 
+if(ENABLE_FUZZ)
+  # Coverage instrumentation of every library for the libFuzzer targets in
+  # tests/fuzz (which add -fsanitize=fuzzer themselves).
+  target_compile_options(project_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+  target_link_options(project_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 # project_defaults: what every target of ours links PRIVATE.
 add_library(project_defaults INTERFACE)
 target_link_libraries(project_defaults INTERFACE project_warnings project_sanitizers)

@@ -212,7 +212,7 @@ struct Dispatcher::Impl {
   std::atomic<uint64_t> connected{0};  // ingest connections up now
   std::thread puller;
   std::atomic<bool> stopping{false};
-  bool started = false;
+  std::atomic<bool> started{false};  // read by stats() from the metrics thread
   bool finished = false;
   Clock::time_point last_gap_log{};
   uint64_t gap_lines_pending = 0;
