@@ -157,6 +157,8 @@ stop_server() {  # TERM (fast shutdown for nginx too), KILL after 10 s
   wait "$1" 2>/dev/null || true
 }
 
+# TABLE_ONLY=1 OUT=file: only print the table of an earlier run's rows.
+if [[ -z "${TABLE_ONLY:-}" ]]; then
 printf 'server\tplayers\trep\tserver_cpu_s\tgb\tcpu_s_per_gb\trss_mb\thwm_mb\twith_frames\tfailed\twith_stalls\tstalls\tttff_p50\tttff_p99\tttff_max\tload_cpu_s\tmbps\n' >"$OUT"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  pin=$PIN server_cpu=$SERVER_CPU load_cpu=$LOAD_CPU" >&2
 
@@ -221,9 +223,14 @@ for rep in $(seq 1 "$REPEAT"); do
   done
 done
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+fi
 
 # ---- table: medians over repeats, ingest/nginx ratios ----
-python3 - "$OUT" <<'EOF'
+# deliv% = received Mbit/s / (players x the FLV's bitrate): under 100 % means
+# players fall behind even where no > 1 s gap shows as a stall.
+FLV_MBPS=$(python3 -c "import os,sys;print(os.path.getsize(sys.argv[1])*8/1e6/float(sys.argv[2]))" "$FLV" \
+  "$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$FLV")")
+python3 - "$OUT" "$FLV_MBPS" <<'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def med(k, srv, n):
@@ -233,7 +240,10 @@ steps = sorted({r["players"] for r in rows}, key=int)
 servers = sorted({r["server"] for r in rows}, key=lambda s: s != "nginx")
 cols = [("cpu_s_per_gb", "CPUs/GB"), ("rss_mb", "RSS MB"), ("hwm_mb", "HWM MB"),
         ("with_stalls", "stalled"), ("failed", "failed"), ("ttff_p50", "TTFF p50"),
-        ("ttff_p99", "TTFF p99"), ("mbps", "Mbit/s"), ("load_cpu_s", "load CPU s")]
+        ("ttff_p99", "TTFF p99"), ("mbps", "Mbit/s"), ("deliv", "deliv%"),
+        ("load_cpu_s", "load CPU s")]
+for r in rows:
+    r["deliv"] = str(100 * float(r["mbps"]) / (int(r["players"]) * float(sys.argv[2])))
 print(f"\n{'players':>7} {'server':>7} " + " ".join(f"{h:>10}" for _, h in cols))
 for n in steps:
     for s in servers:
