@@ -15,7 +15,7 @@ export CTEST_OUTPUT_ON_FAILURE=1
 failed=()
 
 run_stage() {
-  local name=$1 dir=$2 ctest_args=$3
+  local name=$1 dir=$2 ctest_args=$3 started=$SECONDS
   shift 3
   echo "=== stage ${name}: build ${dir} ==="
   scripts/build.sh "$dir" "$@"
@@ -24,6 +24,7 @@ run_stage() {
   if ! ctest --test-dir "$dir" -j "$jobs" --timeout 900 $ctest_args; then
     failed+=("$name")
   fi
+  echo "=== stage ${name}: $((SECONDS - started)) s ==="
 }
 
 for stage in $stages; do
