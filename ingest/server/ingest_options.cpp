@@ -30,7 +30,7 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
                 "further connections are closed at accept, and logged");
   flags.add_int("player-queue", &o.player_queue, 1024, 16, 1000000,
                 "messages queued per player; when full the player skips to the next keyframe");
-  flags.add_duration("merge-write", &o.merge_write, common::Duration{0},
+  flags.add_duration("merge-write", &o.merge_write, std::chrono::milliseconds(30),
                      "players write at most once per this window, trading latency for CPU "
                      "(0 = write each message at once)");
   flags.add_int("gop-cache-bytes", &o.gop_cache_bytes, 32 * 1024 * 1024, 0, int64_t{1} << 32,

@@ -24,7 +24,7 @@ struct IngestOptions {
   int64_t max_chunk_streams = 64;
   int64_t max_connections = 10000;
   int64_t player_queue = 1024;
-  common::Duration merge_write{0};
+  common::Duration merge_write = std::chrono::milliseconds(30);
   int64_t gop_cache_bytes = 32 * 1024 * 1024;
   int64_t threads = 0;
 
