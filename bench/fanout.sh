@@ -19,7 +19,8 @@
 # everything unpinned and rtmp-ingest with -threads $INGEST_THREADS (default 0 =
 # one per core) -- then nginx is still one worker.
 #
-# Servers: nginx, ingest, ingest_mw (rtmp-ingest -merge-write $MERGE_WRITE, 200ms).
+# Servers: nginx, ingest (rtmp-ingest -merge-write 0: no merging), ingest_mw
+# (rtmp-ingest -merge-write $MERGE_WRITE, 200ms).
 # Environment: STEPS, STEP_SECONDS (20), REPEAT (1), SERVERS ("nginx ingest"),
 # PIN (1), SERVER_CPU (0), LOAD_CPU (1), LOAD_THREADS (1), INGEST_ARGS (extra
 # flags for rtmp-ingest, e.g. "-merge-write 100ms"), BIN (build-bench/bin),
@@ -137,7 +138,7 @@ EOF
     pin_exec "$SERVER_CPU" nginx -p "$pfx" -c "$pfx/nginx.conf" -e "$pfx/logs/error.log" \
       >"$pfx/out.log" 2>&1 &
   else
-    local threads=1 extra=""
+    local threads=1 extra="-merge-write 0"
     [[ "$PIN" == 1 ]] || threads=$INGEST_THREADS
     [[ $kind == ingest_mw ]] && extra="-merge-write $MERGE_WRITE"
     # shellcheck disable=SC2086
