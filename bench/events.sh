@@ -31,6 +31,8 @@
 # (10), SHELL_RUNS (3000), LAT_EVENTS (10000), BIN (build-bench/bin).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 ROOT="$(dirname "$HERE")"
 BIN="${BIN:-$ROOT/build-bench/bin}"
 PARTS="${PARTS:-a b c d}"
@@ -58,8 +60,6 @@ cleanup() {
   [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; return 1; }
 record() { printf '%s\t%s\n' "$1" "$2" >>"$RES"; echo "  $1 = $2" >&2; }
 
 # Polls a dispatcher's /metrics every 20 ms until METRIC reaches TARGET (or stops

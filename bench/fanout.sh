@@ -28,6 +28,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 ROOT="$(dirname "$HERE")"
 BIN="${BIN:-$ROOT/build-bench/bin}"
 STEPS="${STEPS:-100 250 500 1000 2000}"
@@ -83,14 +85,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on $1" >&2; return 1
-}
 
 # Server processes: the pid and its children (nginx master + worker).
 server_pids() { echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; }

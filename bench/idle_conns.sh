@@ -12,6 +12,8 @@
 # -idle-timeout 10m so nothing is closed for idleness during the measurement.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 ROOT="$(dirname "$HERE")"
 BIN="${BIN:-$ROOT/build-bench/bin}"
 N="${N:-5000}"
@@ -24,8 +26,6 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 rss_kb() { local t=0 p v; for p in $1 $(pgrep -P "$1"); do v=$(awk '$1=="VmRSS:"{print $2}' "/proc/$p/status"); t=$((t + ${v:-0})); done; echo $t; }
 established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 
