@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 
 #include "common/payload.hpp"
+#include "common/tsan.hpp"
 #include "dispatcher/counters.hpp"
 #include "dispatcher/pool.hpp"
 #include "dispatcher/router.hpp"
@@ -140,6 +141,7 @@ struct Dispatcher::Impl {
 
   void handle(const zmq::message_t& msg) {
     counters.events_received.fetch_add(1, std::memory_order_relaxed);
+    common::tsan_acquire(msg.data());  // the emitter's tsan_release (inproc: same buffer)
     if (!scratch.ParseFromArray(msg.data(), static_cast<int>(msg.size()))) {
       counters.events_malformed.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("dropped a malformed event message ({} bytes)", msg.size());

@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "common/payload.hpp"
+#include "common/tsan.hpp"
 #include "ingest/events/event_proto.hpp"
 
 namespace rtmp::events {
@@ -230,6 +231,7 @@ void ZmqEmitter::Impl::process(Item& item) {
 bool ZmqEmitter::Impl::try_send(const std::string& bytes) {
   try {
     zmq::message_t message(bytes.data(), bytes.size());
+    common::tsan_release(message.data());  // inproc: the dispatcher reads this very buffer
     if (socket_.send(message, zmq::send_flags::dontwait)) return true;
     blocked_ = true;
   } catch (const zmq::error_t& e) {

@@ -113,7 +113,7 @@ void Session::add_media(registry::MediaPtr m) {
 void Session::flush() {
   if (writing_ || closed_) return;
   take_control();
-  registry::PlayerLink* link = play_stream_ ? link_.get() : nullptr;
+  registry::PlayerLink* link = play_stream_ && media_attached_ ? link_.get() : nullptr;
   for (;;) {
     if (link && link->kicked()) {
       ctx_.counters.players_dropped.fetch_add(1);

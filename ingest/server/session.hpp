@@ -123,6 +123,9 @@ class Session : public std::enable_shared_from_this<Session>,
   std::string play_name_;
   Clock::time_point play_started_;
   bool play_waiting_ = false;  // subscribed, no publisher right now
+  // The publisher's burst (metadata, sequence headers, GOP) is queued in out_:
+  // only then may the link be drained, or live messages would overtake it.
+  bool media_attached_ = false;
 };
 
 }  // namespace rtmp::server

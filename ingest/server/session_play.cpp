@@ -47,6 +47,7 @@ void Session::on_attach(std::vector<registry::MediaPtr> burst) {
     }
     self->take_control();
     for (auto& m : burst) self->out_.push_back(OutItem{std::move(m), {}});
+    self->media_attached_ = true;
     self->flush();
   });
 }
@@ -58,6 +59,7 @@ void Session::on_publisher_gone() {
     self->take_control();
     registry::MediaPtr m;
     while (self->link_->pop(m)) self->out_.push_back(OutItem{std::move(m), {}});
+    self->media_attached_ = false;  // until the next publisher's burst
     self->rtmp_.notify_unpublished(self->play_stream_id_, self->play_name_);
     self->play_waiting_ = true;
     self->flush();
