@@ -34,7 +34,9 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
     case MessageType::kVideo: {
       const media::VideoTag tag = media::inspect_video(m.payload);
       if (!tag.valid || tag.command_frame) return nullptr;
-      ++video_packets_;
+      // Counted: coded frames (as an encoder counts them), not the codec
+      // configuration or the end-of-sequence marker.
+      if (!tag.sequence_header && !tag.end_of_sequence) ++video_packets_;
       if (!tag.codec.empty()) video_codec_ = tag.codec;
       keyframe = tag.keyframe && !tag.sequence_header;
       config = tag.sequence_header;
@@ -44,7 +46,7 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
     case MessageType::kAudio: {
       const media::AudioTag tag = media::inspect_audio(m.payload);
       if (!tag.valid) return nullptr;
-      ++audio_packets_;
+      if (!tag.sequence_header) ++audio_packets_;
       if (!tag.codec.empty()) audio_codec_ = tag.codec;
       config = tag.sequence_header;
       detect_audio(m.payload, tag.sequence_header, detected);

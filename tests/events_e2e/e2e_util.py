@@ -188,7 +188,7 @@ def check_stream(events, conns, skey, width, height, sent_video, min_secs):
                 f"{skey}: publish_stop {field}={stop.get(field)!r}, want a number > 0")
     h.check(stop.get("audio_codec") == "AAC" and stop.get("video_codec") == "H264",
             f"{skey}: publish_stop codecs {stop.get('audio_codec')}/{stop.get('video_codec')}")
-    h.check(0.9 * sent_video <= stop["video_packets"] <= sent_video + 2,
+    h.check(0.9 * sent_video <= stop["video_packets"] <= sent_video,
             f"{skey}: publish_stop video_packets {stop['video_packets']}, sent {sent_video}")
     h.check(min_secs - 1 <= stop["duration_sec"] <= 120,
             f"{skey}: publish_stop duration_sec {stop['duration_sec']}")
