@@ -20,10 +20,11 @@
 # one per core) -- then nginx is still one worker.
 #
 # Servers: nginx, ingest (rtmp-ingest -merge-write 0: no merging), ingest_mw
-# (rtmp-ingest -merge-write $MERGE_WRITE, 200ms).
+# (rtmp-ingest -merge-write $MERGE_WRITE, 200ms), ingest_ref (like ingest_mw but
+# the binary in $REF_BIN: an earlier build, for before/after in the same run).
 # Environment: STEPS, STEP_SECONDS (20), REPEAT (1), SERVERS ("nginx ingest"),
 # PIN (1), SERVER_CPU (0), LOAD_CPU (1), LOAD_THREADS (1), INGEST_ARGS (extra
-# flags for rtmp-ingest, e.g. "-merge-write 100ms"), BIN (build-bench/bin),
+# flags for rtmp-ingest, e.g. "-merge-write 100ms"), BIN (build-bench/bin), REF_BIN,
 # FLV (cached input file), OUT (results TSV; default /tmp/fanout-<pid>.tsv).
 set -euo pipefail
 
@@ -52,6 +53,9 @@ WORK="$(mktemp -d /tmp/fanout.XXXXXX)"
 for b in rtmp-ingest rtmp-load; do
   [[ -x "$BIN/$b" ]] || { echo "missing $BIN/$b (build target $b first)" >&2; exit 2; }
 done
+if [[ " $SERVERS " == *" ingest_ref "* && ! -x "${REF_BIN:-}/rtmp-ingest" ]]; then
+  echo "ingest_ref needs REF_BIN=<dir with an earlier rtmp-ingest>" >&2; exit 2
+fi
 [[ -f "$NGINX_MODULE" ]] || { echo "missing $NGINX_MODULE (libnginx-mod-rtmp)" >&2; exit 2; }
 
 max_n=0
@@ -132,11 +136,12 @@ EOF
     pin_exec "$SERVER_CPU" nginx -p "$pfx" -c "$pfx/nginx.conf" -e "$pfx/logs/error.log" \
       >"$pfx/out.log" 2>&1 &
   else
-    local threads=1 extra="-merge-write 0"
+    local threads=1 extra="-merge-write 0" bin=$BIN
     [[ "$PIN" == 1 ]] || threads=$INGEST_THREADS
-    [[ $kind == ingest_mw ]] && extra="-merge-write $MERGE_WRITE"
+    [[ $kind == ingest_mw || $kind == ingest_ref ]] && extra="-merge-write $MERGE_WRITE"
+    [[ $kind == ingest_ref ]] && bin=$REF_BIN
     # shellcheck disable=SC2086
-    pin_exec "$SERVER_CPU" "$BIN/rtmp-ingest" -listen "127.0.0.1:$port" -threads "$threads" \
+    pin_exec "$SERVER_CPU" "$bin/rtmp-ingest" -listen "127.0.0.1:$port" -threads "$threads" \
       -log-level warn -log-format json -max-connections $(( max_n * 2 + 100 )) $INGEST_ARGS $extra \
       >"$WORK/ingest-$port.log" 2>&1 &
   fi
