@@ -55,8 +55,15 @@ std::string ChunkReader::feed(std::span<const uint8_t> data, std::vector<Message
       // Payload bytes go straight to the message being assembled.
       StreamState& s = streams_[payload_csid_];
       const size_t n = std::min<size_t>(payload_left_, data.size() - pos);
+      // Grow with the bytes that arrived, never past the declared length: a
+      // header alone (a claim, not data) allocates nothing.
+      if (s.partial.capacity() < s.partial.size() + n) {
+        s.partial.reserve(std::min<size_t>(
+            s.header.length, std::max(s.partial.size() + n, 2 * s.partial.capacity())));
+      }
       s.partial.insert(s.partial.end(), data.begin() + static_cast<std::ptrdiff_t>(pos),
                        data.begin() + static_cast<std::ptrdiff_t>(pos + n));
+      partial_bytes_ += n;
       pos += n;
       payload_left_ -= static_cast<uint32_t>(n);
       if (payload_left_ == 0) {
@@ -141,10 +148,21 @@ std::string ChunkReader::apply_header(std::vector<Message>& out) {
            std::to_string(limits_.max_message_size);
   }
   if (s.header.length == 0) return complete(s, csid, out);
+  const size_t have = s.partial.size();
+  const uint32_t chunk =
+      std::min<uint32_t>(chunk_size_, s.header.length - static_cast<uint32_t>(have));
+  // The cap counts this chunk's bytes before they arrive, so the error comes
+  // before the memory does.
+  if (partial_bytes_ + chunk > limits_.max_partial_bytes) {
+    size_t streams = 1;
+    for (const auto& [id, st] : streams_) streams += id != csid && !st.partial.empty();
+    return "incomplete messages would hold " + std::to_string(partial_bytes_ + chunk) +
+           " bytes on " + std::to_string(streams) + " chunk streams, over the limit of " +
+           std::to_string(limits_.max_partial_bytes);
+  }
   in_payload_ = true;
   payload_csid_ = csid;
-  payload_left_ =
-      std::min<uint32_t>(chunk_size_, s.header.length - static_cast<uint32_t>(s.partial.size()));
+  payload_left_ = chunk;
   return "";
 }
 
@@ -153,6 +171,7 @@ std::string ChunkReader::complete(StreamState& s, uint32_t csid, std::vector<Mes
   Message m;
   m.header = s.header;
   m.header.csid = csid;
+  partial_bytes_ -= s.partial.size();
   m.payload = std::move(s.partial);
   s.partial = {};
   auto err = apply_control(m);
@@ -179,7 +198,10 @@ std::string ChunkReader::apply_control(const Message& m) {
       return "Abort payload of " + std::to_string(m.payload.size()) + " bytes, not 4";
     }
     auto it = streams_.find(read_be(m.payload.data(), 4));
-    if (it != streams_.end()) it->second.partial = {};
+    if (it != streams_.end()) {
+      partial_bytes_ -= it->second.partial.size();
+      it->second.partial = {};
+    }
   }
   return "";
 }

@@ -5,6 +5,12 @@
 // timestamp deltas, interleaved chunk streams, and the two control messages
 // that change chunking itself: Set Chunk Size (applied from the next chunk on)
 // and Abort. Both are also returned to the caller, like every other message.
+//
+// Memory: a message's payload buffer grows (geometrically) as its bytes
+// arrive, never past its declared length, so a header alone allocates
+// nothing; the bytes held in incomplete messages across all chunk streams are
+// capped by max_partial_bytes, and the allocation behind them is at most about
+// twice that.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -20,6 +26,12 @@ struct ChunkReaderLimits {
   uint32_t max_message_size = 8 * 1024 * 1024;  // a longer message is an error
   uint32_t max_chunk_size = 16777215;           // Set Chunk Size above this is an error
   uint32_t max_chunk_streams = 64;              // distinct csids with state
+  // Bytes held in incomplete messages across all chunk streams; a chunk that
+  // would take the total past it is an error. Keep it >= max_message_size.
+  // Twice the default message size: a publisher interleaves one large video
+  // message with small audio and data ones, so real traffic holds about one
+  // message in progress; without a cap 64 csids x 8 MiB would be 512 MiB.
+  uint64_t max_partial_bytes = 16 * 1024 * 1024;
 };
 
 class ChunkReader {
@@ -29,12 +41,15 @@ class ChunkReader {
   // Consumes `data` (any split: a byte at a time works), appending complete
   // messages to `out`. Returns an empty string on success, else the reason the
   // stream is malformed (fmt 1-3 with no prior fmt 0 on that csid, message too
-  // long, chunk size 0 or out of range, too many chunk streams, ...); after an
-  // error the reader must not be fed again.
+  // long, chunk size 0 or out of range, too many chunk streams, too many bytes
+  // in incomplete messages, ...); after an error the reader must not be fed
+  // again.
   std::string feed(std::span<const uint8_t> data, std::vector<Message>& out);
 
   uint32_t chunk_size() const { return chunk_size_; }
   uint64_t bytes_received() const { return bytes_received_; }
+  // Payload bytes held in messages not yet complete, across all chunk streams.
+  uint64_t partial_bytes() const { return partial_bytes_; }
 
  private:
   struct StreamState {
@@ -55,6 +70,7 @@ class ChunkReader {
   ChunkReaderLimits limits_;
   uint32_t chunk_size_ = 128;
   uint64_t bytes_received_ = 0;
+  uint64_t partial_bytes_ = 0;   // sum of StreamState::partial sizes
   std::vector<uint8_t> buffer_;  // unconsumed bytes of an incomplete chunk
   std::unordered_map<uint32_t, StreamState> streams_;
   bool in_payload_ = false;    // header parsed, payload bytes of the chunk pending

@@ -26,6 +26,7 @@ SessionOptions session_options(const IngestOptions& o) {
   s.connection.out_chunk_size = static_cast<uint32_t>(o.chunk_size);
   s.connection.limits.max_message_size = static_cast<uint32_t>(o.max_message_size);
   s.connection.limits.max_chunk_streams = static_cast<uint32_t>(o.max_chunk_streams);
+  s.connection.limits.max_partial_bytes = static_cast<uint64_t>(effective_max_partial_bytes(o));
   s.handshake_timeout = o.handshake_timeout;
   s.idle_timeout = o.idle_timeout;
   s.write_timeout = o.write_timeout;
@@ -49,6 +50,7 @@ void drain_sessions(net::io_context& ioc, Server& server, common::Duration timeo
 }  // namespace
 
 int run_ingest(IngestOptions o) {
+  effective_max_partial_bytes(o);  // a cross-flag error, before anything is bound
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
   if (embedded) o.events.bind_endpoints.push_back(events::kEmbeddedEventsEndpoint);

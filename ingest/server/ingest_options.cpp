@@ -26,6 +26,9 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
                 "largest RTMP message accepted, bytes");
   flags.add_int("max-chunk-streams", &o.max_chunk_streams, 64, 4, 65600,
                 "chunk stream ids one connection may use");
+  flags.add_int("max-partial-bytes", &o.max_partial_bytes, 0, 0, int64_t{1} << 32,
+                "bytes one connection may hold in incomplete messages across its chunk streams "
+                "(0 = twice -max-message-size)");
   flags.add_int("max-connections", &o.max_connections, 10000, 1, 1000000,
                 "further connections are closed at accept, and logged");
   flags.add_int("player-queue", &o.player_queue, 1024, 16, 1000000,
@@ -41,6 +44,16 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   auth::register_flags(flags, o.auth);
   common::register_http_flags(flags, o.http);
   common::register_log_flags(flags, o.log);
+}
+
+int64_t effective_max_partial_bytes(const IngestOptions& o) {
+  if (o.max_partial_bytes == 0) return 2 * o.max_message_size;
+  if (o.max_partial_bytes < o.max_message_size) {
+    throw common::FlagError("invalid value \"" + std::to_string(o.max_partial_bytes) +
+                            "\" for flag -max-partial-bytes: below -max-message-size (" +
+                            std::to_string(o.max_message_size) + ")");
+  }
+  return o.max_partial_bytes;
 }
 
 }  // namespace rtmp::server

@@ -22,6 +22,7 @@ struct IngestOptions {
   common::Duration shutdown_timeout = std::chrono::seconds(10);
   int64_t max_message_size = 8 * 1024 * 1024;
   int64_t max_chunk_streams = 64;
+  int64_t max_partial_bytes = 0;  // 0 = 2 x max_message_size
   int64_t max_connections = 10000;
   int64_t player_queue = 1024;
   common::Duration merge_write = std::chrono::milliseconds(30);
@@ -41,5 +42,10 @@ struct IngestOptions {
 };
 
 void register_ingest_flags(common::FlagSet& flags, IngestOptions& options);
+
+// -max-partial-bytes as applied: its value, or twice -max-message-size when 0.
+// Throws common::FlagError when set below -max-message-size (a message that
+// size could never be received).
+int64_t effective_max_partial_bytes(const IngestOptions& options);
 
 }  // namespace rtmp::server

@@ -160,6 +160,36 @@ def many_chunk_streams(port):
     return c
 
 
+PARTIAL_CAP = 16 * 1024 * 1024  # -max-partial-bytes default: 2 x -max-message-size
+
+
+def partial_flood(port):
+    """62 chunk streams (64 with the connect's csids 2 and 3) each announce an 8 MiB
+    video message and send it 64 KiB at a time, round robin, none ever complete: up to
+    96 MiB offered, which without a total cap the server would hold (62 x 8 MiB fit the
+    per-message and per-csid limits). The server must close once 16 MiB are held; a
+    reset stops our sending, well before the 96 MiB."""
+    c = connected(port)
+    chunk = 65536
+    c.send(r.chunk_message(2, 1, struct.pack(">I", chunk)))
+    body = b"\x17" * chunk
+    csids = range(4, 66)
+    sent, offered = 0, 96 * 1024 * 1024
+    first = True
+    while sent < offered:
+        data = b"".join((r.basic_header(0, i) + b"\x00\x00\x00" + (8 << 20).to_bytes(3, "big")
+                         + b"\x09" + struct.pack("<I", 1) if first else r.basic_header(3, i))
+                        + body for i in csids)
+        first = False
+        if not c.send(data):
+            break
+        sent += len(data)
+    h.log(f"  {sent / 2**20:.1f} MiB accepted by the socket before the reset")
+    h.check(sent < PARTIAL_CAP + 24 * 1024 * 1024,
+            f"the server took {sent} bytes of incomplete messages without closing")
+    return c
+
+
 CASES = [
     ("bad version byte", True, r"closing: protocol error: handshake: unsupported RTMP version 66",
      bad_version),
@@ -184,6 +214,9 @@ CASES = [
     ("play of a 10 kB stream name", False, None, play_10kb_name),
     ("10,000 chunk stream ids", True, r"closing: protocol error: more than 64 chunk streams",
      many_chunk_streams),
+    ("62 chunk streams x 8 MiB incomplete messages", True,
+     r"closing: protocol error: incomplete messages would hold \d+ bytes on \d+ chunk streams, "
+     r"over the limit of 16777216", partial_flood),
 ]
 
 

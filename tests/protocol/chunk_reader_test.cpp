@@ -2,12 +2,42 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "ingest/protocol/chunk_writer.hpp"
+
+// The largest single allocation while `g_track` is set: shows that a declared
+// message length is not allocated before its bytes arrive.
+namespace {
+std::atomic<bool> g_track{false};
+std::atomic<size_t> g_largest{0};
+}  // namespace
+
+// GCC pairs the replaced new/delete with malloc/free and warns, wrongly.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(size_t n) {
+  if (g_track.load(std::memory_order_relaxed)) {
+    size_t prev = g_largest.load(std::memory_order_relaxed);
+    while (n > prev && !g_largest.compare_exchange_weak(prev, n)) {
+    }
+  }
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+#pragma GCC diagnostic pop
 
 namespace rtmp::protocol {
 namespace {
@@ -266,6 +296,161 @@ TEST(ChunkReader, DefaultLimits) {
   }
   auto err = r5.feed(many, out);
   EXPECT_NE(err.find("more than 64 chunk streams"), std::string::npos) << err;
+}
+
+// Set Chunk Size `size` on csid 2.
+Bytes set_chunk_size(uint32_t size) {
+  return cat({fmt0(2, 0, 4, 1, 0), be32(size)});
+}
+
+// 63 chunk streams (64 with csid 2's Set Chunk Size) each announce a maximal
+// message and send a 64 KiB chunk of it at a time: the bytes held in
+// incomplete messages reach the cap (16 MiB by default) and the chunk header
+// that would pass it is refused, before its bytes arrive. Without the cap this
+// would grow to 63 x 8 MiB.
+TEST(ChunkReader, PartialBytesCapAcrossChunkStreams) {
+  const uint32_t chunk = 65536;
+  const uint32_t declared = 8 * 1024 * 1024;
+  const uint64_t cap = ChunkReaderLimits{}.max_partial_bytes;
+  ASSERT_EQ(cap, 16u * 1024 * 1024);
+  ChunkReader r;
+  std::vector<Message> out;
+  ASSERT_EQ(r.feed(set_chunk_size(chunk), out), "");
+  const Bytes payload = fill(chunk, 0x17);
+  uint64_t held = 0;
+  std::string err;
+  for (int round = 0; err.empty(); ++round) {
+    ASSERT_LT(round, 10);
+    for (uint32_t csid = 3; csid < 3 + 63 && err.empty(); ++csid) {
+      err = r.feed(round == 0 ? fmt0(csid, 0, declared, 9, 1) : fmt3(csid), out);
+      if (held + chunk > cap) break;
+      ASSERT_EQ(err, "") << "round " << round << " csid " << csid;
+      ASSERT_EQ(r.feed(payload, out), "");
+      held += chunk;
+      ASSERT_EQ(r.partial_bytes(), held);
+    }
+  }
+  EXPECT_EQ(held, cap);
+  EXPECT_EQ(out.size(), 1u);  // the Set Chunk Size only
+  EXPECT_EQ(err,
+            "incomplete messages would hold 16842752 bytes on 63 chunk streams, over the "
+            "limit of 16777216");
+}
+
+// A peer that sends headers and a byte each (chunk size 1): no error (63 bytes
+// held), and no allocation of the declared 8 MiB either.
+TEST(ChunkReader, DeclaredLengthIsNotAllocatedUpFront) {
+  Bytes bytes = set_chunk_size(1);
+  for (uint32_t csid = 3; csid < 3 + 63; ++csid) {
+    const Bytes one = cat({fmt0(csid, 0, 8 * 1024 * 1024, 9, 1), fill(1, 1)});
+    bytes.insert(bytes.end(), one.begin(), one.end());
+  }
+  ChunkReader r;
+  std::vector<Message> out;
+  out.reserve(4);
+  g_largest = 0;
+  g_track = true;
+  const auto err = r.feed(bytes, out);
+  g_track = false;
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(r.partial_bytes(), 63u);
+  EXPECT_LT(g_largest.load(), 64u * 1024) << "an allocation of " << g_largest.load() << " bytes";
+}
+
+// Small limits, any split: the cap counts every chunk stream's bytes, frees
+// them when a message completes or is aborted, and errors exactly when a
+// chunk would pass it.
+TEST(ChunkReader, PartialBytesAccounting) {
+  ChunkReaderLimits limits;
+  limits.max_message_size = 1000;
+  limits.max_partial_bytes = 2000;
+  for (size_t step : {1u, 7u, 100000u}) {
+    ChunkReader r(limits);
+    std::vector<Message> out;
+    // csid 4: 900 of 1000; csid 5: 900 of 1000 (chunk size 900).
+    ASSERT_EQ(feed(r,
+                   cat({set_chunk_size(900), fmt0(4, 0, 1000, 9, 1), fill(900, 1),
+                        fmt0(5, 0, 1000, 9, 1), fill(900, 2)}),
+                   out, step),
+              "");
+    EXPECT_EQ(r.partial_bytes(), 1800u);
+    // csid 4 completes (100 more): its 1000 bytes leave the count.
+    ASSERT_EQ(feed(r, cat({fmt3(4), fill(100, 1)}), out, step), "");
+    EXPECT_EQ(r.partial_bytes(), 900u);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[1].payload, fill(1000, 1));
+    // Abort csid 5: its 900 bytes go too.
+    ASSERT_EQ(feed(r, cat({fmt0(2, 0, 4, 2, 0), be32(5)}), out, step), "");
+    EXPECT_EQ(r.partial_bytes(), 0u);
+    // Three streams of 900 would be 2700: the third chunk header is refused.
+    ASSERT_EQ(
+        feed(r, cat({fmt0(6, 0, 1000, 9, 1), fill(900, 3), fmt0(7, 0, 1000, 9, 1), fill(900, 4)}),
+             out, step),
+        "");
+    EXPECT_EQ(feed(r, fmt0(8, 0, 1000, 9, 1), out, step),
+              "incomplete messages would hold 2700 bytes on 3 chunk streams, over the limit "
+              "of 2000");
+  }
+}
+
+// What publishers really do, at the largest message and a large chunk size:
+// an 8 MiB video message (the most -max-message-size allows by default) whose
+// chunks interleave with audio messages spanning two chunks and data messages,
+// audio + video + data all incomplete at once. The default cap takes it.
+TEST(ChunkReader, LegitInterleavingAtMaxMessageSize) {
+  for (uint32_t chunk : {4096u, 65536u, 1u << 20}) {
+    const uint32_t video_len = 8 * 1024 * 1024;
+    const uint32_t audio_len = chunk + 200;  // two chunks
+    Bytes bytes = set_chunk_size(chunk);
+    uint32_t video_sent = 0;
+    int audio = 0;
+    int data = 0;
+    while (video_sent < video_len) {
+      const uint32_t n = std::min(chunk, video_len - video_sent);
+      const Bytes vh = video_sent == 0 ? fmt0(6, 0, video_len, 9, 1) : fmt3(6);
+      bytes.insert(bytes.end(), vh.begin(), vh.end());
+      bytes.insert(bytes.end(), n, 0x09);
+      video_sent += n;
+      // First chunk of an audio message and of a data message, then the
+      // next video chunk, then their second chunks.
+      const Bytes a1 = cat({fmt0(4, 0, audio_len, 8, 1), fill(chunk, 0x08)});
+      const Bytes d1 = cat({fmt0(5, 0, audio_len, 18, 1), fill(chunk, 0x12)});
+      bytes.insert(bytes.end(), a1.begin(), a1.end());
+      bytes.insert(bytes.end(), d1.begin(), d1.end());
+      if (video_sent < video_len) {
+        const uint32_t m = std::min(chunk, video_len - video_sent);
+        const Bytes vh2 = fmt3(6);
+        bytes.insert(bytes.end(), vh2.begin(), vh2.end());
+        bytes.insert(bytes.end(), m, 0x09);
+        video_sent += m;
+      }
+      const Bytes a2 = cat({fmt3(4), fill(200, 0x08), fmt3(5), fill(200, 0x12)});
+      bytes.insert(bytes.end(), a2.begin(), a2.end());
+      ++audio;
+      ++data;
+    }
+    ChunkReader r;
+    std::vector<Message> out;
+    uint64_t peak = 0;
+    for (size_t i = 0; i < bytes.size(); i += 1460) {
+      const size_t n = std::min<size_t>(1460, bytes.size() - i);
+      ASSERT_EQ(r.feed({bytes.data() + i, n}, out), "") << "chunk size " << chunk;
+      peak = std::max(peak, r.partial_bytes());
+    }
+    EXPECT_EQ(r.partial_bytes(), 0u);
+    ASSERT_EQ(out.size(), 1u + 1 + audio + data);
+    size_t videos = 0;
+    for (const auto& m : out) {
+      EXPECT_EQ(m.payload.size(), m.header.length);
+      if (m.type() == MessageType::kVideo) {
+        ++videos;
+        EXPECT_EQ(m.payload, Bytes(video_len, 0x09));
+      }
+    }
+    EXPECT_EQ(videos, 1u);
+    EXPECT_GT(peak, uint64_t{video_len} - chunk) << "chunk size " << chunk;
+    EXPECT_LE(peak, ChunkReaderLimits{}.max_partial_bytes);
+  }
 }
 
 // The first 40,000 bytes ffmpeg sent after the handshake when publishing
