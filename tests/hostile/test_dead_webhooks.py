@@ -17,6 +17,7 @@ import re
 import signal
 import statistics
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
@@ -58,7 +59,8 @@ def one_run(ctx, label, hook_args):
     h.wait_ffmpeg_play_sent(player)
     pub = h.Publisher(ctx, url, name=f"pub-{label}", duration=DURATION, gop=FPS)
     pub.wait_frames(FPS, 60)
-    f0, t0 = pub.frames(), time.monotonic()
+    rate = FrameRate(pub)
+    t0 = time.monotonic()
     prod = r.Producer(ingest.port, CONN_RATE, limit=EVENTS // 2)
     latencies = []
     while pub.proc.running():
@@ -66,7 +68,7 @@ def one_run(ctx, label, hook_args):
         if time.monotonic() - t0 < DURATION - 6:
             latencies.append(play_latency(ingest.port, "steady"))
         time.sleep(1.0)
-    t1, f1 = time.monotonic(), pub.frames()
+    fps = rate.stop()
     code = pub.wait(30)
     h.check(code == 0, f"{label}: publisher exit status {code}")
     conns = prod.wait(120)
@@ -79,7 +81,7 @@ def one_run(ctx, label, hook_args):
     h.check(emitted >= EVENTS, f"{label}: only {emitted} events emitted")
     rss.sample()
     res = {
-        "fps": (f1 - f0) / (t1 - t0),
+        "fps": fps,
         "player_ratio": counts["video"] / sent_video,
         "latency": statistics.median(latencies),
         "rss_mb": rss.peak_mb(),
@@ -90,6 +92,39 @@ def one_run(ctx, label, hook_args):
           f"play latency median {res['latency'] * 1000:.0f} ms over {len(latencies)} probes, "
           f"RSS peak {res['rss_mb']:.1f} MB, {emitted:.0f} events")
     return ingest, mport, res
+
+
+class FrameRate(threading.Thread):
+    """The publisher's sending rate: polls its -progress frame count every 50 ms and
+    takes the first instant each count was seen, so the rate is frames over the time
+    between the first and the last report (not over this test's own polling loop)."""
+
+    def __init__(self, pub):
+        super().__init__(daemon=True)
+        self.pub = pub
+        self.first = None
+        self.last = None
+        self.done = False
+        self.start()
+
+    def run(self):
+        seen = self.pub.frames()
+        while not self.done:
+            f, t = self.pub.frames(), time.monotonic()
+            if f != seen:  # a new report: the first instant this count is known
+                seen = f
+                if self.first is None:
+                    self.first = (t, f)
+                else:
+                    self.last = (t, f)
+            time.sleep(0.05)
+
+    def stop(self):
+        self.done = True
+        self.join(10)
+        h.check(self.first and self.last and self.last[0] > self.first[0],
+                "publisher progress never advanced")
+        return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
 
 
 def main(ctx):
