@@ -67,6 +67,12 @@ void ClientConn::fail(const std::string& why) {
   stop();
 }
 
+void ClientConn::set_receive_low_watermark(int bytes) {
+  boost::system::error_code ec;
+  socket_.set_option(net::socket_base::receive_low_watermark(bytes), ec);
+  if (ec) fail("SO_RCVLOWAT: " + ec.message());
+}
+
 void ClientConn::do_read() {
   socket_.async_read_some(net::buffer(buf_),
                           [self = shared_from_this()](auto ec, size_t n) { self->on_read(ec, n); });
@@ -77,6 +83,7 @@ void ClientConn::on_read(boost::system::error_code ec, size_t n) {
   if (closed_) return;
   if (ec) return fail(ec == net::error::eof ? "closed by server" : "read: " + ec.message());
   bytes_in_ += n;
+  if (Clock::now() >= window_start_) window_bytes_in_ += n;
   std::span<const uint8_t> data(buf_.data(), n);
   if (!handshake_.done()) {
     auto r = handshake_.feed(data);

@@ -45,6 +45,9 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   uint64_t bytes_out() const { return bytes_out_; }
   const std::string& error() const { return error_; }
   Clock::time_point started() const { return started_; }
+  // -window-after: counters from this instant on (set before start()).
+  void set_window_start(Clock::time_point t) { window_start_ = t; }
+  uint64_t window_bytes_in() const { return window_bytes_in_; }
 
  protected:
   // The stream was created: send play / publish.
@@ -58,12 +61,15 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   void send(const protocol::Message& m);
   void send_command(uint32_t csid, uint32_t stream_id, std::vector<amf0::Value> values);
   void fail(const std::string& why);
+  // SO_RCVLOWAT: the socket reads as ready only once this many bytes are queued.
+  void set_receive_low_watermark(int bytes);
   size_t queued_bytes() const { return queued_bytes_; }
 
   net::io_context& io_;
   Target target_;
   uint32_t stream_id_ = 0;
   bool closed_ = false;
+  Clock::time_point window_start_ = Clock::time_point::max();
 
  private:
   void do_read();
@@ -83,7 +89,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   std::vector<uint8_t> inflight_;
   size_t queued_bytes_ = 0;
   bool writing_ = false;
-  uint64_t bytes_in_ = 0, bytes_out_ = 0, acked_ = 0;
+  uint64_t bytes_in_ = 0, bytes_out_ = 0, acked_ = 0, window_bytes_in_ = 0;
   uint32_t ack_window_ = 2500000;
   Clock::time_point started_{};
   std::string error_;

@@ -24,11 +24,12 @@ void LoadPlayer::on_stream_ready() {
 }
 
 void LoadPlayer::on_status(const std::string& code) {
-  if (code == "NetStream.Play.Start") stats_.play_started = true;
+  if (code != "NetStream.Play.Start") return;
+  stats_.play_started = true;
+  if (rcvlowat_ > 0) set_receive_low_watermark(rcvlowat_);
 }
 
 void LoadPlayer::on_media(const protocol::Message& m) {
-  const auto now = Clock::now();
   const uint8_t* p = m.payload.data();
   const size_t n = m.payload.size();
   if (m.type() == protocol::MessageType::kAudio) {
@@ -37,18 +38,36 @@ void LoadPlayer::on_media(const protocol::Message& m) {
   }
   if (m.type() != protocol::MessageType::kVideo) return;
   const MediaKind k = classify_video(p, n);
-  if (!k.frame) return;
+  if (k.frame) on_video_frame(k.keyframe);
+}
+
+void LoadPlayer::on_video_frame(bool keyframe) {
+  const auto now = Clock::now();
+  const bool in_window = now >= window_start_;
   if (stats_.video_frames == 0) {
     stats_.ttff_ms = std::chrono::duration<double, std::milli>(now - started()).count();
-    stats_.first_frame_key = k.keyframe;
+    stats_.first_frame_key = keyframe;
   } else {
     const double gap = std::chrono::duration<double, std::milli>(now - last_video_).count();
     if (gap > stats_.max_gap_ms) stats_.max_gap_ms = gap;
     if (gap > 1000) ++stats_.stalls;
+    if (in_window) {
+      if (gap > stats_.window_max_gap_ms) stats_.window_max_gap_ms = gap;
+      if (gap > 1000) ++stats_.window_stalls;
+    }
   }
   last_video_ = now;
   ++stats_.video_frames;
-  if (k.keyframe) ++stats_.keyframes;
+  if (in_window) ++stats_.window_video_frames;
+  if (keyframe) ++stats_.keyframes;
+}
+
+void LoadPlayer::on_closed() {
+  const auto now = Clock::now();
+  if (idle_ || now < window_start_ || stats_.video_frames == 0) return;
+  const double gap = std::chrono::duration<double, std::milli>(now - last_video_).count();
+  if (gap > stats_.window_max_gap_ms) stats_.window_max_gap_ms = gap;
+  if (gap > 1000) ++stats_.window_stalls;
 }
 
 }  // namespace rtmp::load

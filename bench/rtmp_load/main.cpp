@@ -4,6 +4,16 @@
 //   rtmp-load -url rtmp://127.0.0.1:1935/live/test -players 500 -duration 30s
 //   rtmp-load -url rtmp://127.0.0.1:1935/live/bench -publishers 1 -flv in.flv -players 100 -json
 //
+//   rtmp-load -url ... -players 2000 -ramp 500 -duration 40s -window-after 15s -json
+//
+// -window-after D also reports what arrived from D (after the client's start)
+// to the end: bytes, video frames, stalls (a gap > 1 s ending in the window or
+// still open at the end), per player minimum and 1st percentile.
+//
+// -rcvlowat B sets SO_RCVLOWAT on each player once it plays: a wake and a read
+// per B bytes instead of per message the server writes, for a lighter client
+// (frame arrival times then have that granularity: B / stream rate).
+//
 // With M > 1 publishers, publisher i publishes <stream>_i and player j plays
 // <stream>_(j mod M).
 #include <algorithm>
@@ -31,6 +41,8 @@ struct Options {
   double duration_s = 10;
   double players_after_s = 0;  // start players this long after the publishers
   double ramp = 0;             // players started per second (0: all at once)
+  double window_after_s = -1;  // -window-after: start of the measurement window
+  int rcvlowat = 0;            // players' SO_RCVLOWAT once playing (0: not set)
   int threads = 1;
   uint32_t chunk_size = 4096;
   bool json = false;
@@ -43,7 +55,8 @@ struct Options {
                "usage: rtmp-load -url rtmp://HOST:PORT/APP/STREAM [-players N] [-publishers M "
                "-flv FILE]\n"
                "       [-duration 10s] [-players-after 0s] [-ramp PER_SEC] [-threads T] "
-               "[-chunk-size N] [-idle] [-json]\n");
+               "[-chunk-size N] [-idle] [-json]\n"
+               "       [-window-after D] [-rcvlowat BYTES]\n");
   std::exit(2);
 }
 
@@ -110,6 +123,10 @@ Options parse_flags(int argc, char** argv) {
       o.duration_s = parse_duration(a, v);
     else if (a == "players-after")
       o.players_after_s = parse_duration(a, v);
+    else if (a == "rcvlowat")
+      o.rcvlowat = static_cast<int>(parse_int(a, v, 0, 1 << 20));
+    else if (a == "window-after")
+      o.window_after_s = parse_duration(a, v);
     else if (a == "ramp")
       o.ramp = static_cast<double>(parse_int(a, v, 0, 1000000));
     else if (a == "threads")
@@ -170,6 +187,10 @@ int main(int argc, char** argv) {
     net::post(io, [c] { c->start(); });
   };
   const auto t_start = Clock::now();
+  const auto t_window = o.window_after_s < 0
+                            ? Clock::time_point::max()
+                            : t_start + std::chrono::duration_cast<Clock::duration>(
+                                            std::chrono::duration<double>(o.window_after_s));
   for (int i = 0; i < o.publishers; ++i) {
     auto& io = *ios[rr++ % ios.size()];
     auto p = std::make_shared<LoadPublisher>(io, with_stream(target, o.publishers, i), o.chunk_size,
@@ -187,6 +208,8 @@ int main(int argc, char** argv) {
     auto& io = *ios[rr++ % ios.size()];
     auto p = std::make_shared<LoadPlayer>(io, with_stream(target, o.publishers, i), o.chunk_size);
     p->set_idle(o.idle);
+    p->set_window_start(t_window);
+    p->set_rcvlowat(o.rcvlowat);
     players.push_back(p);
     launch(p, io);
   }
@@ -197,11 +220,16 @@ int main(int argc, char** argv) {
   for (auto& c : all) net::post(c->executor(), [c] { c->stop(); });
   guards.clear();
   for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - t_start).count();
+  const auto t_end = Clock::now();
+  const double elapsed = std::chrono::duration<double>(t_end - t_start).count();
+  const double window_s =
+      t_end > t_window ? std::chrono::duration<double>(t_end - t_window).count() : 0;
 
   uint64_t bytes = 0, vframes = 0, aframes = 0, stalls = 0, with_stalls = 0, got_frames = 0,
-           key_first = 0, failed = 0, ready = 0;
-  std::vector<double> ttff;
+           key_first = 0, failed = 0, ready = 0, playing = 0;
+  std::vector<double> ttff, w_bytes, w_frames;
+  uint64_t w_bytes_sum = 0, w_vframes = 0, w_stalls = 0, w_with_stalls = 0, w_no_frames = 0;
+  double w_max_gap = 0;
   double max_gap = 0;
   std::map<std::string, int> errors;
   for (auto& p : players) {
@@ -211,8 +239,17 @@ int main(int argc, char** argv) {
     aframes += s.audio_frames;
     stalls += s.stalls;
     ready += s.stream_ready;
+    playing += s.play_started;
     with_stalls += s.stalls > 0;
     max_gap = std::max(max_gap, s.max_gap_ms);
+    w_bytes_sum += p->window_bytes_in();
+    w_vframes += s.window_video_frames;
+    w_stalls += s.window_stalls;
+    w_with_stalls += s.window_stalls > 0;
+    w_no_frames += s.window_video_frames == 0;
+    w_max_gap = std::max(w_max_gap, s.window_max_gap_ms);
+    w_bytes.push_back(static_cast<double>(p->window_bytes_in()));
+    w_frames.push_back(static_cast<double>(s.window_video_frames));
     if (s.ttff_ms) {
       ++got_frames;
       ttff.push_back(*s.ttff_ms);
@@ -234,6 +271,21 @@ int main(int argc, char** argv) {
   }
   const double p50 = percentile(ttff, 0.5), p99 = percentile(ttff, 0.99),
                pmax = ttff.empty() ? 0 : *std::max_element(ttff.begin(), ttff.end());
+  std::string window_json;
+  if (window_s > 0) {
+    char b[512];
+    std::snprintf(b, sizeof b,
+                  ",\"window_s\":%.2f,\"window_bytes_in\":%llu,\"window_video_frames\":%llu,"
+                  "\"window_stalls\":%llu,\"window_players_with_stalls\":%llu,"
+                  "\"window_players_no_frames\":%llu,\"window_max_gap_ms\":%.1f,"
+                  "\"window_player_bytes_min\":%.0f,\"window_player_bytes_p1\":%.0f,"
+                  "\"window_player_vframes_min\":%.0f,\"window_player_vframes_p1\":%.0f",
+                  window_s, (unsigned long long)w_bytes_sum, (unsigned long long)w_vframes,
+                  (unsigned long long)w_stalls, (unsigned long long)w_with_stalls,
+                  (unsigned long long)w_no_frames, w_max_gap, percentile(w_bytes, 0),
+                  percentile(w_bytes, 0.01), percentile(w_frames, 0), percentile(w_frames, 0.01));
+    window_json = b;
+  }
   if (o.json) {
     std::string errs;
     for (auto& [e, n] : errors) {
@@ -250,13 +302,14 @@ int main(int argc, char** argv) {
         "\"video_frames\":%llu,\"audio_frames\":%llu,\"first_frame_key\":%llu,"
         "\"ttff_ms_p50\":%.1f,\"ttff_ms_p99\":%.1f,\"ttff_ms_max\":%.1f,"
         "\"publishers\":%d,\"publishers_failed\":%llu,\"publisher_bytes_out\":%llu,"
-        "\"publisher_frames\":%llu,\"players_ready\":%llu,\"elapsed_s\":%.2f,\"errors\":{%s}}\n",
+        "\"publisher_frames\":%llu,\"players_ready\":%llu,\"players_playing\":%llu,\"elapsed_s\":%."
+        "2f%s,\"errors\":{%s}}\n",
         o.players, (unsigned long long)got_frames, (unsigned long long)failed,
         (unsigned long long)with_stalls, (unsigned long long)stalls, max_gap,
         (unsigned long long)bytes, (unsigned long long)vframes, (unsigned long long)aframes,
         (unsigned long long)key_first, p50, p99, pmax, o.publishers, (unsigned long long)pub_failed,
         (unsigned long long)pub_bytes, (unsigned long long)pub_frames, (unsigned long long)ready,
-        elapsed, errs.c_str());
+        (unsigned long long)playing, elapsed, window_json.c_str(), errs.c_str());
   } else {
     std::printf("players:        %d (%llu got frames, %llu failed, %llu with stalls)\n", o.players,
                 (unsigned long long)got_frames, (unsigned long long)failed,
@@ -271,6 +324,14 @@ int main(int argc, char** argv) {
       std::printf("publishers:     %d (%llu failed), %llu frames, %.1f MB sent\n", o.publishers,
                   (unsigned long long)pub_failed, (unsigned long long)pub_frames,
                   static_cast<double>(pub_bytes) / 1e6);
+    if (window_s > 0)
+      std::printf(
+          "window %.1f s:   %.1f Mbit/s, %llu video frames, %llu stalls (%llu players), "
+          "%llu players without frames, per player min %.0f bytes / %.0f frames\n",
+          window_s, static_cast<double>(w_bytes_sum) * 8 / 1e6 / window_s,
+          (unsigned long long)w_vframes, (unsigned long long)w_stalls,
+          (unsigned long long)w_with_stalls, (unsigned long long)w_no_frames,
+          percentile(w_bytes, 0), percentile(w_frames, 0));
     for (auto& [e, n] : errors) std::printf("error x%d: %s\n", n, e.c_str());
   }
   if (o.idle) return ready == static_cast<uint64_t>(o.players) ? 0 : 1;
