@@ -162,6 +162,23 @@ struct Dispatcher::Impl {
     for (const HookSpec& hook : hooks) pool.submit(Job{hook, event, payload});
   }
 
+  // Shutdown deadline passed: `left` never runs. One ERROR line counts them;
+  // each one is named at DEBUG.
+  void abandon(const std::deque<Job>& left) {
+    size_t webhooks = 0;
+    for (const Job& job : left) {
+      webhooks += job.hook.kind == HookKind::webhook;
+      spdlog::debug("abandoned {} {} id={} -> {}",
+                    job.hook.kind == HookKind::webhook ? "webhook" : "script",
+                    common::event_name(job.event->type()), job.event->id(), job.hook.target);
+    }
+    spdlog::error(
+        "shutdown timeout: abandoned {} queued hook execution(s) ({} webhook, {} script), "
+        "events {} to {}; {} running execution(s) end within -hook-timeout",
+        left.size(), webhooks, left.size() - webhooks, left.front().event->id(),
+        left.back().event->id(), pool.running());
+  }
+
   void write_stdio(const rtmphooks::Event& event, const std::string& json) {
     if (!stdio.enabled()) return;
     const bool ok = stdio.write(event, json);
@@ -242,11 +259,12 @@ void Dispatcher::request_stop() {
   impl_->stopping.store(true);
 }
 
-void Dispatcher::wait() {
+void Dispatcher::wait(Clock::time_point deadline) {
   Impl& i = *impl_;
   if (i.finished) return;
   if (i.puller.joinable()) i.puller.join();
-  i.pool.wait_idle();
+  if (const auto left = i.pool.wait_idle_until(deadline); !left.empty()) i.abandon(left);
+  i.pool.wait_idle();  // what runs now ends within its -hook-timeout
   i.webhook.stop();
   i.script.stop();
   i.finished = true;

@@ -3,6 +3,7 @@
 // renders the payload, writes the stdio hook line and runs the matching webhook
 // and script hooks under -hook-concurrency and -hook-timeout. The same class is
 // embedded by rtmp-ingest, sharing its zmq context and pulling inproc://.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -47,8 +48,11 @@ class Dispatcher {
   // Stops pulling; thread-safe, async-signal-unsafe, returns at once.
   void request_stop();
   // After request_stop(): finishes queued executions (each up to its timeout),
-  // stops the runners and returns.
-  void wait();
+  // stops the runners and returns. Executions still queued at `deadline` (the
+  // -shutdown-timeout) are abandoned, with one ERROR line counting them; those
+  // running then are finished, each within its -hook-timeout.
+  void wait(std::chrono::steady_clock::time_point deadline =
+                std::chrono::steady_clock::time_point::max());
 
   Stats stats() const;
 

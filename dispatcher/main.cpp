@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <memory>
 #include <zmq.hpp>
 
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
   common::HttpServerOptions http_options;
   dispatcher::register_dispatcher_flags(flags, options);
   dispatcher::register_hook_flags(flags, options);
+  common::Duration shutdown_timeout = std::chrono::seconds(10);
+  flags.add_duration("shutdown-timeout", &shutdown_timeout, shutdown_timeout,
+                     "on SIGTERM, longest wait for queued hook executions; those still queued "
+                     "then are abandoned (logged), running ones end within -hook-timeout");
   common::register_http_flags(flags, http_options);
   common::register_log_flags(flags, log_options);
   common::parse_flags_or_exit(flags, argc, argv);
@@ -55,8 +60,9 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    const auto deadline = std::chrono::steady_clock::now() + shutdown_timeout;
     d.request_stop();
-    d.wait();
+    d.wait(deadline);
     http.reset();
   } catch (const common::FlagError& e) {
     spdlog::error("{}", e.what());

@@ -82,6 +82,19 @@ void Pool::wait_idle() {
   changed_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
 }
 
+std::deque<Job> Pool::wait_idle_until(Clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  const auto idle = [&] { return queue_.empty() && running_ == 0; };
+  if (deadline == Clock::time_point::max()) {
+    changed_.wait(lock, idle);  // no deadline (wait_until would overflow)
+  } else {
+    changed_.wait_until(lock, deadline, idle);
+  }
+  std::deque<Job> left;
+  left.swap(queue_);
+  return left;
+}
+
 size_t Pool::queued() const {
   std::lock_guard lock(mutex_);
   return queue_.size();

@@ -1,7 +1,8 @@
 #pragma once
 // The execution pool: at most `concurrency` hook executions running at once,
 // the rest waiting in a queue the puller keeps within `queue_limit` (it stops
-// pulling while the queue is full). Logs each outcome with its duration.
+// pulling while the queue is full). Logs each outcome with its duration. At
+// shutdown the queue can be abandoned at a deadline (wait_idle_until).
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -29,6 +30,10 @@ class Pool {
   bool wait_for_room(std::chrono::milliseconds max_wait);
   // Blocks until nothing is queued or running.
   void wait_idle();
+  // Blocks until nothing is queued or running, or until `deadline`; then takes
+  // what is still queued out of the queue (it will never run) and returns it.
+  // Executions already running are left to finish (see wait_idle()).
+  std::deque<Job> wait_idle_until(std::chrono::steady_clock::time_point deadline);
 
   size_t queued() const;
   size_t running() const;

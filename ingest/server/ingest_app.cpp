@@ -37,8 +37,8 @@ SessionOptions session_options(const IngestOptions& o) {
 
 // Waits (running handlers meanwhile) until every session has ended or the
 // deadline passes.
-void drain_sessions(net::io_context& ioc, Server& server, common::Duration timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+void drain_sessions(net::io_context& ioc, Server& server,
+                    std::chrono::steady_clock::time_point deadline, common::Duration timeout) {
   while (server.open_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
     ioc.run_for(std::chrono::milliseconds(20));
   }
@@ -93,6 +93,7 @@ int run_ingest(IngestOptions o) {
                    : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));
 
   bool stopping = false;
+  auto stop_at = std::chrono::steady_clock::time_point::max();  // when the signal came
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
@@ -105,6 +106,7 @@ int run_ingest(IngestOptions o) {
         }
         spdlog::info("signal {}: shutting down", sig);
         stopping = true;
+        stop_at = std::chrono::steady_clock::now();
         ioc.stop();
       };
   signals.async_wait(on_signal);
@@ -116,16 +118,20 @@ int run_ingest(IngestOptions o) {
   (void)stopping;
 
   // Graceful: stop accepting, end every session (each emits its stop and
-  // close events), then flush events to the dispatchers.
+  // close events), then flush events to the dispatchers. -shutdown-timeout
+  // from the signal bounds the sessions and the embedded hook queue together.
+  if (stop_at == std::chrono::steady_clock::time_point::max())
+    stop_at = std::chrono::steady_clock::now();
+  const auto deadline = stop_at + o.shutdown_timeout;
   ioc.restart();
   server.stop_accepting();
   server.close_all("server shutting down");
-  drain_sessions(ioc, server, o.shutdown_timeout);
+  drain_sessions(ioc, server, deadline, o.shutdown_timeout);
   signals.cancel();
   emitter.stop();
   if (hooks) {
     hooks->request_stop();
-    hooks->wait();
+    hooks->wait(deadline);
   }
   http.reset();
   // Refuses checks still waiting on a callback; their completions post to

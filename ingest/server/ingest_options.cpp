@@ -21,7 +21,8 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   flags.add_duration("write-timeout", &o.write_timeout, std::chrono::seconds(30),
                      "close a connection whose pending write makes no progress this long");
   flags.add_duration("shutdown-timeout", &o.shutdown_timeout, std::chrono::seconds(10),
-                     "on SIGTERM, longest wait for sessions to end before exiting");
+                     "on SIGTERM, longest wait for sessions to end and queued -hook-* "
+                     "executions to finish; hooks still queued then are abandoned (logged)");
   flags.add_int("max-message-size", &o.max_message_size, 8 * 1024 * 1024, 1024, 64 * 1024 * 1024,
                 "largest RTMP message accepted, bytes");
   flags.add_int("max-chunk-streams", &o.max_chunk_streams, 64, 4, 65600,

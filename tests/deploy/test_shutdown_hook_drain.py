@@ -1,0 +1,225 @@
+"""SIGTERM with a full hook queue is bounded by -shutdown-timeout (SPEC §6 with
+the bound): queued hook executions still waiting at the deadline are abandoned
+with one ERROR line counting them, the running ones end within -hook-timeout,
+and the process exits 0. Before the bound, a queue behind a dead webhook took
+queue x -hook-timeout / -hook-concurrency to drain (here 200 x 4 s / 2 = 400 s).
+
+Three runs with real processes:
+  1. rtmp-ingest with embedded hooks (-hook-webhook) to a target that accepts
+     TCP and never answers; 200 events queued; SIGTERM to the ingest.
+  2. rtmp-dispatcher pulling from an ingest (-events-bind), same dead target.
+  3. rtmp-dispatcher with a live but slow receiver (0.25 s per request,
+     concurrency 2): deliveries go on during the drain until the deadline,
+     nothing is cut off mid-request, and delivered + abandoned = all events,
+     each event in exactly one of the two (abandoned ones are named at DEBUG).
+"""
+import re
+import signal
+import socket
+import threading
+import time
+
+import ops_util as u
+from ops_util import h
+
+CONNS = 100  # short TCP connections: connection_accept + connection_close each
+EVENTS = 2 * CONNS
+SHUTDOWN_S = 3
+HOOK_TIMEOUT_S = 4
+SLACK_S = 6  # process start-up/tear-down, a loaded machine, sanitizer builds
+
+
+class BlackHole:
+    """Accepts TCP connections and never reads nor answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1024)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.conns, self.stop = [], False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def close(self):
+        self.stop = True
+        self.thread.join(5)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def make_events(port):
+    for _ in range(CONNS):
+        with socket.create_connection(("127.0.0.1", port), timeout=10):
+            pass
+
+
+def metric(port, name):
+    return u.parse_metrics(u.http_get(port, "/metrics")[1]).get(name, 0)
+
+
+def wait_queued(mport, what):
+    """Until the dispatcher has received every event and most wait in its queue."""
+    h.wait_for(lambda: metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
+               f"{what}: {EVENTS} events received")
+    q = metric(mport, "rtmp_dispatcher_queue_depth")
+    h.check(q >= EVENTS - 10, f"{what}: only {q:g} executions queued")
+    return q
+
+
+def abandoned_line(proc, what):
+    lines = [l for l in proc.stdout().splitlines() if "shutdown timeout: abandoned" in l]
+    h.check(len(lines) == 1, f"{what}: {len(lines)} 'abandoned' lines: {lines}")
+    line = lines[0]
+    h.check('"level":"error"' in line or "error" in line.lower(), f"{what}: not ERROR: {line}")
+    m = re.search(r"abandoned (\d+) queued hook execution\(s\) \((\d+) webhook, (\d+) script\)",
+                  line)
+    h.check(m, f"{what}: unparsable line {line}")
+    h.log(f"{what}: {line}")
+    return int(m.group(1))
+
+
+def timed_sigterm(proc, what):
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait_exit(SHUTDOWN_S + HOOK_TIMEOUT_S + SLACK_S + 30)  # unbounded: ~400 s
+    took = time.monotonic() - t0
+    h.log(f"{what}: exit {code} {took:.2f} s after SIGTERM "
+          f"(-shutdown-timeout {SHUTDOWN_S}s, -hook-timeout {HOOK_TIMEOUT_S}s)")
+    h.check(code == 0, f"{what}: exit status {code}")
+    return t0, took
+
+
+def check_dead_drain(proc, what, took):
+    bound = SHUTDOWN_S + HOOK_TIMEOUT_S + SLACK_S
+    h.check(took <= bound, f"{what}: shutdown took {took:.1f} s > {bound} s")
+    h.check(took >= SHUTDOWN_S - 0.5, f"{what}: exited after {took:.1f} s, before the deadline")
+    abandoned = abandoned_line(proc, what)
+    failed = sum(1 for l in proc.stdout().splitlines() if "failed in" in l)
+    h.log(f"{what}: {failed} executions failed (timed out), {abandoned} abandoned")
+    h.check(failed + abandoned == EVENTS,
+            f"{what}: {failed} failed + {abandoned} abandoned != {EVENTS} executions")
+    h.check(abandoned >= EVENTS - 10, f"{what}: only {abandoned} abandoned")
+    h.check(all(re.search(r"(?i)time", l) for l in proc.stdout().splitlines()
+                if "failed in" in l), f"{what}: a failure without a timeout cause")
+
+
+def run_embedded(ctx, hole):
+    what = "embedded"
+    mport = h.free_port()
+    ingest = h.Ingest(ctx, name="ingest-embedded", stdio_events=False,
+                      args=["-hook-webhook", f"*=http://127.0.0.1:{hole.port}/",
+                            "-hook-timeout", f"{HOOK_TIMEOUT_S}s", "-hook-concurrency", "2",
+                            "-shutdown-timeout", f"{SHUTDOWN_S}s",
+                            "-metrics-addr", f"127.0.0.1:{mport}"])
+    make_events(ingest.port)
+    wait_queued(mport, what)
+    _, took = timed_sigterm(ingest.proc, what)
+    m = re.search(r"rtmp-ingest stopped: (\d+) events emitted, (\d+) sent",
+                  ingest.proc.stdout())
+    h.check(m and int(m.group(1)) == EVENTS == int(m.group(2)),
+            f"{what}: final line {m.group(0) if m else None}")
+    check_dead_drain(ingest.proc, what, took)
+
+
+def source_ingest(ctx, name):
+    events_port = h.free_port()
+    ingest = h.Ingest(ctx, name=name, stdio_events=False,
+                      args=["-events-bind", f"tcp://127.0.0.1:{events_port}"])
+    return ingest, events_port
+
+
+def dispatcher(ctx, name, events_port, hook_url, mport):
+    d = ctx.proc(name, [u.dispatcher_binary(),
+                        "-events-connect", f"tcp://127.0.0.1:{events_port}",
+                        "-hook-webhook", f"*={hook_url}",
+                        "-hook-timeout", f"{HOOK_TIMEOUT_S}s", "-hook-concurrency", "2",
+                        "-shutdown-timeout", f"{SHUTDOWN_S}s",
+                        "-metrics-addr", f"127.0.0.1:{mport}",
+                        "-log-level", "debug", "-log-format", "json"])
+    d.wait_line(r"connected to ingest", 30, "stdout")
+    return d
+
+
+def run_dispatcher_dead(ctx, hole):
+    what = "rtmp-dispatcher, dead webhook"
+    ingest, events_port = source_ingest(ctx, "ingest-source-dead")
+    mport = h.free_port()
+    d = dispatcher(ctx, "dispatcher-dead", events_port, f"http://127.0.0.1:{hole.port}/", mport)
+    make_events(ingest.port)
+    wait_queued(mport, what)
+    _, took = timed_sigterm(d, what)
+    check_dead_drain(d, what, took)
+    ingest.stop()
+
+
+def run_dispatcher_slow(ctx):
+    what = "rtmp-dispatcher, slow receiver"
+    delay = 0.25
+    rx = u.Receiver(delay=lambda ev: delay)
+    ingest, events_port = source_ingest(ctx, "ingest-source-slow")
+    mport = h.free_port()
+    d = dispatcher(ctx, "dispatcher-slow", events_port, f"{rx.url}/hook", mport)
+    make_events(ingest.port)
+    wait_queued(mport, what)
+    t_term, took = timed_sigterm(d, what)
+    t_exit = t_term + took
+    h.check(took <= SHUTDOWN_S + delay + SLACK_S, f"{what}: shutdown took {took:.1f} s")
+
+    arrived = rx.snapshot()
+    ids = [e["id"] for _, e, _ in arrived]
+    h.check(len(ids) == len(set(ids)), f"{what}: an event delivered twice")
+    # The receiver notes an answer just after writing it, maybe just after our exit
+    # check; a request cut off by the exit is never noted.
+    def all_answered():
+        a = rx.answered_snapshot()
+        return a if len(a) == len(arrived) else None
+    answered = h.wait_for(all_answered, 10,
+                          f"{what}: all {len(arrived)} requests answered (none cut off)")
+    h.check(all(t <= t_exit + 0.5 for _, _, t in answered), f"{what}: an answer after the exit")
+    during = [t for _, _, t in answered if t > t_term]
+    h.log(f"{what}: {len(answered)} delivered, {len(during)} of them during the drain")
+    h.check(len(during) >= 2, f"{what}: deliveries stopped at SIGTERM ({len(during)} during "
+                              f"the drain)")
+    h.check(all(t <= t_term + SHUTDOWN_S + delay + 1 for _, _, t in answered),
+            f"{what}: an execution started after the deadline")
+    abandoned = abandoned_line(d, what)
+    named = set(re.findall(r"abandoned webhook \S+ id=(\S+) ->", d.stdout()))
+    h.check(len(named) == abandoned, f"{what}: {len(named)} abandoned ids named at DEBUG, "
+                                     f"{abandoned} counted")
+    h.check(not named & set(ids), f"{what}: an abandoned event was delivered")
+    h.check(len(ids) + abandoned == EVENTS,
+            f"{what}: {len(ids)} delivered + {abandoned} abandoned != {EVENTS}")
+    h.check("failed in" not in d.stdout(), f"{what}: a hook failed")
+    ingest.stop()
+    rx.close()
+
+
+def main(ctx):
+    if h.server_kind() != "ingest":
+        h.skip("rtmp-ingest and rtmp-dispatcher only")
+    hole = BlackHole()
+    try:
+        run_embedded(ctx, hole)
+        run_dispatcher_dead(ctx, hole)
+        run_dispatcher_slow(ctx)
+    finally:
+        hole.close()
+    for p in ctx.procs:
+        for marker in ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:"):
+            h.check(marker not in p.output(), f"{p.name}: sanitizer report; see {p.stderr_path}")
+
+
+if __name__ == "__main__":
+    h.run(main)
