@@ -1,6 +1,8 @@
 #include "dispatcher/options.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 #include "common/payload.hpp"
 #include "dispatcher/signature.hpp"
@@ -51,6 +53,13 @@ HookSpec parse_hook_spec(HookKind kind, const std::string& pair) {
 
 bool has_hooks(const Options& options) {
   return !options.webhooks.empty() || !options.scripts.empty() || !options.stdio_format.empty();
+}
+
+int webhook_loop_count(const Options& options) {
+  int64_t n = options.webhook_threads;
+  if (n <= 0) n = std::min<int64_t>(2, std::max(1u, std::thread::hardware_concurrency()));
+  n = std::min(n, options.hook_concurrency);
+  return static_cast<int>(std::max<int64_t>(n, 1));
 }
 
 std::vector<HookSpec> hook_specs(const Options& options) {
@@ -105,6 +114,9 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
   flags.add_string("webhook-ca-file", &options.webhook_ca_file, "",
                    "PEM file of CA certificates trusted for https webhooks instead of the "
                    "system's");
+  flags.add_int("webhook-threads", &options.webhook_threads, options.webhook_threads, 0, 64,
+                "event loops (threads) delivering webhooks, each with its own connections; "
+                "0 = min(2, CPU cores), never more than -hook-concurrency");
 }
 
 void register_dispatcher_flags(common::FlagSet& flags, Options& options) {

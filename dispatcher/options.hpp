@@ -43,6 +43,7 @@ struct Options {
   std::string webhook_secret;
   int64_t webhook_retries = 3;
   std::string webhook_ca_file;  // PEM bundle trusted instead of the system's
+  int64_t webhook_threads = 0;  // webhook event loops; 0 = auto (webhook_loop_count)
 
   // Not flags: tuning with sane defaults.
   common::Duration kill_grace{2000};       // SIGTERM -> SIGKILL of a timed-out script
@@ -55,7 +56,7 @@ struct Options {
 
 // -hook-webhook, -hook-script, -hook-stdio-format, -hook-timeout,
 // -hook-concurrency, -hook-queue, -webhook-secret, -webhook-retries,
-// -webhook-ca-file. Pairs are validated while parsing (FlagError).
+// -webhook-ca-file, -webhook-threads. Pairs are validated while parsing (FlagError).
 void register_hook_flags(common::FlagSet& flags, Options& options);
 
 // -events-connect (repeatable; default tcp://127.0.0.1:5556 when none given;
@@ -69,6 +70,10 @@ HookSpec parse_hook_spec(HookKind kind, const std::string& pair);
 // Whether any hook is configured (webhook, script or stdio): rtmp-ingest runs an
 // embedded dispatcher only then.
 bool has_hooks(const Options& options);
+
+// How many webhook event loops run: -webhook-threads, or when 0 the smaller of
+// 2 and the CPU count; never more than -hook-concurrency, at least 1.
+int webhook_loop_count(const Options& options);
 
 // Every hook of the options, parsed; throws FlagError on the first bad pair.
 std::vector<HookSpec> hook_specs(const Options& options);

@@ -1,12 +1,16 @@
 #pragma once
-// Runs webhook hooks: POSTs the payload with libcurl's multi interface on one
-// event-loop thread (curl_multi_poll + curl_multi_wakeup), keeps connections
-// alive in the multi handle's shared cache, retries with backoff inside the
-// hook timeout, signs with Standard Webhooks headers when a secret is set.
+// Runs webhook hooks on -webhook-threads event loops (WebhookLoop: libcurl
+// multi + epoll, one thread and one keep-alive connection cache each). A job
+// started by a finished one's completion stays on that loop (no hand-off, no
+// wake-up); a job from another thread goes to the loop with the fewest jobs.
+// -hook-concurrency stays the global limit (the pool's), whatever the loop count.
+#include <atomic>
 #include <memory>
+#include <vector>
 
 #include "dispatcher/counters.hpp"
 #include "dispatcher/job.hpp"
+#include "dispatcher/webhook_loop.hpp"
 
 namespace rtmp::dispatcher {
 
@@ -20,9 +24,13 @@ class WebhookRunner final : public Runner {
   void start(Job job, JobDone done) override;
   void stop() override;
 
+  size_t loops() const { return loops_.size(); }
+
  private:
-  struct Loop;
-  std::unique_ptr<Loop> loop_;
+  WebhookLoop& pick();
+
+  std::vector<std::unique_ptr<WebhookLoop>> loops_;
+  std::atomic<size_t> next_{0};  // where the least-loaded search starts (ties rotate)
 };
 
 }  // namespace rtmp::dispatcher

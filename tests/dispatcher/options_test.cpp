@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 namespace rtmp::dispatcher {
 namespace {
@@ -123,6 +125,26 @@ TEST(Options, BadEnvironmentValueIsAnError) {
   ::unsetenv("RTMP_DISPATCHER_HOOK_WEBHOOK");
   EXPECT_NE(err.find("unknown event type"), std::string::npos);
   EXPECT_NE(err.find("RTMP_DISPATCHER_HOOK_WEBHOOK"), std::string::npos);
+}
+
+TEST(Options, WebhookThreadsDefaultToTwoAtMostAndNeverExceedConcurrency) {
+  Parsed p;
+  p.parse({});
+  EXPECT_EQ(p.options.webhook_threads, 0);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(webhook_loop_count(p.options), std::min(2, cores));
+  Parsed q;
+  q.parse({"-webhook-threads", "5", "-hook-concurrency", "3"});
+  EXPECT_EQ(q.options.webhook_threads, 5);
+  EXPECT_EQ(webhook_loop_count(q.options), 3);
+  Parsed r;
+  r.parse({"-webhook-threads=4"});
+  EXPECT_EQ(webhook_loop_count(r.options), 4);
+  Parsed one;
+  one.parse({"-hook-concurrency", "1"});
+  EXPECT_EQ(webhook_loop_count(one.options), 1);
+  EXPECT_NE(error_of({"-webhook-threads", "-1"}).find("-webhook-threads"), std::string::npos);
+  EXPECT_NE(error_of({"-webhook-threads", "65"}).find("-webhook-threads"), std::string::npos);
 }
 
 TEST(Options, HookSpecsRejectBadPairsGivenInCode) {
