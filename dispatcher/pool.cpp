@@ -60,7 +60,8 @@ void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& r
   bool have_next = false;
   {
     std::lock_guard lock(mutex_);
-    if (!queue_.empty()) {
+    const bool past_deadline = deadline_ != Clock::time_point::max() && Clock::now() >= deadline_;
+    if (!queue_.empty() && !past_deadline) {
       next = std::move(queue_.front());
       queue_.pop_front();
       have_next = true;
@@ -84,6 +85,7 @@ void Pool::wait_idle() {
 
 std::deque<Job> Pool::wait_idle_until(Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
+  deadline_ = deadline;
   const auto idle = [&] { return queue_.empty() && running_ == 0; };
   if (deadline == Clock::time_point::max()) {
     changed_.wait(lock, idle);  // no deadline (wait_until would overflow)

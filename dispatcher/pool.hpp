@@ -32,7 +32,8 @@ class Pool {
   void wait_idle();
   // Blocks until nothing is queued or running, or until `deadline`; then takes
   // what is still queued out of the queue (it will never run) and returns it.
-  // Executions already running are left to finish (see wait_idle()).
+  // No queued execution starts at or after `deadline`; those already running
+  // are left to finish (see wait_idle()).
   std::deque<Job> wait_idle_until(std::chrono::steady_clock::time_point deadline);
 
   size_t queued() const;
@@ -51,8 +52,9 @@ class Pool {
   const HookObserver observer_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Job> queue_;  // guarded by mutex_
-  size_t running_ = 0;     // guarded by mutex_
+  std::deque<Job> queue_;                                  // guarded by mutex_
+  size_t running_ = 0;                                     // guarded by mutex_
+  Clock::time_point deadline_ = Clock::time_point::max();  // guarded by mutex_
 };
 
 }  // namespace rtmp::dispatcher
