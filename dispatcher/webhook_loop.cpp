@@ -204,6 +204,7 @@ struct WebhookLoop::Impl {
           take_incoming();
           continue;
         }
+        if (drop_if_parked(fd)) continue;
         const uint32_t e = events[i].events;
         const int mask = (e & EPOLLIN ? CURL_CSELECT_IN : 0) |
                          (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
@@ -305,6 +306,10 @@ struct WebhookLoop::Impl {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &r.response);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &Impl::on_close);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
     if (!options.webhook_ca_file.empty())
       curl_easy_setopt(e, CURLOPT_CAINFO, options.webhook_ca_file.c_str());
     if (no_proxy) {
@@ -413,22 +418,73 @@ struct WebhookLoop::Impl {
 
   // ---- curl callbacks (loop thread, inside curl calls)
 
-  static int on_socket(CURL*, curl_socket_t s, int what, void* user, void* socketp) {
-    auto* self = static_cast<Impl*>(user);
-    if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(self->epfd, EPOLL_CTL_DEL, s, nullptr);  // may already be closed
-      return 0;
-    }
+  // Sockets in epoll. A connection socket (opened and closed through on_open /
+  // on_close) that curl stops watching between two requests stays registered
+  // ("parked"): the next request on the kept-alive connection then needs no
+  // epoll_ctl, and an idle connection's event (the peer closing it) only
+  // unregisters it. Other sockets (a resolver's) are unregistered at once.
+  struct Watch {
+    uint32_t registered = 0;  // events registered in epoll; 0 = not in the set
+    bool wanted = false;      // curl watches it now
+    bool ours = false;        // a connection socket from on_open, not yet closed
+  };
+
+  Watch& watch(curl_socket_t s) {
+    const auto i = static_cast<size_t>(s);
+    if (i >= watches.size()) watches.resize(i + 1);
+    return watches[i];
+  }
+
+  bool set_events(curl_socket_t s, Watch& w, uint32_t events) {
+    if (w.registered == events) return true;
     epoll_event ev{};
     ev.data.fd = s;
-    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-    const int op = socketp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(self->epfd, op, s, &ev) != 0) {
-      const int retry = errno == EEXIST ? EPOLL_CTL_MOD : errno == ENOENT ? EPOLL_CTL_ADD : -1;
-      if (retry < 0 || epoll_ctl(self->epfd, retry, s, &ev) != 0) return -1;
+    ev.events = events;
+    int op = events == 0 ? EPOLL_CTL_DEL : w.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(epfd, op, s, &ev) != 0 && op != EPOLL_CTL_DEL) {
+      op = errno == EEXIST ? EPOLL_CTL_MOD : errno == ENOENT ? EPOLL_CTL_ADD : -1;
+      if (op < 0 || epoll_ctl(epfd, op, s, &ev) != 0) return false;
     }
-    if (!socketp) curl_multi_assign(self->multi, s, self);  // marks it as added
-    return 0;
+    w.registered = events;
+    return true;
+  }
+
+  // An event on a parked socket: curl does not care, stop watching it.
+  bool drop_if_parked(int fd) {
+    const auto i = static_cast<size_t>(fd);
+    if (i >= watches.size() || watches[i].wanted) return false;
+    set_events(fd, watches[i], 0);
+    return true;
+  }
+
+  static int on_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
+    auto* self = static_cast<Impl*>(user);
+    Watch& w = self->watch(s);
+    if (what == CURL_POLL_REMOVE) {
+      w.wanted = false;
+      if (!w.ours) self->set_events(s, w, 0);
+      return 0;
+    }
+    w.wanted = true;
+    const uint32_t events =
+        (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    return self->set_events(s, w, events) ? 0 : -1;
+  }
+
+  static curl_socket_t on_open(void* user, curlsocktype, curl_sockaddr* a) {
+    auto* self = static_cast<Impl*>(user);
+    const int s = ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (s < 0) return CURL_SOCKET_BAD;
+    self->watch(s) = Watch{0, false, true};
+    return s;
+  }
+
+  static int on_close(void* user, curl_socket_t s) {
+    auto* self = static_cast<Impl*>(user);
+    Watch& w = self->watch(s);
+    self->set_events(s, w, 0);  // explicitly: a spawned child may still share the socket
+    w = Watch{};
+    return ::close(s);
   }
 
   static int on_timer(CURLM*, long timeout_ms, void* user) {
@@ -466,6 +522,7 @@ struct WebhookLoop::Impl {
   std::vector<std::unique_ptr<Request>> requests;  // every request made (<= concurrency)
   std::vector<Request*> spare;                     // requests free for reuse
   std::optional<Clock::time_point> timer;          // curl's next timeout
+  std::vector<Watch> watches;                      // by fd
   int active = 0;                                  // easy handles in the multi
   bool stop_seen = false;
   std::thread thread;
