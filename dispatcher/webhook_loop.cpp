@@ -3,19 +3,13 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
-#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -23,6 +17,7 @@
 
 #include "common/payload.hpp"
 #include "dispatcher/backoff.hpp"
+#include "dispatcher/curl_epoll.hpp"
 #include "dispatcher/signature.hpp"
 
 namespace rtmp::dispatcher {
@@ -32,7 +27,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr size_t kResponseKeep = 256;  // bytes of a response body kept for logs
-constexpr int kMaxEvents = 64;         // epoll events taken per wake-up
 constexpr milliseconds kIdleWait{1000};
 
 thread_local const void* t_running_loop = nullptr;  // the Impl whose run() is on this thread
@@ -57,10 +51,6 @@ size_t keep_response(char* data, size_t size, size_t n, void* user) {
   const size_t len = size * n;
   if (out->size() < kResponseKeep) out->append(data, std::min(len, kResponseKeep - out->size()));
   return len;
-}
-
-milliseconds until(Clock::time_point t, Clock::time_point now) {
-  return std::chrono::ceil<milliseconds>(t - now);
 }
 
 // A job as handed over, before it becomes a Request on the loop thread.
@@ -125,36 +115,22 @@ struct WebhookLoop::Impl {
   }
 
   void open() {
-    epfd = epoll_create1(EPOLL_CLOEXEC);
-    wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (epfd < 0 || wakefd < 0) throw std::runtime_error("webhook loop: epoll/eventfd failed");
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = wakefd;
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev) != 0)
-      throw std::runtime_error("webhook loop: epoll_ctl failed");
     multi = curl_multi_init();
     if (!multi) throw std::runtime_error("curl_multi_init failed");
     const long conns = static_cast<long>(std::max<int64_t>(options.hook_concurrency, 1));
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, conns);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
-    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    io.attach_multi(multi);
   }
 
   // After the thread has ended: easy handles, then the multi handle (its cache
-  // closes connections through on_socket, so epfd goes last).
+  // closes connections through `io`, destroyed after this).
   void close_all() {
     for (auto& r : requests)
       if (r->easy) curl_easy_cleanup(r->easy);
     requests.clear();
     if (multi) curl_multi_cleanup(multi);
     multi = nullptr;
-    if (wakefd >= 0) ::close(wakefd);
-    if (epfd >= 0) ::close(epfd);
-    wakefd = epfd = -1;
   }
 
   // ---- any thread
@@ -170,7 +146,7 @@ struct WebhookLoop::Impl {
       std::lock_guard lock(mutex);
       incoming.push_back(std::move(in));
     }
-    if (!wake_pending.exchange(true)) wake();
+    if (!wake_pending.exchange(true)) io.wake();
   }
 
   void shutdown() {
@@ -179,52 +155,25 @@ struct WebhookLoop::Impl {
       stopping = true;
     }
     wake_pending.store(true);
-    wake();
+    io.wake();
     if (thread.joinable()) thread.join();
-  }
-
-  void wake() {
-    const uint64_t one = 1;
-    [[maybe_unused]] const ssize_t n = ::write(wakefd, &one, sizeof one);
   }
 
   // ---- loop thread
 
   void run() {
     t_running_loop = this;
-    std::array<epoll_event, kMaxEvents> events;
     for (;;) {
       start_new();
       start_due();
       if (stop_seen && idle() && nothing_incoming()) break;
-      const int n = epoll_wait(epfd, events.data(), kMaxEvents, wait_ms());
-      for (int i = 0; i < n; ++i) {
-        const int fd = events[i].data.fd;
-        if (fd == wakefd) {
-          take_incoming();
-          continue;
-        }
-        if (drop_if_parked(fd)) continue;
-        const uint32_t e = events[i].events;
-        const int mask = (e & EPOLLIN ? CURL_CSELECT_IN : 0) |
-                         (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-                         (e & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-        int still = 0;
-        curl_multi_socket_action(multi, fd, mask, &still);
-      }
-      if (timer && *timer <= Clock::now()) {
-        timer.reset();
-        int still = 0;
-        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &still);
-      }
+      if (io.run_once(wait())) take_incoming();
       collect();
     }
     t_running_loop = nullptr;
   }
 
   void take_incoming() {
-    uint64_t count = 0;
-    [[maybe_unused]] const ssize_t n = ::read(wakefd, &count, sizeof count);
     wake_pending.store(false);
     std::lock_guard lock(mutex);
     for (auto& in : incoming) local.push_back(std::move(in));
@@ -265,13 +214,15 @@ struct WebhookLoop::Impl {
     }
   }
 
-  int wait_ms() const {
-    if (!local.empty()) return 0;
+  // Longest wait before the next turn: none while jobs wait to start, else
+  // until the first retry is due (CurlEpoll also bounds it by curl's timer).
+  milliseconds wait() const {
+    if (!local.empty()) return milliseconds(0);
     const auto now = Clock::now();
     auto wait = kIdleWait;
-    if (timer) wait = std::min(wait, until(*timer, now));
-    for (const Request* r : waiting) wait = std::min(wait, until(r->next_at, now));
-    return static_cast<int>(std::max(wait, milliseconds(0)).count());
+    for (const Request* r : waiting)
+      wait = std::min(wait, std::chrono::ceil<milliseconds>(r->next_at - now));
+    return std::max(wait, milliseconds(0));
   }
 
   Request* acquire(Incoming&& in) {
@@ -306,10 +257,7 @@ struct WebhookLoop::Impl {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &r.response);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &Impl::on_close);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
+    io.attach_easy(e);
     if (!options.webhook_ca_file.empty())
       curl_easy_setopt(e, CURLOPT_CAINFO, options.webhook_ca_file.c_str());
     if (no_proxy) {
@@ -418,84 +366,6 @@ struct WebhookLoop::Impl {
 
   // ---- curl callbacks (loop thread, inside curl calls)
 
-  // Sockets in epoll. A connection socket (opened and closed through on_open /
-  // on_close) that curl stops watching between two requests stays registered
-  // ("parked"): the next request on the kept-alive connection then needs no
-  // epoll_ctl, and an idle connection's event (the peer closing it) only
-  // unregisters it. Other sockets (a resolver's) are unregistered at once.
-  struct Watch {
-    uint32_t registered = 0;  // events registered in epoll; 0 = not in the set
-    bool wanted = false;      // curl watches it now
-    bool ours = false;        // a connection socket from on_open, not yet closed
-  };
-
-  Watch& watch(curl_socket_t s) {
-    const auto i = static_cast<size_t>(s);
-    if (i >= watches.size()) watches.resize(i + 1);
-    return watches[i];
-  }
-
-  bool set_events(curl_socket_t s, Watch& w, uint32_t events) {
-    if (w.registered == events) return true;
-    epoll_event ev{};
-    ev.data.fd = s;
-    ev.events = events;
-    int op = events == 0 ? EPOLL_CTL_DEL : w.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(epfd, op, s, &ev) != 0 && op != EPOLL_CTL_DEL) {
-      op = errno == EEXIST ? EPOLL_CTL_MOD : errno == ENOENT ? EPOLL_CTL_ADD : -1;
-      if (op < 0 || epoll_ctl(epfd, op, s, &ev) != 0) return false;
-    }
-    w.registered = events;
-    return true;
-  }
-
-  // An event on a parked socket: curl does not care, stop watching it.
-  bool drop_if_parked(int fd) {
-    const auto i = static_cast<size_t>(fd);
-    if (i >= watches.size() || watches[i].wanted) return false;
-    set_events(fd, watches[i], 0);
-    return true;
-  }
-
-  static int on_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
-    auto* self = static_cast<Impl*>(user);
-    Watch& w = self->watch(s);
-    if (what == CURL_POLL_REMOVE) {
-      w.wanted = false;
-      if (!w.ours) self->set_events(s, w, 0);
-      return 0;
-    }
-    w.wanted = true;
-    const uint32_t events =
-        (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-    return self->set_events(s, w, events) ? 0 : -1;
-  }
-
-  static curl_socket_t on_open(void* user, curlsocktype, curl_sockaddr* a) {
-    auto* self = static_cast<Impl*>(user);
-    const int s = ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-    if (s < 0) return CURL_SOCKET_BAD;
-    self->watch(s) = Watch{0, false, true};
-    return s;
-  }
-
-  static int on_close(void* user, curl_socket_t s) {
-    auto* self = static_cast<Impl*>(user);
-    Watch& w = self->watch(s);
-    self->set_events(s, w, 0);  // explicitly: a spawned child may still share the socket
-    w = Watch{};
-    return ::close(s);
-  }
-
-  static int on_timer(CURLM*, long timeout_ms, void* user) {
-    auto* self = static_cast<Impl*>(user);
-    if (timeout_ms < 0)
-      self->timer.reset();
-    else
-      self->timer = Clock::now() + milliseconds(timeout_ms);
-    return 0;
-  }
-
   const Options& options;
   Counters& counters;
   Backoff backoff;
@@ -507,9 +377,8 @@ struct WebhookLoop::Impl {
   char expect[8] = "Expect:";
   curl_slist content_type_node{};
   curl_slist expect_node{};
+  CurlEpoll io;  // before `multi`: its callbacks outlive the multi handle
   CURLM* multi = nullptr;
-  int epfd = -1;
-  int wakefd = -1;
   std::atomic<int> load{0};
   std::atomic<bool> wake_pending{false};
   std::mutex mutex;
@@ -521,8 +390,6 @@ struct WebhookLoop::Impl {
   std::vector<Request*> waiting;                   // retries waiting for next_at
   std::vector<std::unique_ptr<Request>> requests;  // every request made (<= concurrency)
   std::vector<Request*> spare;                     // requests free for reuse
-  std::optional<Clock::time_point> timer;          // curl's next timeout
-  std::vector<Watch> watches;                      // by fd
   int active = 0;                                  // easy handles in the multi
   bool stop_seen = false;
   std::thread thread;
