@@ -41,9 +41,13 @@ void Stream::cache(const MediaPtr& m) {
   if (!m->video && !m->audio) {
     // For data messages, sequence_header marks onMetaData: the stream's
     // description, which a late player needs first. Others pass through.
-    if (m->sequence_header) metadata_ = m;
+    if (m->sequence_header) {
+      metadata_ = m;
+      burst_.reset();
+    }
     return;
   }
+  burst_.reset();  // every audio/video message changes the configs or the GOP
   if (m->sequence_header) {
     (m->video ? video_config_ : audio_config_) = m;
     if (m->video) has_video_ = true;
@@ -66,14 +70,18 @@ void Stream::cache(const MediaPtr& m) {
   gop_.push_back(m);
 }
 
-std::vector<MediaPtr> Stream::burst() const {
-  std::vector<MediaPtr> out;
-  out.reserve(gop_.size() + 3);
-  if (metadata_) out.push_back(metadata_);
-  if (video_config_) out.push_back(video_config_);
-  if (audio_config_) out.push_back(audio_config_);
-  out.insert(out.end(), gop_.begin(), gop_.end());
-  return out;
+const BurstPtr& Stream::burst() {
+  if (burst_) return burst_;
+  auto b = std::make_shared<Burst>();
+  b->messages.reserve(gop_.size() + 3);
+  if (metadata_) b->messages.push_back(metadata_);
+  if (video_config_) b->messages.push_back(video_config_);
+  if (audio_config_) b->messages.push_back(audio_config_);
+  // The GOP starts at its keyframe (cache() keeps nothing before one).
+  b->head = b->messages.size() + (gop_.empty() ? 0 : 1);
+  b->messages.insert(b->messages.end(), gop_.begin(), gop_.end());
+  burst_ = std::move(b);
+  return burst_;
 }
 
 void Stream::reset_publisher_state() {
@@ -85,6 +93,7 @@ void Stream::reset_publisher_state() {
   gop_bytes_ = 0;
   gop_open_ = false;
   has_video_ = false;
+  burst_.reset();
 }
 
 }  // namespace rtmp::registry

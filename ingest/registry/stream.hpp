@@ -36,7 +36,7 @@ class Stream {
   friend class StreamRegistry;
   void attach_pending();
   void cache(const MediaPtr& m);
-  std::vector<MediaPtr> burst() const;
+  const BurstPtr& burst();
   void reset_publisher_state();
 
   const std::string key_;
@@ -55,6 +55,7 @@ class Stream {
   std::vector<MediaPtr> gop_;
   size_t gop_bytes_ = 0;
   bool gop_open_ = false;
+  BurstPtr burst_;  // snapshot of the above; null when it changed since
   bool has_video_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <utility>
 
 #include "common/logging.hpp"
 
@@ -100,20 +101,33 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
 void Session::take_control() {
   auto& pending = rtmp_.output();
   if (pending.empty()) return;
-  out_.push_back(OutItem{nullptr, std::move(pending)});
+  out_.push_back(OutItem{nullptr, std::move(pending), nullptr, 0});
   pending.clear();
 }
 
 void Session::add_media(registry::MediaPtr m) {
-  OutItem& item = inflight_.emplace_back(OutItem{std::move(m), {}});
+  OutItem& item = inflight_.emplace_back(OutItem{std::move(m), {}, nullptr, 0});
   if (play_stream_id_ != registry::kPlayerStreamId && play_stream_id_ != 0)
     item.bytes = registry::rechunk_for_stream(*item.media, play_stream_id_, rtmp_.out_chunk_size());
+}
+
+// Adds the burst's next messages to the write. The first write of a burst
+// ends with its keyframe (returns true): when many players join at once, each
+// one's first frame goes out before anybody's rest of the GOP does.
+bool Session::take_burst(OutItem& item) {
+  const registry::Burst& burst = *item.burst;
+  while (item.next < burst.messages.size() && inflight_.size() < kMaxIovecs) {
+    add_media(burst.messages[item.next++]);
+    if (item.next == burst.head) return true;
+  }
+  return false;
 }
 
 void Session::flush() {
   if (writing_ || closed_) return;
   take_control();
   registry::PlayerLink* link = play_stream_ && media_attached_ ? link_.get() : nullptr;
+  bool cut = false;  // this write ends at a burst's keyframe
   for (;;) {
     if (link && link->kicked()) {
       ctx_.counters.players_dropped.fetch_add(1);
@@ -121,8 +135,15 @@ void Session::flush() {
       return;
     }
     inflight_.clear();
-    while (!out_.empty() && inflight_.size() < kMaxIovecs) {
-      OutItem item = std::move(out_.front());
+    cut = false;
+    while (!out_.empty() && inflight_.size() < kMaxIovecs && !cut) {
+      OutItem& front = out_.front();
+      if (front.burst) {
+        cut = take_burst(front);
+        if (front.next == front.burst->messages.size()) out_.pop_front();
+        continue;
+      }
+      OutItem item = std::move(front);
       out_.pop_front();
       if (item.media) {
         add_media(std::move(item.media));
@@ -131,7 +152,7 @@ void Session::flush() {
       }
     }
     registry::MediaPtr m;
-    while (link && out_.empty() && inflight_.size() < kMaxIovecs && link->pop(m))
+    while (link && !cut && out_.empty() && inflight_.size() < kMaxIovecs && link->pop(m))
       add_media(std::move(m));
     if (!inflight_.empty()) break;
     if (!link || link->go_idle()) {
@@ -145,6 +166,7 @@ void Session::flush() {
     iov_.emplace_back(bytes.data(), bytes.size());
   }
   writing_ = true;
+  head_in_flight_ = cut;
   write_started_ = Clock::now();
   net::async_write(socket_, iov_,
                    net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
@@ -179,6 +201,9 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
   inflight_.clear();
+  // The rest of a burst waits for the merge window like woken media does, so
+  // other players joining now get their first frames before it.
+  if (std::exchange(head_in_flight_, false)) return on_wake();
   flush();
 }
 

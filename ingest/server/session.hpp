@@ -43,7 +43,7 @@ class Session : public std::enable_shared_from_this<Session>,
 
   // registry::Subscriber (called from a publisher's strand).
   registry::PlayerLink& link() override { return *link_; }
-  void on_attach(std::vector<registry::MediaPtr> burst) override;
+  void on_attach(registry::BurstPtr burst) override;
   void on_publisher_gone() override;
 
  private:
@@ -79,7 +79,7 @@ class Session : public std::enable_shared_from_this<Session>,
   auth::Request auth_request(const std::string& action, const std::string& raw_name) const;
   void refuse(const std::string& action, uint32_t stream_id, const std::string& error);
   void add_media(registry::MediaPtr m);
-  void on_wake();  // the player's link got media while idle
+  void on_wake();  // the player's link got media while idle, or a burst's head went out
 
   SessionContext& ctx_;
   tcp::socket socket_;
@@ -99,9 +99,13 @@ class Session : public std::enable_shared_from_this<Session>,
   // media in the order they were produced) and then the player's link.
   struct OutItem {
     registry::MediaPtr media;    // shared chunked bytes, or
-    std::vector<uint8_t> bytes;  // control bytes / a rechunked copy of media
+    std::vector<uint8_t> bytes;  // control bytes / a rechunked copy of media, or
+    registry::BurstPtr burst;    // the publisher's shared burst, sent from `next` on
+    size_t next = 0;
   };
+  bool take_burst(OutItem& item);
   bool writing_ = false;
+  bool head_in_flight_ = false;  // the write ends with a burst's keyframe
   Clock::time_point write_started_;
   std::deque<OutItem> out_;
   std::vector<OutItem> inflight_;

@@ -38,7 +38,7 @@ void Session::end_play() {
   // its next message, and only reads the (now closed) link through it.
 }
 
-void Session::on_attach(std::vector<registry::MediaPtr> burst) {
+void Session::on_attach(registry::BurstPtr burst) {
   net::post(strand_, [self = shared_from_this(), burst = std::move(burst)]() mutable {
     if (self->closed_ || !self->play_stream_) return;
     if (self->play_waiting_) {
@@ -46,7 +46,7 @@ void Session::on_attach(std::vector<registry::MediaPtr> burst) {
       self->play_waiting_ = false;
     }
     self->take_control();
-    for (auto& m : burst) self->out_.push_back(OutItem{std::move(m), {}});
+    if (!burst->messages.empty()) self->out_.push_back(OutItem{nullptr, {}, std::move(burst), 0});
     self->media_attached_ = true;
     self->flush();
   });
@@ -58,7 +58,7 @@ void Session::on_publisher_gone() {
     // What the publisher sent before it left goes out before the notice.
     self->take_control();
     registry::MediaPtr m;
-    while (self->link_->pop(m)) self->out_.push_back(OutItem{std::move(m), {}});
+    while (self->link_->pop(m)) self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
     self->media_attached_ = false;  // until the next publisher's burst
     self->rtmp_.notify_unpublished(self->play_stream_id_, self->play_name_);
     self->play_waiting_ = true;

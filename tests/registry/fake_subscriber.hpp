@@ -17,9 +17,11 @@ namespace rtmp::registry {
 
 // gtest prints a MediaPtr through this.
 inline void PrintTo(const MediaMessage& m, std::ostream* os) {
-  *os << (m.video ? "video" : m.audio ? "audio" : "data") << "@" << m.header.timestamp
-      << (m.keyframe ? " key" : "") << (m.sequence_header ? " config" : "") << " "
-      << m.payload.size() << "B";
+  *os << (m.video   ? "video"
+          : m.audio ? "audio"
+                    : "data")
+      << "@" << m.header.timestamp << (m.keyframe ? " key" : "")
+      << (m.sequence_header ? " config" : "") << " " << m.payload.size() << "B";
 }
 
 namespace testing {
@@ -33,10 +35,11 @@ class FakeSubscriber : public Subscriber {
         }) {}
 
   PlayerLink& link() override { return link_; }
-  void on_attach(std::vector<MediaPtr> burst) override {
+  void on_attach(BurstPtr burst) override {
     ++attaches;
-    bursts.push_back(burst);
-    if (attach_fn) attach_fn(std::move(burst));
+    bursts.push_back(burst->messages);
+    snapshots.push_back(burst);
+    if (attach_fn) attach_fn(burst->messages);
   }
   void on_publisher_gone() override {
     ++gone;
@@ -57,7 +60,8 @@ class FakeSubscriber : public Subscriber {
   int attaches = 0;
   int gone = 0;
   std::atomic<int> wakes{0};
-  std::vector<std::vector<MediaPtr>> bursts;
+  std::vector<std::vector<MediaPtr>> bursts;  // each burst's messages
+  std::vector<BurstPtr> snapshots;            // the bursts as shared
 
  private:
   PlayerLink link_;

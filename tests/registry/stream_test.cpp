@@ -109,6 +109,65 @@ TEST_F(StreamTest, FansOutTheSameMessageToEveryAttachedPlayer) {
   EXPECT_EQ(m.use_count(), 2);  // ours + the GOP cache: the rings let go on pop
 }
 
+TEST_F(StreamTest, PlayersJoiningTogetherShareOneBurstSnapshot) {
+  const auto meta = testing::metadata();
+  const auto vcfg = testing::video_config();
+  const auto acfg = testing::audio_config();
+  const auto k1 = testing::video(0, true);
+  const auto p1 = testing::video(33, false);
+  for (const auto& m : {meta, vcfg, acfg, k1, p1}) stream->publish_media(m);
+  std::vector<std::shared_ptr<FakeSubscriber>> subs;
+  for (int i = 0; i < 3; ++i) {
+    subs.push_back(std::make_shared<FakeSubscriber>());
+    registry.join("live/s", subs.back(), "p", [] {});
+  }
+  stream->publish_media(testing::audio(40));  // attaches all three
+  ASSERT_EQ(subs[0]->snapshots.size(), 1u);
+  const BurstPtr& shared = subs[0]->snapshots[0];
+  for (auto& s : subs) EXPECT_EQ(s->snapshots.at(0).get(), shared.get());
+  EXPECT_EQ(shared->messages, (Burst{meta, vcfg, acfg, k1, p1}));
+  EXPECT_EQ(shared->messages[3].get(), k1.get());  // the cached buffers, not copies
+  // head: what a first frame needs (metadata, configs, the keyframe).
+  EXPECT_EQ(shared->head, 4u);
+}
+
+TEST_F(StreamTest, ABurstSnapshotIsRebuiltAfterANewMessageAndNeverChanges) {
+  const auto vcfg = testing::video_config();
+  const auto k1 = testing::video(0, true);
+  stream->publish_media(vcfg);
+  stream->publish_media(k1);
+  auto first = std::make_shared<FakeSubscriber>();
+  registry.join("live/s", first, "p1", [] {});
+  const auto p1 = testing::video(33, false);
+  stream->publish_media(p1);  // attaches `first` (vcfg, k1), then caches p1
+  auto second = std::make_shared<FakeSubscriber>();
+  registry.join("live/s", second, "p2", [] {});
+  const auto p2 = testing::video(66, false);
+  stream->publish_media(p2);
+  ASSERT_EQ(first->snapshots.size(), 1u);
+  ASSERT_EQ(second->snapshots.size(), 1u);
+  EXPECT_NE(first->snapshots[0].get(), second->snapshots[0].get());
+  EXPECT_EQ(first->snapshots[0]->messages, (Burst{vcfg, k1}));  // not changed by p1, p2
+  EXPECT_EQ(second->snapshots[0]->messages, (Burst{vcfg, k1, p1}));
+  EXPECT_EQ(second->snapshots[0]->head, 2u);
+  // A new keyframe starts a new GOP: the next snapshot starts there.
+  const auto k2 = testing::video(99, true);
+  stream->publish_media(k2);
+  EXPECT_EQ(late_burst(), (Burst{vcfg, k2}));
+}
+
+TEST_F(StreamTest, ABurstWithoutAGopEndsItsHeadAtTheConfigs) {
+  const auto acfg = testing::audio_config();
+  stream->publish_media(acfg);
+  stream->publish_media(testing::audio(0));  // audio-only: no GOP is cached
+  auto sub = std::make_shared<FakeSubscriber>();
+  registry.join("live/s", sub, "p", [] {});
+  stream->publish_media(testing::audio(23));
+  ASSERT_EQ(sub->snapshots.size(), 1u);
+  EXPECT_EQ(sub->snapshots[0]->messages, (Burst{acfg}));
+  EXPECT_EQ(sub->snapshots[0]->head, 1u);
+}
+
 class SmallGopStreamTest : public StreamTest {
  protected:
   SmallGopStreamTest() : StreamTest(StreamLimits{250}) {}
