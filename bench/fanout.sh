@@ -8,7 +8,9 @@
 # Per server and step: server CPU seconds per GB delivered (utime+stime delta of
 # every process of the server from /proc/PID/stat, all threads; bytes as counted
 # by the players of rtmp-load), RSS (VmRSS near the end of the step, VmHWM),
-# players with stalls (> 1 s between video frames), p50/p99 time to first frame,
+# players with stalls (> 1 s between video frames), p50/p99 time to first frame
+# (rtmp-load: from its TCP connect's start to the first video frame parsed),
+# p99 of the setup alone (to NetStream.Play.Start; from rtmp-load's JSON),
 # and rtmp-load's own CPU seconds (it competes for the same 2 cores).
 #
 # Pinning (PIN=1, the default): the server runs on CPU $SERVER_CPU (0), the
@@ -25,7 +27,8 @@
 # Environment: STEPS, STEP_SECONDS (20), REPEAT (1), SERVERS ("nginx ingest"),
 # PIN (1), SERVER_CPU (0), LOAD_CPU (1), LOAD_THREADS (1), INGEST_ARGS (extra
 # flags for rtmp-ingest, e.g. "-merge-write 100ms"), BIN (build-bench/bin), REF_BIN,
-# FLV (cached input file), OUT (results TSV; default /tmp/fanout-<pid>.tsv).
+# FLV (cached input file), OUT (results TSV; default /tmp/fanout-<pid>.tsv; each
+# run's rtmp-load JSON is kept next to it as <OUT without .tsv>-<server>-<N>-<rep>.json).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -159,7 +162,7 @@ stop_server() {  # TERM (fast shutdown for nginx too), KILL after 10 s
 
 # TABLE_ONLY=1 OUT=file: only print the table of an earlier run's rows.
 if [[ -z "${TABLE_ONLY:-}" ]]; then
-printf 'server\tplayers\trep\tserver_cpu_s\tgb\tcpu_s_per_gb\trss_mb\thwm_mb\twith_frames\tfailed\twith_stalls\tstalls\tttff_p50\tttff_p99\tttff_max\tload_cpu_s\tmbps\n' >"$OUT"
+printf 'server\tplayers\trep\tserver_cpu_s\tgb\tcpu_s_per_gb\trss_mb\thwm_mb\twith_frames\tfailed\twith_stalls\tstalls\tttff_p50\tttff_p99\tttff_max\tload_cpu_s\tmbps\tsetup_p99\n' >"$OUT"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  pin=$PIN server_cpu=$SERVER_CPU load_cpu=$LOAD_CPU" >&2
 
 run_one() {  # kind players rep
@@ -189,6 +192,7 @@ run_one() {  # kind players rep
   hwm=$(mem_kb VmHWM "$pids"); rss=$(cat "$WORK/rss" 2>/dev/null || echo 0)
   kill "$ppid" 2>/dev/null || true; wait "$ppid" 2>/dev/null || true
   stop_server "$SPID"
+  cp "$WORK/load.json" "${OUT%.tsv}-$kind-$n-$rep.json" 2>/dev/null || true
   python3 - "$kind" "$n" "$rep" "$c0" "$c1" "$HZ" "$rss" "$hwm" "$load_times" "$t0" "$t1" \
     "$WORK/load.json" >>"$OUT" <<'EOF'
 import json, re, sys
@@ -207,7 +211,8 @@ print("\t".join(str(x) for x in [
     f"{int(rss) / 1024:.1f}", f"{int(hwm) / 1024:.1f}", r.get("players_with_frames", 0),
     r.get("players_failed", 0), r.get("players_with_stalls", 0), r.get("stalls", 0),
     r.get("ttff_ms_p50", 0), r.get("ttff_ms_p99", 0), r.get("ttff_ms_max", 0),
-    f"{load_cpu:.2f}", f"{r.get('bytes_in', 0) * 8 / 1e6 / wall:.0f}"]))
+    f"{load_cpu:.2f}", f"{r.get('bytes_in', 0) * 8 / 1e6 / wall:.0f}",
+    r.get("play_start_ms_p99", "nan")]))
 EOF
   tail -1 "$OUT" >&2
 }
@@ -234,13 +239,14 @@ python3 - "$OUT" "$FLV_MBPS" <<'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def med(k, srv, n):
-    v = [float(r[k]) for r in rows if r["server"] == srv and r["players"] == n and r[k] != "nan"]
+    v = [float(r[k]) for r in rows
+         if r["server"] == srv and r["players"] == n and r.get(k) not in (None, "nan")]
     return statistics.median(v) if v else float("nan")
 steps = sorted({r["players"] for r in rows}, key=int)
 servers = sorted({r["server"] for r in rows}, key=lambda s: s != "nginx")
 cols = [("cpu_s_per_gb", "CPUs/GB"), ("rss_mb", "RSS MB"), ("hwm_mb", "HWM MB"),
         ("with_stalls", "stalled"), ("failed", "failed"), ("ttff_p50", "TTFF p50"),
-        ("ttff_p99", "TTFF p99"), ("mbps", "Mbit/s"), ("deliv", "deliv%"),
+        ("ttff_p99", "TTFF p99"), ("setup_p99", "setup p99"), ("mbps", "Mbit/s"), ("deliv", "deliv%"),
         ("load_cpu_s", "load CPU s")]
 for r in rows:
     r["deliv"] = str(100 * float(r["mbps"]) / (int(r["players"]) * float(sys.argv[2])))

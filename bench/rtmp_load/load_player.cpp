@@ -25,6 +25,9 @@ void LoadPlayer::on_stream_ready() {
 
 void LoadPlayer::on_status(const std::string& code) {
   if (code != "NetStream.Play.Start") return;
+  if (!stats_.play_started)
+    stats_.play_start_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - started()).count();
   stats_.play_started = true;
   if (rcvlowat_ > 0) set_receive_low_watermark(rcvlowat_);
 }

@@ -10,7 +10,11 @@ struct PlayerStats {
   uint64_t video_frames = 0, audio_frames = 0, keyframes = 0;
   uint64_t stalls = 0;  // gaps > 1 s between video frames
   double max_gap_ms = 0;
-  std::optional<double> ttff_ms;  // connect start -> first video frame
+  // Time to first frame: from ClientConn::start() (just before the TCP connect)
+  // to the first video frame (not a sequence header) parsed whole from the
+  // chunk stream. play_start_ms: the same start to NetStream.Play.Start, i.e.
+  // the connection setup (TCP, handshake, connect, createStream, play) alone.
+  std::optional<double> ttff_ms, play_start_ms;
   bool first_frame_key = false;
   bool play_started = false;  // NetStream.Play.Start seen
   bool stream_ready = false;  // connect and createStream answered

@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
 
   uint64_t bytes = 0, vframes = 0, aframes = 0, stalls = 0, with_stalls = 0, got_frames = 0,
            key_first = 0, failed = 0, ready = 0, playing = 0;
-  std::vector<double> ttff, w_bytes, w_frames;
+  std::vector<double> ttff, play_start, w_bytes, w_frames;
   uint64_t w_bytes_sum = 0, w_vframes = 0, w_stalls = 0, w_with_stalls = 0, w_no_frames = 0;
   double w_max_gap = 0;
   double max_gap = 0;
@@ -240,6 +240,7 @@ int main(int argc, char** argv) {
     stalls += s.stalls;
     ready += s.stream_ready;
     playing += s.play_started;
+    if (s.play_start_ms) play_start.push_back(*s.play_start_ms);
     with_stalls += s.stalls > 0;
     max_gap = std::max(max_gap, s.max_gap_ms);
     w_bytes_sum += p->window_bytes_in();
@@ -301,13 +302,15 @@ int main(int argc, char** argv) {
         "\"players_with_stalls\":%llu,\"stalls\":%llu,\"max_gap_ms\":%.1f,\"bytes_in\":%llu,"
         "\"video_frames\":%llu,\"audio_frames\":%llu,\"first_frame_key\":%llu,"
         "\"ttff_ms_p50\":%.1f,\"ttff_ms_p99\":%.1f,\"ttff_ms_max\":%.1f,"
+        "\"play_start_ms_p50\":%.1f,\"play_start_ms_p99\":%.1f,"
         "\"publishers\":%d,\"publishers_failed\":%llu,\"publisher_bytes_out\":%llu,"
         "\"publisher_frames\":%llu,\"players_ready\":%llu,\"players_playing\":%llu,\"elapsed_s\":%."
         "2f%s,\"errors\":{%s}}\n",
         o.players, (unsigned long long)got_frames, (unsigned long long)failed,
         (unsigned long long)with_stalls, (unsigned long long)stalls, max_gap,
         (unsigned long long)bytes, (unsigned long long)vframes, (unsigned long long)aframes,
-        (unsigned long long)key_first, p50, p99, pmax, o.publishers, (unsigned long long)pub_failed,
+        (unsigned long long)key_first, p50, p99, pmax, percentile(play_start, 0.5),
+        percentile(play_start, 0.99), o.publishers, (unsigned long long)pub_failed,
         (unsigned long long)pub_bytes, (unsigned long long)pub_frames, (unsigned long long)ready,
         (unsigned long long)playing, elapsed, window_json.c_str(), errs.c_str());
   } else {
@@ -320,6 +323,8 @@ int main(int argc, char** argv) {
     std::printf("stalls (>1 s):  %llu, largest gap %.0f ms\n", (unsigned long long)stalls, max_gap);
     std::printf("first frame:    p50 %.1f ms, p99 %.1f ms, max %.1f ms; %llu of %llu keyframes\n",
                 p50, p99, pmax, (unsigned long long)key_first, (unsigned long long)got_frames);
+    std::printf("Play.Start:     p50 %.1f ms, p99 %.1f ms (connection setup alone)\n",
+                percentile(play_start, 0.5), percentile(play_start, 0.99));
     if (o.publishers > 0)
       std::printf("publishers:     %d (%llu failed), %llu frames, %.1f MB sent\n", o.publishers,
                   (unsigned long long)pub_failed, (unsigned long long)pub_frames,
