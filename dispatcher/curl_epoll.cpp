@@ -67,10 +67,6 @@ bool CurlEpoll::run_once(std::chrono::milliseconds max_wait) {
       woken = true;
       continue;
     }
-    if (static_cast<size_t>(fd) < watches_.size() && watches_[fd].handler) {
-      watches_[fd].handler->on_ready(fd, events[i].events);
-      continue;
-    }
     if (drop_if_parked(fd)) continue;
     const uint32_t e = events[i].events;
     const int mask = (e & EPOLLIN ? CURL_CSELECT_IN : 0) | (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
@@ -89,25 +85,7 @@ void CurlEpoll::wake() {
   [[maybe_unused]] const ssize_t n = ::write(wakefd_, &one, sizeof one);
 }
 
-bool CurlEpoll::watch(int fd, uint32_t events, Handler* handler) {
-  Watch& w = entry(fd);
-  w.handler = handler;
-  w.wanted = true;
-  return set_events(fd, w, events);
-}
-
-void CurlEpoll::forget(int fd) {
-  Watch& w = entry(fd);
-  set_events(fd, w, 0);
-  w = Watch{};
-}
-
-int CurlEpoll::close_socket(CurlEpoll& io, curl_socket_t s) {
-  io.forget(s);  // explicitly: a spawned child may still share the socket
-  return ::close(s);
-}
-
-CurlEpoll::Watch& CurlEpoll::entry(curl_socket_t s) {
+CurlEpoll::Watch& CurlEpoll::watch(curl_socket_t s) {
   const auto i = static_cast<size_t>(s);
   if (i >= watches_.size()) watches_.resize(i + 1);
   return watches_[i];
@@ -137,7 +115,7 @@ bool CurlEpoll::drop_if_parked(int fd) {
 
 int CurlEpoll::on_socket(CURL*, curl_socket_t s, int what, void* user, void*) {
   auto* self = static_cast<CurlEpoll*>(user);
-  Watch& w = self->entry(s);
+  Watch& w = self->watch(s);
   if (what == CURL_POLL_REMOVE) {
     w.wanted = false;
     if (!w.ours) self->set_events(s, w, 0);
@@ -162,12 +140,16 @@ curl_socket_t CurlEpoll::on_open(void* user, curlsocktype, curl_sockaddr* addres
   auto* self = static_cast<CurlEpoll*>(user);
   const int s = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
   if (s < 0) return CURL_SOCKET_BAD;
-  self->entry(s) = Watch{0, false, true};
+  self->watch(s) = Watch{0, false, true};
   return s;
 }
 
 int CurlEpoll::on_close(void* user, curl_socket_t s) {
-  return close_socket(*static_cast<CurlEpoll*>(user), s);
+  auto* self = static_cast<CurlEpoll*>(user);
+  Watch& w = self->watch(s);
+  self->set_events(s, w, 0);  // explicitly: a spawned child may still share the socket
+  w = Watch{};
+  return ::close(s);
 }
 
 }  // namespace rtmp::dispatcher

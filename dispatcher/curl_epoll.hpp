@@ -20,15 +20,6 @@ class CurlEpoll {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Told of events on a socket registered with watch() (not one of curl's).
-  class Handler {
-   public:
-    virtual void on_ready(int fd, uint32_t events) = 0;
-
-   protected:
-    ~Handler() = default;
-  };
-
   CurlEpoll();  // throws std::runtime_error when epoll or the eventfd fails
   ~CurlEpoll();
   CurlEpoll(const CurlEpoll&) = delete;
@@ -47,24 +38,14 @@ class CurlEpoll {
   // Any thread: makes the current or next run_once() return at once.
   void wake();
 
-  // A socket of the caller's own (EPOLLIN/EPOLLOUT `events`), events to `handler`.
-  bool watch(int fd, uint32_t events, Handler* handler);
-  // Unregisters a socket (the caller's, or one curl handed over in its close
-  // callback); it stays open.
-  void forget(int fd);
-  // For a close callback set on an easy handle instead of attach_easy()'s:
-  // forgets the socket, then closes it.
-  static int close_socket(CurlEpoll& io, curl_socket_t s);
-
  private:
   struct Watch {
-    uint32_t registered = 0;     // events registered in epoll; 0 = not in the set
-    bool wanted = false;         // curl watches it now
-    bool ours = false;           // a connection socket from on_open, not yet closed
-    Handler* handler = nullptr;  // the caller's socket, not curl's
+    uint32_t registered = 0;  // events registered in epoll; 0 = not in the set
+    bool wanted = false;      // curl watches it now
+    bool ours = false;        // a connection socket from on_open, not yet closed
   };
 
-  Watch& entry(curl_socket_t s);
+  Watch& watch(curl_socket_t s);
   bool set_events(curl_socket_t s, Watch& w, uint32_t events);
   bool drop_if_parked(int fd);
 

@@ -6,23 +6,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
-#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "common/payload.hpp"
 #include "dispatcher/backoff.hpp"
 #include "dispatcher/curl_epoll.hpp"
-#include "dispatcher/http1.hpp"
-#include "dispatcher/kept_connections.hpp"
 #include "dispatcher/signature.hpp"
-#include "dispatcher/webhook_request.hpp"
 
 namespace rtmp::dispatcher {
 namespace {
@@ -30,6 +26,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+constexpr size_t kResponseKeep = 256;  // bytes of a response body kept for logs
 constexpr milliseconds kIdleWait{1000};
 
 thread_local const void* t_running_loop = nullptr;  // the Impl whose run() is on this thread
@@ -49,6 +46,13 @@ bool proxy_env_set() {
   return false;
 }
 
+size_t keep_response(char* data, size_t size, size_t n, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  const size_t len = size * n;
+  if (out->size() < kResponseKeep) out->append(data, std::min(len, kResponseKeep - out->size()));
+  return len;
+}
+
 // A job as handed over, before it becomes a Request on the loop thread.
 struct Incoming {
   Job job;
@@ -56,7 +60,26 @@ struct Incoming {
   Clock::time_point deadline;
 };
 
-using Request = WebhookRequest;
+// One webhook execution across its attempts. Recycled, with its easy handle
+// (options set once) and header nodes, for the next job of the same loop.
+struct Request {
+  Job job;
+  JobDone done;
+  Clock::time_point deadline;
+  Clock::time_point next_at;
+  int attempt = 0;
+  CURL* easy = nullptr;
+  std::string url;  // the URL set on `easy` now
+  // The header list, built in place: these nodes, then the loop's constant tail.
+  curl_slist id_node{};
+  curl_slist ts_node{};
+  curl_slist sig_node{};
+  std::string id_header;
+  std::string ts_header;
+  std::string sig_header;
+  std::string response;
+  char error[CURL_ERROR_SIZE] = {};
+};
 
 }  // namespace
 
@@ -67,11 +90,7 @@ struct WebhookLoop::Impl {
         backoff(static_cast<int>(o.webhook_retries), o.retry_base, o.retry_max),
         rng(std::random_device{}()),
         user_agent(std::string("rtmp-hooks/") + RTMP_HOOKS_VERSION),
-        no_proxy(!proxy_env_set()),
-        fixed_headers("User-Agent: " + user_agent +
-                      "\r\nAccept: */*\r\nContent-Type: application/json\r\n"),
-        kept(io, static_cast<size_t>(std::max<int64_t>(o.hook_concurrency, 1)), &Impl::on_kept,
-             this) {
+        no_proxy(!proxy_env_set()) {
     if (!o.webhook_secret.empty()) key = webhook_key(o.webhook_secret);
     global_init();
     content_type_node.data = content_type;
@@ -105,14 +124,13 @@ struct WebhookLoop::Impl {
   }
 
   // After the thread has ended: easy handles, then the multi handle (its cache
-  // closes connections through on_close_socket, with a request as its data),
-  // then the requests. `io` and `kept` go after this.
+  // closes connections through `io`, destroyed after this).
   void close_all() {
     for (auto& r : requests)
       if (r->easy) curl_easy_cleanup(r->easy);
+    requests.clear();
     if (multi) curl_multi_cleanup(multi);
     multi = nullptr;
-    requests.clear();
   }
 
   // ---- any thread
@@ -149,7 +167,6 @@ struct WebhookLoop::Impl {
       start_new();
       start_due();
       if (stop_seen && idle() && nothing_incoming()) break;
-      kept_deadline = kept.expire(Clock::now());
       if (io.run_once(wait())) take_incoming();
       collect();
     }
@@ -205,7 +222,6 @@ struct WebhookLoop::Impl {
     auto wait = kIdleWait;
     for (const Request* r : waiting)
       wait = std::min(wait, std::chrono::ceil<milliseconds>(r->next_at - now));
-    if (kept_deadline) wait = std::min(wait, std::chrono::ceil<milliseconds>(*kept_deadline - now));
     return std::max(wait, milliseconds(0));
   }
 
@@ -214,7 +230,6 @@ struct WebhookLoop::Impl {
     if (spare.empty()) {
       requests.push_back(std::make_unique<Request>());
       r = requests.back().get();
-      r->loop = this;
     } else {
       r = spare.back();
       spare.pop_back();
@@ -230,21 +245,19 @@ struct WebhookLoop::Impl {
   CURL* make_easy(Request& r) {
     CURL* e = curl_easy_init();
     if (!e) return nullptr;
-    r.attach_headers(&content_type_node, !key.empty());
+    r.id_node.next = key.empty() ? &content_type_node : &r.ts_node;
+    r.ts_node.next = &r.sig_node;
+    r.sig_node.next = &content_type_node;
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, &r.id_node);
     curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, webhook_keep_response);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_response);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r.response);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, webhook_header_line);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &r);
     io.attach_easy(e);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &Impl::on_close_socket);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, &r);
     if (!options.webhook_ca_file.empty())
       curl_easy_setopt(e, CURLOPT_CAINFO, options.webhook_ca_file.c_str());
     if (no_proxy) {
@@ -256,41 +269,11 @@ struct WebhookLoop::Impl {
 
   void begin_attempt(Request* r) {
     ++r->attempt;
-    start_attempt(r, true);
-  }
-
-  // Sends the attempt over a kept connection when there is one (and `kept_ok`),
-  // else through libcurl.
-  void start_attempt(Request* r, bool kept_ok) {
-    const auto now = Clock::now();
-    const auto left = std::chrono::duration_cast<milliseconds>(r->deadline - now);
-    if (left <= milliseconds(0)) return finish(r, "timed out before attempt");
-    r->set_headers(key);
-    if (r->target_url != r->job.hook.target) {
-      r->target_url = r->job.hook.target;
-      r->target = lean_target(r->target_url);
-    }
-    if (kept_ok && r->target && kept.idle(r->target->origin) > 0) {
-      r->build_wire(fixed_headers, !key.empty());
-      if (kept.send(r->target->origin, r->wire, now + left, r)) {
-        ++active;
-        return;
-      }
-    }
-    start_curl(r, left);
-  }
-
-  // The http1 view of a target, when kept connections may carry its requests.
-  const http1::Target* lean_target(const std::string& url) {
-    if (!no_proxy) return nullptr;
-    auto it = targets.find(url);
-    if (it == targets.end()) it = targets.emplace(url, http1::parse_target(url)).first;
-    return it->second ? &*it->second : nullptr;
-  }
-
-  void start_curl(Request* r, milliseconds left) {
     if (!r->easy) r->easy = make_easy(*r);
     if (!r->easy) return finish(r, "curl_easy_init failed");
+    const auto left = std::chrono::duration_cast<milliseconds>(r->deadline - Clock::now());
+    if (left <= milliseconds(0)) return finish(r, "timed out before attempt");
+    set_headers(*r);
     r->response.clear();
     r->error[0] = '\0';
     CURL* e = r->easy;
@@ -302,20 +285,27 @@ struct WebhookLoop::Impl {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(r->job.payload->size()));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
-    // A connection to a lean target is closed after the transfer, by our close
-    // callback: collect() then takes it over if the response left it reusable.
-    r->adopt = r->target != nullptr;
-    if (r->adopt != r->forbid_reuse) {
-      r->forbid_reuse = r->adopt;
-      curl_easy_setopt(e, CURLOPT_FORBID_REUSE, r->adopt ? 1L : 0L);
-    }
-    r->head.reset();
-    r->closed.clear();
-    if (curl_multi_add_handle(multi, e) != CURLM_OK) {
-      r->adopt = false;
+    if (curl_multi_add_handle(multi, e) != CURLM_OK)
       return finish(r, "curl_multi_add_handle failed");
-    }
     ++active;
+  }
+
+  // Per attempt: webhook-id, and with a secret a fresh timestamp and signature.
+  void set_headers(Request& r) {
+    const std::string& id = r.job.event->id();
+    r.id_header.assign("webhook-id: ").append(id);
+    r.id_node.data = r.id_header.data();
+    if (key.empty()) return;
+    const auto ts = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, ts).ptr;
+    r.ts_header.assign("webhook-timestamp: ").append(digits, end);
+    r.sig_header.assign("webhook-signature: ")
+        .append(webhook_signature(key, id, ts, *r.job.payload));
+    r.ts_node.data = r.ts_header.data();
+    r.sig_node.data = r.sig_header.data();
   }
 
   // Handles every finished transfer: success, retry or failure.
@@ -329,59 +319,21 @@ struct WebhookLoop::Impl {
       curl_easy_getinfo(e, CURLINFO_PRIVATE, &r);
       curl_multi_remove_handle(multi, e);
       --active;
-      if (r->adopt) take_over(r, code);
-      AttemptResult result;
-      std::string cause;
-      if (code != CURLE_OK) {
-        result.transport_error = true;
-        cause = std::string(curl_easy_strerror(code)) + (r->error[0] ? ": " : "") + r->error;
-      } else {
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &result.status);
-      }
-      attempt_done(r, result, std::move(cause), r->response);
+      on_attempt_done(r, code);
     }
   }
 
-  // The sockets libcurl closed during an adopting transfer: the one that
-  // carried it is kept if the response left it reusable, the rest closed.
-  void take_over(Request* r, CURLcode code) {
-    r->adopt = false;
-    long port = 0;
-    if (code != CURLE_OK || !r->head.reusable() ||
-        curl_easy_getinfo(r->easy, CURLINFO_LOCAL_PORT, &port) != CURLE_OK)
-      port = 0;
-    kept.adopt_one(r->target->origin, r->closed, port);
-  }
-
-  // A request on a kept connection ended.
-  static void on_kept(void* owner, void* tag, KeptConnections::Outcome&& o) {
-    auto* self = static_cast<Impl*>(owner);
-    auto* r = static_cast<Request*>(tag);
-    --self->active;
-    if (o.stale) return self->start_attempt(r, false);  // again, on a fresh connection
+  void on_attempt_done(Request* r, CURLcode code) {
     AttemptResult result;
-    result.transport_error = o.transport_error;
-    result.status = o.status;
-    self->attempt_done(r, result, std::move(o.cause), o.body);
-  }
-
-  // libcurl closes a socket: one of an adopting transfer waits for collect().
-  static int on_close_socket(void* user, curl_socket_t s) {
-    auto* r = static_cast<Request*>(user);
-    auto* self = static_cast<Impl*>(r->loop);
-    if (!r->adopt) return CurlEpoll::close_socket(self->io, s);
-    self->io.forget(s);
-    r->closed.push_back(s);
-    return 0;
-  }
-
-  // Success, retry or failure of one attempt, whichever way it went.
-  void attempt_done(Request* r, const AttemptResult& result, std::string cause,
-                    const std::string& response) {
-    if (!result.transport_error) {
+    std::string cause;
+    if (code != CURLE_OK) {
+      result.transport_error = true;
+      cause = std::string(curl_easy_strerror(code)) + (r->error[0] ? ": " : "") + r->error;
+    } else {
+      curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &result.status);
       if (is_success(result)) return finish(r, {});
       cause = "HTTP " + std::to_string(result.status);
-      if (!response.empty()) cause += " " + response;
+      if (!r->response.empty()) cause += " " + r->response;
     }
     const auto remaining = std::chrono::duration_cast<milliseconds>(r->deadline - Clock::now());
     const auto delay = backoff.next_delay(result, r->attempt + 1, remaining, rng);
@@ -420,17 +372,13 @@ struct WebhookLoop::Impl {
   std::mt19937_64 rng;
   std::string key;
   const std::string user_agent;
-  const bool no_proxy;              // no proxy variable set: skip libcurl's lookup per request
-  const std::string fixed_headers;  // of a request on a kept connection
+  const bool no_proxy;  // no proxy variable set: skip libcurl's lookup per request
   char content_type[31] = "Content-Type: application/json";
   char expect[8] = "Expect:";
   curl_slist content_type_node{};
   curl_slist expect_node{};
   CurlEpoll io;  // before `multi`: its callbacks outlive the multi handle
   CURLM* multi = nullptr;
-  KeptConnections kept;  // after `io`, which it uses
-  std::unordered_map<std::string, std::optional<http1::Target>> targets;  // by URL
-  std::optional<Clock::time_point> kept_deadline;  // of the first request in flight there
   std::atomic<int> load{0};
   std::atomic<bool> wake_pending{false};
   std::mutex mutex;
@@ -442,7 +390,7 @@ struct WebhookLoop::Impl {
   std::vector<Request*> waiting;                   // retries waiting for next_at
   std::vector<std::unique_ptr<Request>> requests;  // every request made (<= concurrency)
   std::vector<Request*> spare;                     // requests free for reuse
-  int active = 0;  // attempts in flight (libcurl transfers and kept connections)
+  int active = 0;                                  // easy handles in the multi
   bool stop_seen = false;
   std::thread thread;
 };
