@@ -100,8 +100,11 @@ Bytes build_vps(uint32_t num_units_in_tick, uint32_t time_scale) {
   w.bit(false);  // vps_poc_proportional_to_timing_flag
   w.ue(0);       // vps_num_hrd_parameters
   w.bit(false);  // vps_extension_flag
-  Bytes nal{0x40, 0x01};
   const Bytes escaped = test::escape_rbsp(w.finish());
+  Bytes nal;  // reserved first: GCC 12 -O3 warns -Wfree-nonheap-object on {..} + insert
+  nal.reserve(2 + escaped.size());
+  nal.push_back(0x40);
+  nal.push_back(0x01);
   nal.insert(nal.end(), escaped.begin(), escaped.end());
   return nal;
 }
