@@ -68,9 +68,8 @@ std::string Server::next_conn_id() {
 }
 
 void Server::do_accept() {
-  // Each session gets its own strand on the shared io_context.
-  acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec,
-                                                        tcp::socket socket) {
+  // Sockets sit on the shared io_context; each session makes its own strand.
+  acceptor_.async_accept(ioc_.get_executor(), [this](boost::system::error_code ec, Socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
       spdlog::warn("accept: {}", ec.message());

@@ -8,8 +8,10 @@
 // write error, EOF, timeouts, a kick, shutdown) and ends the roles in order:
 // publish_stop / play_stop, then connection_close.
 #include <array>
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <deque>
@@ -28,12 +30,18 @@ namespace rtmp::server {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+// Concrete executor types: no type-erased (any_io_executor) hop on the media
+// path, and the socket itself sits on the io_context, not on a second strand.
+using IoExecutor = net::io_context::executor_type;
+using Strand = net::strand<IoExecutor>;
+using Socket = net::basic_stream_socket<tcp, IoExecutor>;
+using StrandTimer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Strand>;
 
 class Session : public std::enable_shared_from_this<Session>,
                 private RtmpDelegate,
                 public registry::Subscriber {
  public:
-  Session(tcp::socket socket, SessionContext& ctx, std::string conn_id);
+  Session(Socket socket, SessionContext& ctx, std::string conn_id);
   ~Session() override;
 
   void start();
@@ -80,12 +88,14 @@ class Session : public std::enable_shared_from_this<Session>,
   void refuse(const std::string& action, uint32_t stream_id, const std::string& error);
   void add_media(registry::MediaPtr m);
   void on_wake();  // the player's link got media while idle, or a burst's head went out
+  void flush_at(Clock::time_point due);  // one merge timer at a time
+  bool hold_for_window();  // after a write: wait for the merge window instead of flushing
 
   SessionContext& ctx_;
-  tcp::socket socket_;
-  net::strand<net::any_io_executor> strand_;
-  net::steady_timer timer_;
-  net::steady_timer merge_timer_;  // -merge-write window of a woken player
+  Socket socket_;
+  Strand strand_;
+  StrandTimer timer_;
+  StrandTimer merge_timer_;  // -merge-write window of a woken player
   bool merge_armed_ = false;
   const std::string conn_id_;
   std::string remote_addr_;
