@@ -93,10 +93,24 @@ bool append_escape(std::string& out, unsigned char c) {
   }
 }
 
+// Whether a byte below 0x80 goes into a JSON string as it is.
+bool json_plain(unsigned char c) {
+  return c >= 0x20 && c != '"' && c != '\\' && c != 0x7F;
+}
+
 // A JSON string literal; invalid UTF-8 bytes become U+FFFD so the line stays JSON.
+// Runs of bytes that need no escape are appended at once.
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (size_t i = 0; i < s.size();) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t run = i;
+    while (run < s.size() && static_cast<unsigned char>(s[run]) < 0x80 &&
+           json_plain(static_cast<unsigned char>(s[run])))
+      ++run;
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const size_t len = utf8_sequence_length(s, i);
@@ -109,19 +123,76 @@ void append_json_string(std::string& out, std::string_view s) {
       }
       continue;
     }
-    if (!append_escape(out, c)) out += static_cast<char>(c);
+    append_escape(out, c);
     ++i;
   }
   out += '"';
 }
 
-void append_json_value(std::string& out, const Field& f) {
-  if (f.is_string) {
-    append_json_string(out, f.value);
-  } else if (f.value == "NaN" || f.value == "+Inf" || f.value == "-Inf") {
-    out += "null";  // JSON has no such numbers
-  } else {
-    out += f.value;
+template <typename T>
+void append_number(std::string& out, T v) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
+}
+
+// A double as JSON: shortest round-trip digits; NaN and infinities (no JSON
+// number) as null.
+void append_json_double(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  std::array<char, 64> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  if (ec != std::errc{}) {
+    out += '0';
+    return;
+  }
+  out.append(buf.data(), end);
+}
+
+// `"key":value` of one scalar field of `msg`, written straight into `out`
+// (the same text as rendering it through Field). Proto field names are
+// identifiers: the key needs no escaping.
+void append_json_field(std::string& out, const pb::Message& msg, const pb::Reflection* r,
+                       const pb::FieldDescriptor* fd) {
+  out += '"';
+  out += fd->name();
+  out += "\":";
+  switch (fd->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_INT32:
+      append_number(out, r->GetInt32(msg, fd));
+      break;
+    case pb::FieldDescriptor::CPPTYPE_INT64:
+      append_number(out, r->GetInt64(msg, fd));
+      break;
+    case pb::FieldDescriptor::CPPTYPE_UINT32:
+      append_number(out, r->GetUInt32(msg, fd));
+      break;
+    case pb::FieldDescriptor::CPPTYPE_UINT64:
+      append_number(out, r->GetUInt64(msg, fd));
+      break;
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+      append_json_double(out, r->GetDouble(msg, fd));
+      break;
+    case pb::FieldDescriptor::CPPTYPE_FLOAT:
+      append_json_double(out, r->GetFloat(msg, fd));
+      break;
+    case pb::FieldDescriptor::CPPTYPE_BOOL:
+      out += r->GetBool(msg, fd) ? "true" : "false";
+      break;
+    case pb::FieldDescriptor::CPPTYPE_ENUM:
+      append_json_string(out, r->GetEnum(msg, fd)->name());
+      break;
+    case pb::FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      append_json_string(out, r->GetStringReference(msg, fd, &scratch));
+      break;
+    }
+    case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+      out += "null";  // not reached: for_each_data_field skips them
+      break;
   }
 }
 
@@ -187,22 +258,34 @@ Field scalar_field(const pb::Message& msg, const pb::FieldDescriptor* fd) {
   return f;
 }
 
+// Calls f(data, reflection, fd) for each scalar field of the event's data message in proto
+// field order; optional fields only when present.
+template <typename F>
+void for_each_data_field(const rtmphooks::Event& event, F&& f) {
+  static const pb::OneofDescriptor* const oneof =
+      rtmphooks::Event::descriptor()->FindOneofByName("data");
+  const pb::Reflection* r = event.GetReflection();
+  const pb::FieldDescriptor* set = r->GetOneofFieldDescriptor(event, oneof);
+  if (set == nullptr) return;
+  const pb::Message& data = r->GetMessage(event, set);
+  const pb::Descriptor* d = data.GetDescriptor();
+  const pb::Reflection* dr = data.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* fd = d->field(i);
+    if (fd->is_repeated() || fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (fd->has_presence() && !dr->HasField(data, fd)) continue;
+    f(data, dr, fd);
+  }
+}
+
 // The fields of the event's data message in proto field order; optional
 // fields only when present.
 std::vector<Field> data_fields(const rtmphooks::Event& event) {
   std::vector<Field> fields;
-  const pb::OneofDescriptor* oneof = rtmphooks::Event::descriptor()->FindOneofByName("data");
-  const pb::Reflection* r = event.GetReflection();
-  const pb::FieldDescriptor* set = r->GetOneofFieldDescriptor(event, oneof);
-  if (set == nullptr) return fields;
-  const pb::Message& data = r->GetMessage(event, set);
-  const pb::Descriptor* d = data.GetDescriptor();
-  for (int i = 0; i < d->field_count(); ++i) {
-    const pb::FieldDescriptor* fd = d->field(i);
-    if (fd->is_repeated() || fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
-    if (fd->has_presence() && !data.GetReflection()->HasField(data, fd)) continue;
-    fields.push_back(scalar_field(data, fd));
-  }
+  for_each_data_field(
+      event, [&](const pb::Message& data, const pb::Reflection*, const pb::FieldDescriptor* fd) {
+        fields.push_back(scalar_field(data, fd));
+      });
   return fields;
 }
 
@@ -264,23 +347,27 @@ std::optional<rtmphooks::EventType> event_type_from_name(std::string_view name) 
 
 std::string render_json(const rtmphooks::Event& event) {
   std::string out;
-  out.reserve(256);
-  out += '{';
-  for (const Field& f : header_fields(event)) {
-    append_json_string(out, f.key);
-    out += ':';
-    append_json_value(out, f);
-    out += ',';
-  }
-  out += "\"data\":{";
+  out.reserve(320);
+  out += "{\"type\":";
+  append_json_string(out, type_name(event));
+  out += ",\"timestamp\":";
+  append_number(out, event.timestamp());
+  out += ",\"conn_id\":";
+  append_json_string(out, event.conn_id());
+  out += ",\"stream_key\":";
+  append_json_string(out, event.stream_key());
+  out += ",\"id\":";
+  append_json_string(out, event.id());
+  out += ",\"seq\":";
+  append_number(out, event.seq());
+  out += ",\"data\":{";
   bool first = true;
-  for (const Field& f : data_fields(event)) {
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, f.key);
-    out += ':';
-    append_json_value(out, f);
-  }
+  for_each_data_field(
+      event, [&](const pb::Message& data, const pb::Reflection* r, const pb::FieldDescriptor* fd) {
+        if (!first) out += ',';
+        first = false;
+        append_json_field(out, data, r, fd);
+      });
   out += "}}";
   return out;
 }
