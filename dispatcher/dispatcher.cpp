@@ -25,6 +25,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kBatch = 256;                         // events pulled per poll wake-up
+constexpr size_t kSubmitBatch = 64;                 // jobs handed to the pool per lock
 constexpr std::chrono::seconds kGapLogInterval{1};  // at most one gap line per second
 
 }  // namespace
@@ -103,12 +104,19 @@ struct Dispatcher::Impl {
                                  {monitor.handle(), 0, ZMQ_POLLIN, 0}};
       zmq::poll(items, 2, options.poll_interval);
       if (!(items[0].revents & ZMQ_POLLIN)) continue;
+      // Jobs go to the pool in batches (one lock, not one per job). The queue
+      // stays within -hook-queue as before: `queued` is the pool's queue at the
+      // last hand-off plus the jobs not handed yet; the pool only takes from it
+      // meanwhile, so this never undercounts.
+      size_t queued = pool.queued();
       for (int i = 0; i < kBatch && !stopping.load(); ++i) {
         zmq::message_t msg;
         if (!socket.recv(msg, zmq::recv_flags::dontwait)) break;
         handle(msg);
-        if (pool.queued() >= static_cast<size_t>(options.hook_queue)) break;
+        if (jobs.size() >= kSubmitBatch) queued = pool.submit(jobs);
+        if (queued + jobs.size() >= static_cast<size_t>(options.hook_queue)) break;
       }
+      if (!jobs.empty()) pool.submit(jobs);
     }
     // Take what already reached our pipe, then leave: PUSH routes the rest to
     // other dispatchers. What is still on the wire at this instant is lost
@@ -134,8 +142,10 @@ struct Dispatcher::Impl {
     zmq::message_t msg;
     while (n < limit && socket.recv(msg, zmq::recv_flags::dontwait)) {
       handle(msg);
+      if (jobs.size() >= kSubmitBatch) pool.submit(jobs);
       ++n;
     }
+    if (!jobs.empty()) pool.submit(jobs);
     return n;
   }
 
@@ -155,11 +165,18 @@ struct Dispatcher::Impl {
       write_stdio(scratch, stdio_json);
       return;
     }
-    auto event = std::make_shared<const rtmphooks::Event>(std::move(scratch));
-    scratch.Clear();
-    auto payload = std::make_shared<const std::string>(common::render_json(*event));
-    write_stdio(*event, *payload);
-    for (const HookSpec& hook : hooks) pool.submit(Job{hook, event, payload});
+    // The event and its payload share one allocation (and one count).
+    struct Rendered {
+      rtmphooks::Event event;
+      std::string payload;
+    };
+    auto rendered = std::make_shared<Rendered>();
+    rendered->event.Swap(&scratch);  // scratch gets the new, empty message
+    rendered->payload = common::render_json(rendered->event);
+    write_stdio(rendered->event, rendered->payload);
+    const std::shared_ptr<const rtmphooks::Event> event(rendered, &rendered->event);
+    const std::shared_ptr<const std::string> payload(rendered, &rendered->payload);
+    for (const HookSpec& hook : hooks) jobs.push_back(Job{&hook, event, payload});
   }
 
   // Shutdown deadline passed: `left` never runs. One ERROR line counts them;
@@ -167,10 +184,10 @@ struct Dispatcher::Impl {
   void abandon(const std::deque<Job>& left) {
     size_t webhooks = 0;
     for (const Job& job : left) {
-      webhooks += job.hook.kind == HookKind::webhook;
+      webhooks += job.hook->kind == HookKind::webhook;
       spdlog::debug("abandoned {} {} id={} -> {}",
-                    job.hook.kind == HookKind::webhook ? "webhook" : "script",
-                    common::event_name(job.event->type()), job.event->id(), job.hook.target);
+                    job.hook->kind == HookKind::webhook ? "webhook" : "script",
+                    common::event_name(job.event->type()), job.event->id(), job.hook->target);
     }
     spdlog::error(
         "shutdown timeout: abandoned {} queued hook execution(s) ({} webhook, {} script), "
@@ -226,6 +243,7 @@ struct Dispatcher::Impl {
   SeqTracker seq;
   rtmphooks::Event scratch;  // puller thread only
   std::string stdio_json;    // puller thread only
+  std::vector<Job> jobs;     // puller thread only: made, not yet handed to the pool
   zmq::socket_t socket;
   zmq::socket_t monitor;               // PAIR reading the PULL socket's monitor
   std::atomic<uint64_t> connected{0};  // ingest connections up now

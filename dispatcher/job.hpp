@@ -10,7 +10,9 @@
 namespace rtmp::dispatcher {
 
 struct Job {
-  HookSpec hook;
+  // The router's spec (it outlives every job: the dispatcher drains before it
+  // goes); not a copy, so a job costs no allocation for its URL.
+  const HookSpec* hook = nullptr;
   std::shared_ptr<const rtmphooks::Event> event;
   std::shared_ptr<const std::string> payload;  // the SPEC §4 JSON body
 };
@@ -21,8 +23,10 @@ struct JobResult {
   int attempts = 1;
 };
 
-// Called exactly once per started job, from the runner's own thread.
-using JobDone = std::function<void(const JobResult&)>;
+// Called exactly once per started job, from the runner's own thread, with the
+// job as started (the runner keeps it until then: the pool's completion needs
+// no copy of its own).
+using JobDone = std::function<void(const Job&, const JobResult&)>;
 
 // How a kind of hook is executed. start() never blocks and never calls `done`
 // itself; stop() returns once every started job has called `done`.

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/payload.hpp"
 
 namespace rtmp::dispatcher {
@@ -27,33 +29,48 @@ void Pool::submit(Job job) {
   launch(std::move(job));
 }
 
+size_t Pool::submit(std::vector<Job>& jobs) {
+  size_t now = 0;  // jobs[0, now) start now, the rest are queued
+  size_t queued = 0;
+  {
+    std::lock_guard lock(mutex_);
+    now = std::min(jobs.size(), concurrency_ - std::min(running_, concurrency_));
+    running_ += now;
+    for (size_t i = now; i < jobs.size(); ++i) queue_.push_back(std::move(jobs[i]));
+    queued = queue_.size();
+  }
+  for (size_t i = 0; i < now; ++i) launch(std::move(jobs[i]));
+  jobs.clear();
+  return queued;
+}
+
 void Pool::launch(Job job) {
   const auto started = Clock::now();
-  Runner& runner = job.hook.kind == HookKind::webhook ? webhook_ : script_;
-  Job copy = job;  // the runner owns one, the completion handler keeps one for the log
-  runner.start(std::move(copy), [this, job = std::move(job), started](const JobResult& r) {
-    on_done(job, started, r);
-  });
+  Runner& runner = job.hook->kind == HookKind::webhook ? webhook_ : script_;
+  // The runner owns the job and hands it back to the completion: no copy, and
+  // a capture small enough for std::function's inline storage.
+  runner.start(std::move(job),
+               [this, started](const Job& done, const JobResult& r) { on_done(done, started, r); });
 }
 
 void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& result) {
   const auto took = Clock::now() - started;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
-  const bool is_webhook = job.hook.kind == HookKind::webhook;
+  const bool is_webhook = job.hook->kind == HookKind::webhook;
   const char* kind = is_webhook ? "webhook" : "script";
   KindCounters& k = counters_.of(is_webhook);
   k.executions.fetch_add(1, std::memory_order_relaxed);
   if (observer_) {
-    observer_(job.hook.kind, std::chrono::duration<double>(took).count(), result.ok);
+    observer_(job.hook->kind, std::chrono::duration<double>(took).count(), result.ok);
   }
   const auto& ev = *job.event;
   if (result.ok) {
     spdlog::debug("{} {} id={} -> {}: ok in {}ms (attempts {})", kind,
-                  common::event_name(ev.type()), ev.id(), job.hook.target, ms, result.attempts);
+                  common::event_name(ev.type()), ev.id(), job.hook->target, ms, result.attempts);
   } else {
     k.failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::error("{} {} id={} -> {}: failed in {}ms after {} attempt(s): {}", kind,
-                  common::event_name(ev.type()), ev.id(), job.hook.target, ms, result.attempts,
+                  common::event_name(ev.type()), ev.id(), job.hook->target, ms, result.attempts,
                   result.cause);
   }
   Job next;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <vector>
 
 #include "dispatcher/counters.hpp"
 #include "dispatcher/job.hpp"
@@ -25,6 +26,9 @@ class Pool {
   // Runs the job now if a slot is free, else queues it (even past the limit:
   // the caller checks room first, so one event's hooks may overshoot it).
   void submit(Job job);
+  // The same for many jobs under one lock, in order (the puller's batch);
+  // empties `jobs` and returns how many executions are queued now.
+  size_t submit(std::vector<Job>& jobs);
 
   // Blocks up to `max_wait` for the queue to have room; true when it has.
   bool wait_for_room(std::chrono::milliseconds max_wait);

@@ -119,10 +119,10 @@ struct ScriptRunner::Loop {
 
   void spawn(std::unique_ptr<Child> c) {
     const auto env = common::script_env(*c->job.event);
-    if (auto ec = spawn_child(c->job.hook.target, env, c->proc)) {
+    if (auto ec = spawn_child(c->job.hook->target, env, c->proc)) {
       JobResult r;
-      r.cause = "spawn " + c->job.hook.target + ": " + ec.message();
-      c->done(r);
+      r.cause = "spawn " + c->job.hook->target + ": " + ec.message();
+      c->done(c->job, r);
       return;
     }
     c->deadline = Clock::now() + options.hook_timeout;
@@ -207,9 +207,9 @@ struct ScriptRunner::Loop {
     close_fd(c.proc.pidfd);
     const auto& ev = *c.job.event;
     if (!c.out.empty())
-      spdlog::debug("script {} id={} stdout: {}", c.job.hook.target, ev.id(), c.out);
+      spdlog::debug("script {} id={} stdout: {}", c.job.hook->target, ev.id(), c.out);
     if (!c.err.empty())
-      spdlog::debug("script {} id={} stderr: {}", c.job.hook.target, ev.id(), c.err);
+      spdlog::debug("script {} id={} stderr: {}", c.job.hook->target, ev.id(), c.err);
     JobResult r;
     if (c.term_sent) {
       r.cause = "timed out after " + std::to_string(options.hook_timeout.count()) +
@@ -219,7 +219,7 @@ struct ScriptRunner::Loop {
     }
     r.ok = r.cause.empty();
     c.finished = true;
-    c.done(r);
+    c.done(c.job, r);
   }
 
   const Options& options;

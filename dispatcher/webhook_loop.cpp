@@ -277,8 +277,8 @@ struct WebhookLoop::Impl {
     r->response.clear();
     r->error[0] = '\0';
     CURL* e = r->easy;
-    if (r->url != r->job.hook.target) {
-      r->url = r->job.hook.target;
+    if (r->url != r->job.hook->target) {
+      r->url = r->job.hook->target;
       curl_easy_setopt(e, CURLOPT_URL, r->url.c_str());
     }
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->job.payload->data());
@@ -342,7 +342,7 @@ struct WebhookLoop::Impl {
       return finish(r, std::move(cause));
     }
     spdlog::error("webhook {} id={} -> {}: attempt {} failed: {}; retrying in {}ms",
-                  common::event_name(r->job.event->type()), r->job.event->id(), r->job.hook.target,
+                  common::event_name(r->job.event->type()), r->job.event->id(), r->job.hook->target,
                   r->attempt, cause, delay->count());
     counters.webhook.retries.fetch_add(1, std::memory_order_relaxed);
     r->next_at = Clock::now() + *delay;
@@ -356,12 +356,13 @@ struct WebhookLoop::Impl {
     result.ok = cause.empty();
     result.cause = std::move(cause);
     result.attempts = r->attempt;
-    JobDone done = std::move(r->done);
-    r->done = nullptr;
+    const Job job = std::move(r->job);
+    const JobDone done = std::move(r->done);
     r->job = Job{};
+    r->done = nullptr;
     spare.push_back(r);
     load.fetch_sub(1);
-    done(result);
+    done(job, result);
   }
 
   // ---- curl callbacks (loop thread, inside curl calls)

@@ -27,7 +27,7 @@ class HeldRunner : public Runner {
       item = std::move(held_.front());
       held_.erase(held_.begin());
     }
-    std::thread([&] { item.second(JobResult{ok, ok ? "" : "boom", 1}); }).join();
+    std::thread([&] { item.second(item.first, JobResult{ok, ok ? "" : "boom", 1}); }).join();
     return true;
   }
   size_t held() {
@@ -46,9 +46,10 @@ class HeldRunner : public Runner {
 };
 
 Job make_job(HookKind kind) {
+  static const HookSpec webhook{HookKind::webhook, std::nullopt, "http://h/"};
+  static const HookSpec script{HookKind::script, std::nullopt, "/bin/true"};
   Job j;
-  j.hook.kind = kind;
-  j.hook.target = kind == HookKind::webhook ? "http://h/" : "/bin/true";
+  j.hook = kind == HookKind::webhook ? &webhook : &script;
   auto ev = std::make_shared<rtmphooks::Event>();
   ev->set_type(rtmphooks::PUBLISH_START);
   ev->set_id("evt-1");
