@@ -12,7 +12,9 @@
 #include <mutex>
 #include <random>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/payload.hpp"
@@ -28,6 +30,7 @@ using std::chrono::milliseconds;
 
 constexpr size_t kResponseKeep = 256;  // bytes of a response body kept for logs
 constexpr milliseconds kIdleWait{1000};
+constexpr std::string_view kUserAgentHeader = "User-Agent: ";
 
 thread_local const void* t_running_loop = nullptr;  // the Impl whose run() is on this thread
 
@@ -89,12 +92,14 @@ struct WebhookLoop::Impl {
         counters(c),
         backoff(static_cast<int>(o.webhook_retries), o.retry_base, o.retry_max),
         rng(std::random_device{}()),
-        user_agent(std::string("rtmp-hooks/") + RTMP_HOOKS_VERSION),
+        user_agent(std::string(kUserAgentHeader) + "rtmp-hooks/" + RTMP_HOOKS_VERSION),
         no_proxy(!proxy_env_set()) {
     if (!o.webhook_secret.empty()) key = webhook_key(o.webhook_secret);
     global_init();
     content_type_node.data = content_type;
-    content_type_node.next = &expect_node;
+    content_type_node.next = &user_agent_node;
+    user_agent_node.data = const_cast<char*>(user_agent.c_str());
+    user_agent_node.next = &expect_node;
     expect_node.data = expect;
     try {
       open();
@@ -131,6 +136,8 @@ struct WebhookLoop::Impl {
     requests.clear();
     if (multi) curl_multi_cleanup(multi);
     multi = nullptr;
+    for (auto& [url, parsed] : urls) curl_url_cleanup(parsed);
+    urls.clear();
   }
 
   // ---- any thread
@@ -250,7 +257,6 @@ struct WebhookLoop::Impl {
     r.sig_node.next = &content_type_node;
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, &r.id_node);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_response);
@@ -263,6 +269,10 @@ struct WebhookLoop::Impl {
     if (no_proxy) {
       curl_easy_setopt(e, CURLOPT_PROXY, "");
       curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    } else {
+      // A proxy's CONNECT request gets the user agent from this option only
+      // (the header list goes to the server); the server still sees ours.
+      curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str() + kUserAgentHeader.size());
     }
     return e;
   }
@@ -280,6 +290,7 @@ struct WebhookLoop::Impl {
     if (r->url != r->job.hook->target) {
       r->url = r->job.hook->target;
       curl_easy_setopt(e, CURLOPT_URL, r->url.c_str());
+      curl_easy_setopt(e, CURLOPT_CURLU, parsed_url(r->url));
     }
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->job.payload->data());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -288,6 +299,22 @@ struct WebhookLoop::Impl {
     if (curl_multi_add_handle(multi, e) != CURLM_OK)
       return finish(r, "curl_multi_add_handle failed");
     ++active;
+  }
+
+  // The hook URL parsed once per loop: given as CURLOPT_CURLU, libcurl copies
+  // it per transfer instead of parsing and re-assembling the URL string. Null
+  // when curl_url_set rejects it: CURLOPT_URL alone then fails the transfer
+  // with libcurl's own error, as before.
+  CURLU* parsed_url(const std::string& url) {
+    for (const auto& [text, parsed] : urls)
+      if (text == url) return parsed;
+    CURLU* parsed = curl_url();
+    if (parsed && curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+      curl_url_cleanup(parsed);
+      parsed = nullptr;
+    }
+    urls.emplace_back(url, parsed);
+    return parsed;
   }
 
   // Per attempt: webhook-id, and with a secret a fresh timestamp and signature.
@@ -372,12 +399,16 @@ struct WebhookLoop::Impl {
   Backoff backoff;
   std::mt19937_64 rng;
   std::string key;
+  // "User-Agent: ..." as a header of the list, not CURLOPT_USERAGENT: libcurl
+  // then writes it once per request instead of formatting it twice.
   const std::string user_agent;
   const bool no_proxy;  // no proxy variable set: skip libcurl's lookup per request
   char content_type[31] = "Content-Type: application/json";
   char expect[8] = "Expect:";
   curl_slist content_type_node{};
+  curl_slist user_agent_node{};
   curl_slist expect_node{};
+  std::vector<std::pair<std::string, CURLU*>> urls;  // parsed_url(): one per hook URL
   CurlEpoll io;  // before `multi`: its callbacks outlive the multi handle
   CURLM* multi = nullptr;
   std::atomic<int> load{0};
