@@ -50,7 +50,6 @@ MERGE_WRITE="${MERGE_WRITE:-200ms}"
 CACHE="${CACHE:-$HERE/.cache}"
 FLV="${FLV:-$CACHE/bench-2500k.flv}"
 OUT="${OUT:-/tmp/fanout-$$.tsv}"
-NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 WORK="$(mktemp -d /tmp/fanout.XXXXXX)"
 
 for b in rtmp-ingest rtmp-load; do
@@ -118,24 +117,7 @@ start_server() {  # kind port -> sets SPID
   local kind=$1 port=$2
   if [[ $kind == nginx ]]; then
     local pfx="$WORK/nginx-$port"
-    mkdir -p "$pfx/logs"
-    cat >"$pfx/nginx.conf" <<EOF
-load_module $NGINX_MODULE;
-daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile $(( max_n * 2 + 1024 ));
-error_log $pfx/logs/error.log warn;
-pid $pfx/nginx.pid;
-events { worker_connections $(( max_n * 2 + 1024 )); }
-rtmp {
-    server {
-        listen 127.0.0.1:$port;
-        chunk_size 4096;
-        application live { live on; }
-    }
-}
-EOF
+    write_nginx_rtmp_conf "$pfx" "$port" "$max_n"
     pin_exec "$SERVER_CPU" nginx -p "$pfx" -c "$pfx/nginx.conf" -e "$pfx/logs/error.log" \
       >"$pfx/out.log" 2>&1 &
   else

@@ -1,5 +1,6 @@
 #include "ingest/server/session.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -169,9 +170,11 @@ void Session::flush() {
   head_in_flight_ = cut;
   write_started_ = Clock::now();
   net::async_write(socket_, iov_,
-                   net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
-                     self->on_write(ec, n);
-                   }));
+                   net::bind_allocator(
+                       WriteAllocator(write_slot_),
+                       net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
+                         self->on_write(ec, n);
+                       })));
 }
 
 void Session::on_wake() {
@@ -184,10 +187,11 @@ void Session::flush_at(Clock::time_point due) {
   if (merge_armed_) return;  // a flush is already due
   merge_armed_ = true;
   merge_timer_.expires_at(due);
-  merge_timer_.async_wait([self = shared_from_this()](auto ec) {
-    self->merge_armed_ = false;
-    if (!ec) self->flush();
-  });
+  merge_timer_.async_wait(
+      net::bind_allocator(TimerAllocator(timer_slot_), [self = shared_from_this()](auto ec) {
+        self->merge_armed_ = false;
+        if (!ec) self->flush();
+      }));
 }
 
 void Session::close_after_flush(const std::string& reason) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ingest/registry/subscriber.hpp"
+#include "ingest/server/handler_slot.hpp"
 #include "ingest/server/publish_state.hpp"
 #include "ingest/server/rtmp_connection.hpp"
 #include "ingest/server/session_context.hpp"
@@ -90,6 +91,19 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_wake();  // the player's link got media while idle, or a burst's head went out
   void flush_at(Clock::time_point due);  // one merge timer at a time
   bool hold_for_window();  // after a write: wait for the merge window instead of flushing
+
+  // One block each for the recurring operations (handler_slot.hpp); sizes
+  // fit Asio 1.81's operations (a write holds 64 iovecs), larger ones fall
+  // back to operator new.
+  using WakeSlot = HandlerSlot<128>;
+  using TimerSlot = HandlerSlot<256>;
+  using WriteSlot = HandlerSlot<1536>;
+  using WakeAllocator = SlotAllocator<void, 128>;
+  using TimerAllocator = SlotAllocator<void, 256>;
+  using WriteAllocator = SlotAllocator<void, 1536>;
+  WakeSlot wake_slot_;
+  TimerSlot timer_slot_;
+  WriteSlot write_slot_;
 
   SessionContext& ctx_;
   Socket socket_;

@@ -1,4 +1,5 @@
 // Session: the play role and the registry::Subscriber side.
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
 #include "common/logging.hpp"
@@ -18,7 +19,9 @@ void Session::start_play(uint32_t stream_id, const std::string& name, const std:
   std::weak_ptr<Session> weak = weak_from_this();
   link_ = std::make_shared<registry::PlayerLink>(
       ctx_.options.player_queue, ctx_.options.player_max_skips, [weak] {
-        if (auto self = weak.lock()) net::post(self->strand_, [self] { self->on_wake(); });
+        if (auto self = weak.lock())
+          net::post(self->strand_, net::bind_allocator(WakeAllocator(self->wake_slot_),
+                                                       [self] { self->on_wake(); }));
       });
   rtmp_.accept_play(stream_id, name);
   take_control();  // Play.Start goes before anything the publisher sends
