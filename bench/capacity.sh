@@ -11,8 +11,10 @@
 # 64k, made once by ffmpeg); N players join at $RAMP per second; $SETTLE s after
 # the last join a window of $STEP_SECONDS s starts. A step PASSES when, in the
 # window, every player got video frames, no player stalled (a gap > 1 s between
-# video frames, or one still open at the end), none failed, and the players
-# received >= $DELIV_MIN % of N x the FLV's bit rate. Servers are searched
+# video frames, or one still open at the end), none failed, the players
+# received >= $DELIV_MIN % of N x the FLV's bit rate, and the worst player
+# >= $PLAYER_MIN % of it (a server that thins the stream for some players
+# without 1 s gaps does not serve them). Servers are searched
 # upwards over $STEPS, interleaved per step (order alternating); a server leaves
 # the ladder at its first failing step, then BISECT=1 narrows each server's (largest pass, first fail)
 # down to $RESOLUTION players, still alternating between the servers.
@@ -58,7 +60,7 @@
 # master_process on, worker_processes 1; rtmp-ingest: -threads 1 at its default
 # options (so -merge-write 30ms). Per core, then.
 #
-# Environment: SERVERS ("nginx ingest"), STEPS ("500 1000 1500 2000 3000 4000
+# Environment: SERVERS ("nginx ingest"), PLAYER_MIN (90), STEPS ("500 1000 1500 2000 3000 4000
 # 5000 6000 8000"), STEP_SECONDS (20), RAMP (1000 players/s), SETTLE (5 s),
 # REPEAT (1), DELIV_MIN (95), CONFIRM (1), BISECT (1), RESOLUTION (250),
 # LOAD_CPU_MAX (90), RCVLOWAT (8192), OTHER_MAX (15), RETRIES (4), QUIET_IDLE
@@ -82,6 +84,7 @@ RAMP="${RAMP:-1000}"
 SETTLE="${SETTLE:-5}"
 REPEAT="${REPEAT:-1}"
 DELIV_MIN="${DELIV_MIN:-95}"
+PLAYER_MIN="${PLAYER_MIN:-90}"
 CONFIRM="${CONFIRM:-1}"
 RETRIES="${RETRIES:-4}"
 BISECT="${BISECT:-1}"
@@ -99,7 +102,6 @@ INGEST_ARGS="${INGEST_ARGS:-}"
 CACHE="${CACHE:-$HERE/.cache}"
 FLV="${FLV:-$CACHE/bench-600k.flv}"
 OUT="${OUT:-/tmp/capacity-$$.tsv}"
-NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 HZ=$(getconf CLK_TCK)
 
 # ---- summary of the rows in $OUT: per server and repeat, medians, ratio ----
@@ -109,7 +111,7 @@ import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 load_max, other_max = float(sys.argv[2]), float(sys.argv[3])
 print(f"\n{'server':>7} {'rep':>3} {'players':>7} {'pass':>4} {'srv CPU%':>8} {'load CPU%':>9} "
-      f"{'deliv%':>6} {'p1 deliv%':>9} {'stalled':>7} {'stalls':>6} {'no frames':>9} "
+      f"{'deliv%':>6} {'min deliv%':>10} {'stalled':>7} {'stalls':>6} {'no frames':>9} "
       f"{'failed':>6} {'min fps':>7} {'RSS MB':>6} {'load1':>5} {'CPU busy':>8} {'softirq':>7} "
       f"{'ksoftirqd':>9} {'other':>5} {'drops':>6} {'retrans':>7}")
 for r in rows:
@@ -117,7 +119,7 @@ for r in rows:
     if float(r["other_pct"]) > other_max:
         flag += "  <- other work %s%% of the server CPU" % r["other_pct"]
     print(f"{r['server']:>7} {r['rep']:>3} {r['players']:>7} {r['pass']:>4} {r['server_cpu_pct']:>8} "
-          f"{r['load_cpu_pct']:>9} {r['deliv_pct']:>6} {r['p1_deliv_pct']:>9} "
+          f"{r['load_cpu_pct']:>9} {r['deliv_pct']:>6} {r.get('min_deliv_pct', r['p1_deliv_pct']):>10} "
           f"{r['players_with_stalls']:>7} {r['stalls']:>6} {r['no_frames']:>9} {r['failed']:>6} "
           f"{r['min_fps']:>7} {r['rss_mb']:>6} {r['load1']:>5} {r['cpu_busy_pct']:>8} "
           f"{r['cpu_softirq_pct']:>7} {r['ksoftirqd_pct']:>9} {r['other_pct']:>5} {r['backlog_drops']:>6} "
@@ -146,6 +148,7 @@ for s in servers:
             f = fr[-1]
             line += (f"; first failing N = {first_fail} ({f['players_with_stalls']} players stalled, "
                      f"{f['no_frames']} without frames, deliv {f['deliv_pct']} %, "
+                     f"worst player {f.get('min_deliv_pct') or f['p1_deliv_pct']} %, "
                      f"server CPU {f['server_cpu_pct']} %, CPU {f['cpu_busy_pct']} % busy, "
                      f"client CPU {f['load_cpu_pct']} %, {f['backlog_drops']} backlog drops)")
             if any(float(x["load_cpu_pct"]) > load_max for x in fr):
@@ -245,24 +248,7 @@ start_server() {  # kind port -> sets SPID
   local kind=$1 port=$2
   if [[ $kind == nginx ]]; then
     local pfx="$WORK/nginx-$port"
-    mkdir -p "$pfx/logs"
-    cat >"$pfx/nginx.conf" <<EOF
-load_module $NGINX_MODULE;
-daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile $(( max_n * 2 + 1024 ));
-error_log $pfx/logs/error.log warn;
-pid $pfx/nginx.pid;
-events { worker_connections $(( max_n * 2 + 1024 )); }
-rtmp {
-    server {
-        listen 127.0.0.1:$port;
-        chunk_size 4096;
-        application live { live on; }
-    }
-}
-EOF
+    write_nginx_rtmp_conf "$pfx" "$port" "$max_n"
     pin_exec "$SERVER_CPU" nginx -p "$pfx" -c "$pfx/nginx.conf" -e "$pfx/logs/error.log" \
       >"$pfx/out.log" 2>&1 &
   else
@@ -342,10 +328,11 @@ run_one() {
   mkdir -p "$OUT.d"
   cp "$WORK/load.json" "$OUT.d/$kind-$n-$rep-$(date +%H%M%S).json" 2>/dev/null || true
   PASS=$(python3 - "$kind" "$n" "$rep" "$sc0" "$sc1" "$lc0" "$lc1" "$t0" "$t1" "$HZ" "$rss" \
-    "$load1" "$FLV_BPS" "$DELIV_MIN" "$WORK/load.json" "$OUT" "$j0" "$j1" "$k0" "$k1" "$n0" "$n1" <<'EOF'
+    "$load1" "$FLV_BPS" "$DELIV_MIN" "$WORK/load.json" "$OUT" "$j0" "$j1" "$k0" "$k1" "$n0" "$n1" \
+    "$PLAYER_MIN" <<'EOF'
 import json, sys
 (kind, n, rep, sc0, sc1, lc0, lc1, t0, t1, hz, rss, load1, flv_bps, deliv_min, path,
- out, j0, j1, k0, k1, n0, n1) = sys.argv[1:]
+ out, j0, j1, k0, k1, n0, n1, player_min) = sys.argv[1:]
 n = int(n)
 try:
     r = json.loads(open(path).read().strip().splitlines()[-1])
@@ -364,16 +351,17 @@ ws = r.get("window_s", 0)
 expect = float(flv_bps) / 8 * ws  # bytes per player in the window
 deliv = 100 * r.get("window_bytes_in", 0) / (n * expect) if ws else 0
 p1 = 100 * r.get("window_player_bytes_p1", 0) / expect if ws else 0
+worst = 100 * r.get("window_player_bytes_min", 0) / expect if ws else 0
 min_fps = r.get("window_player_vframes_min", 0) / ws if ws else 0
 stalled, stalls = r.get("window_players_with_stalls", -1), r.get("window_stalls", -1)
 no_frames, failed = r.get("window_players_no_frames", -1), r.get("players_failed", -1)
 ok = (r.get("players_with_frames") == n and failed == 0 and stalled == 0 and no_frames == 0
-      and deliv >= float(deliv_min))
+      and deliv >= float(deliv_min) and worst >= float(player_min))
 row = [kind, n, rep, int(ok), f"{srv:.0f}", f"{cli:.0f}", f"{deliv:.1f}", f"{p1:.1f}", stalled,
        stalls, no_frames, failed, r.get("players_with_frames", 0), f"{min_fps:.1f}",
        f"{r.get('window_max_gap_ms', 0):.0f}", f"{int(rss) / 1024:.0f}", load1, f"{ws:.1f}",
        f"{cpu_busy:.0f}", f"{cpu_softirq:.0f}", f"{ksoft:.0f}", drops, retrans, overflows,
-       f"{other:.0f}"]
+       f"{other:.0f}", f"{worst:.1f}"]
 with open(out, "a") as f:
     f.write("\t".join(str(x) for x in row) + "\n")
 print(int(ok), round(other))
@@ -383,7 +371,7 @@ EOF
   tail -1 "$OUT" >&2
 }
 
-printf 'server\tplayers\trep\tpass\tserver_cpu_pct\tload_cpu_pct\tdeliv_pct\tp1_deliv_pct\tplayers_with_stalls\tstalls\tno_frames\tfailed\twith_frames\tmin_fps\tmax_gap_ms\trss_mb\tload1\twindow_s\tcpu_busy_pct\tcpu_softirq_pct\tksoftirqd_pct\tbacklog_drops\tretrans\tlisten_overflows\tother_pct\n' >"$OUT"
+printf 'server\tplayers\trep\tpass\tserver_cpu_pct\tload_cpu_pct\tdeliv_pct\tp1_deliv_pct\tplayers_with_stalls\tstalls\tno_frames\tfailed\twith_frames\tmin_fps\tmax_gap_ms\trss_mb\tload1\twindow_s\tcpu_busy_pct\tcpu_softirq_pct\tksoftirqd_pct\tbacklog_drops\tretrans\tlisten_overflows\tother_pct\tmin_deliv_pct\n' >"$OUT"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  $(date -u +%FT%TZ)  flv $(( ${FLV_BPS%.*} / 1000 )) kbit/s  rcvlowat $RCVLOWAT  netdev_max_backlog $(cat /proc/sys/net/core/netdev_max_backlog)" >&2
 
 # step kind n rep -> PASS: passes with one passing run; fails after 1 + CONFIRM
