@@ -12,37 +12,42 @@ template <typename T>
 class SpscRing {
  public:
   explicit SpscRing(size_t capacity)
-      : slots_(round_up(capacity + 1)), mask_(slots_.size() - 1), capacity_(capacity) {}
+      : slots_(round_up(capacity)), mask_(slots_.size() - 1), capacity_(capacity) {}
 
+  // head_ and tail_ count every push and pop (they never wrap in practice:
+  // 2^64 messages); a slot is counter & mask_, so a power-of-two capacity
+  // uses exactly that many slots (no spare slot to tell full from empty).
   // Producer side. False when full (the value is left untouched).
   bool push(const T& value) {
     const size_t head = head_.load(std::memory_order_relaxed);
-    const size_t next = (head + 1) & mask_;
-    if (((head - tail_.load(std::memory_order_acquire)) & mask_) >= capacity_) return false;
-    slots_[head] = value;
-    head_.store(next, std::memory_order_release);
+    if (head - tail_.load(std::memory_order_acquire) >= capacity_) return false;
+    slots_[head & mask_] = value;
+    head_.store(head + 1, std::memory_order_release);
     return true;
   }
   // Consumer side. False when empty.
   bool pop(T& out) {
     const size_t tail = tail_.load(std::memory_order_relaxed);
     if (tail == head_.load(std::memory_order_acquire)) return false;
-    out = std::move(slots_[tail]);
-    slots_[tail] = T{};
-    tail_.store((tail + 1) & mask_, std::memory_order_release);
+    T& slot = slots_[tail & mask_];
+    out = std::move(slot);
+    slot = T{};
+    tail_.store(tail + 1, std::memory_order_release);
     return true;
   }
   bool empty() const {
     return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_acquire);
   }
   size_t size() const {
-    return (head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire)) & mask_;
+    const size_t tail = tail_.load(std::memory_order_acquire);
+    return head_.load(std::memory_order_acquire) - tail;
   }
   size_t capacity() const { return capacity_; }
+  size_t slots() const { return slots_.size(); }  // memory: capacity rounded up to a power of two
 
  private:
   static size_t round_up(size_t n) {
-    size_t p = 2;
+    size_t p = 1;
     while (p < n) p <<= 1;
     return p;
   }

@@ -45,6 +45,25 @@ TEST(SpscRingTest, FifoAcrossWrapAround) {
   }
 }
 
+TEST(SpscRingTest, PowerOfTwoCapacityUsesExactlyThatManySlotsAndWrapsWhenFull) {
+  EXPECT_EQ(SpscRing<int>(1024).slots(), 1024u);  // the -player-queue default: 16 KiB of pointers
+  EXPECT_EQ(SpscRing<int>(1025).slots(), 2048u);
+  EXPECT_EQ(SpscRing<int>(1).slots(), 1u);
+  SpscRing<int> ring(4);
+  int next_in = 0, next_out = 0, v = -1;
+  for (int round = 0; round < 40; ++round) {
+    while (ring.push(next_in)) ++next_in;  // fill every slot
+    EXPECT_EQ(ring.size(), 4u);
+    for (int i = 0; i < 1 + round % 4; ++i) {
+      ASSERT_TRUE(ring.pop(v));
+      EXPECT_EQ(v, next_out++);
+    }
+  }
+  while (ring.pop(v)) EXPECT_EQ(v, next_out++);
+  EXPECT_EQ(next_out, next_in);
+  EXPECT_TRUE(ring.empty());
+}
+
 TEST(SpscRingTest, PopReleasesTheSlot) {
   SpscRing<std::shared_ptr<int>> ring(4);
   auto p = std::make_shared<int>(7);
