@@ -29,14 +29,16 @@ int main(int argc, char** argv) {
   common::register_log_flags(flags, log_options);
   common::parse_flags_or_exit(flags, argc, argv);
   dispatcher::apply_connect_default(options);
-  common::init_logging(log_options);
 
-  // Signals are taken by sigwait below; every thread started later inherits the mask.
+  // Signals are taken by sigwait below; every thread started later inherits the
+  // mask. Blocked before init_logging: its writer thread must not be the one a
+  // SIGTERM arriving during startup is delivered to (default action: killed).
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  common::init_logging(log_options);
 
   int rc = 0;
   try {
