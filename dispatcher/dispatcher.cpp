@@ -99,6 +99,8 @@ struct Dispatcher::Impl {
   void pull_loop() {
     while (!stopping.load()) {
       read_monitor();
+      pool.take_finished(done_events);
+      done_events.clear();  // frees finished events here, on the thread that made them
       if (!pool.wait_for_room(options.poll_interval)) continue;  // backpressure
       zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0},
                                  {monitor.handle(), 0, ZMQ_POLLIN, 0}};
@@ -244,6 +246,7 @@ struct Dispatcher::Impl {
   rtmphooks::Event scratch;  // puller thread only
   std::string stdio_json;    // puller thread only
   std::vector<Job> jobs;     // puller thread only: made, not yet handed to the pool
+  std::vector<std::shared_ptr<const void>> done_events;  // puller thread only (take_finished)
   zmq::socket_t socket;
   zmq::socket_t monitor;               // PAIR reading the PULL socket's monitor
   std::atomic<uint64_t> connected{0};  // ingest connections up now

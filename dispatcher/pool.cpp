@@ -77,6 +77,7 @@ void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& r
   bool have_next = false;
   {
     std::lock_guard lock(mutex_);
+    if (finished_.size() < kFinishedKept) finished_.push_back(job.event);
     const bool past_deadline = deadline_ != Clock::time_point::max() && Clock::now() >= deadline_;
     if (!queue_.empty() && !past_deadline) {
       next = std::move(queue_.front());
@@ -112,6 +113,11 @@ std::deque<Job> Pool::wait_idle_until(Clock::time_point deadline) {
   std::deque<Job> left;
   left.swap(queue_);
   return left;
+}
+
+void Pool::take_finished(std::vector<std::shared_ptr<const void>>& out) {
+  std::lock_guard lock(mutex_);
+  finished_.swap(out);
 }
 
 size_t Pool::queued() const {

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -43,6 +44,15 @@ class Pool {
   size_t queued() const;
   size_t running() const;
 
+  // For the thread that makes the jobs (the puller): swaps into `out` (empty,
+  // its capacity reused) the event references finished jobs left here, so
+  // that dropping them frees the memory on the thread that allocated it. With
+  // glibc, frees from the webhook loops into the puller's malloc arena made
+  // the loops wait on each other for its lock. At most kFinishedKept wait
+  // here; past that a completion drops its reference itself.
+  void take_finished(std::vector<std::shared_ptr<const void>>& out);
+  static constexpr size_t kFinishedKept = 4096;
+
  private:
   using Clock = std::chrono::steady_clock;
   void launch(Job job);
@@ -57,6 +67,7 @@ class Pool {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Job> queue_;                                  // guarded by mutex_
+  std::vector<std::shared_ptr<const void>> finished_;      // guarded by mutex_
   size_t running_ = 0;                                     // guarded by mutex_
   Clock::time_point deadline_ = Clock::time_point::max();  // guarded by mutex_
 };
