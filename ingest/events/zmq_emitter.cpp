@@ -317,6 +317,7 @@ void ZmqEmitter::Impl::finish() {
         "events: {} events no dispatcher took within the {} ms linger went to the "
         "stdio fallback",
         leftover, opts_.linger.count());
+    reported_fallback_ += leftover;  // said here: report() below counts only buffer overflows
   }
   // Let ZeroMQ deliver what it already holds for connected dispatchers, within
   // what is left of the linger.

@@ -75,23 +75,8 @@ int run_ingest(IngestOptions o) {
   const int threads = o.threads > 0 ? static_cast<int>(o.threads)
                                     : std::max(1u, std::thread::hardware_concurrency());
   net::io_context ioc(threads);
-  Server server(ioc, ctx, o.max_connections);
-  server.listen(o.listen);
-
-  register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
-  std::unique_ptr<common::HttpServer> http;
-  if (!o.http.address.empty()) {
-    http = std::make_unique<common::HttpServer>(
-        o.http, [&metrics] { return metrics.render(); },
-        [&emitter, embedded] { return embedded || emitter.stats().buffered == 0; });
-  }
-
-  server.start();
-  spdlog::info("rtmp-ingest listening on {} (port {}), events to {}", o.listen, server.port(),
-               emitter.endpoints().empty()
-                   ? std::string("stdio fallback only")
-                   : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));
-
+  // Signals are caught before the port opens: a SIGTERM or SIGHUP sent as
+  // soon as something listens must not meet their default action (exit).
   bool stopping = false;
   auto stop_at = std::chrono::steady_clock::time_point::max();  // when the signal came
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
@@ -110,6 +95,22 @@ int run_ingest(IngestOptions o) {
         ioc.stop();
       };
   signals.async_wait(on_signal);
+  Server server(ioc, ctx, o.max_connections);
+  server.listen(o.listen);
+
+  register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
+  std::unique_ptr<common::HttpServer> http;
+  if (!o.http.address.empty()) {
+    http = std::make_unique<common::HttpServer>(
+        o.http, [&metrics] { return metrics.render(); },
+        [&emitter, embedded] { return embedded || emitter.stats().buffered == 0; });
+  }
+
+  server.start();
+  spdlog::info("rtmp-ingest listening on {} (port {}), events to {}", o.listen, server.port(),
+               emitter.endpoints().empty()
+                   ? std::string("stdio fallback only")
+                   : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));
 
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });

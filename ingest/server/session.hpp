@@ -116,7 +116,9 @@ class Session : public std::enable_shared_from_this<Session>,
   RtmpConnection rtmp_;
 
   // Reading
-  std::array<uint8_t, 16 * 1024> read_buf_{};
+  // Not zeroed: only what a read returns is used, and a player that reads
+  // little never touches (keeps resident) most of it.
+  std::array<uint8_t, 16 * 1024> read_buf_;
   Clock::time_point accepted_at_, last_read_;
 
   // Writing: one write in flight, gathered from `out_` (control bytes and
