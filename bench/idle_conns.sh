@@ -19,7 +19,6 @@ BIN="${BIN:-$ROOT/build-bench/bin}"
 N="${N:-5000}"
 SERVERS="${SERVERS:-ingest nginx}"
 INGEST_ARGS="${INGEST_ARGS:-}"
-NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 WORK="$(mktemp -d /tmp/idle.XXXXXX)"
 ulimit -n $(( N * 2 + 1024 ))
 PIDS=()
@@ -34,18 +33,8 @@ printf "%-7s %8s %10s %10s %12s %14s\n" server conns base_MB loaded_MB delta_MB 
 for kind in $SERVERS; do
   port=$(free_port)
   if [[ $kind == nginx ]]; then
-    pfx="$WORK/nginx"; mkdir -p "$pfx/logs"
-    cat >"$pfx/nginx.conf" <<EOF
-load_module $NGINX_MODULE;
-daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile $(( N * 2 + 1024 ));
-error_log $pfx/logs/error.log warn;
-pid $pfx/nginx.pid;
-events { worker_connections $(( N * 2 + 1024 )); }
-rtmp { server { listen 127.0.0.1:$port; chunk_size 4096; application live { live on; } } }
-EOF
+    pfx="$WORK/nginx"
+    write_nginx_rtmp_conf "$pfx" "$port" "$N"
     nginx -p "$pfx" -c "$pfx/nginx.conf" -e "$pfx/logs/error.log" >/dev/null 2>&1 &
   else
     # shellcheck disable=SC2086
