@@ -6,13 +6,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
-#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <stdexcept>
-#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -20,7 +17,7 @@
 #include "common/payload.hpp"
 #include "dispatcher/backoff.hpp"
 #include "dispatcher/curl_epoll.hpp"
-#include "dispatcher/signature.hpp"
+#include "dispatcher/webhook_request.hpp"
 
 namespace rtmp::dispatcher {
 namespace {
@@ -28,32 +25,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr size_t kResponseKeep = 256;  // bytes of a response body kept for logs
 constexpr milliseconds kIdleWait{1000};
-constexpr std::string_view kUserAgentHeader = "User-Agent: ";
 
 thread_local const void* t_running_loop = nullptr;  // the Impl whose run() is on this thread
 
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// Whether libcurl would find a proxy setting in the environment. It reads these
-// variables on every transfer; when none is set, telling it "no proxy" up front
-// behaves the same and saves five environment scans per request.
-bool proxy_env_set() {
-  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-                           "no_proxy", "NO_PROXY"})
-    if (std::getenv(name)) return true;
-  return false;
-}
-
-size_t keep_response(char* data, size_t size, size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  const size_t len = size * n;
-  if (out->size() < kResponseKeep) out->append(data, std::min(len, kResponseKeep - out->size()));
-  return len;
 }
 
 // A job as handed over, before it becomes a Request on the loop thread.
@@ -63,26 +41,7 @@ struct Incoming {
   Clock::time_point deadline;
 };
 
-// One webhook execution across its attempts. Recycled, with its easy handle
-// (options set once) and header nodes, for the next job of the same loop.
-struct Request {
-  Job job;
-  JobDone done;
-  Clock::time_point deadline;
-  Clock::time_point next_at;
-  int attempt = 0;
-  CURL* easy = nullptr;
-  std::string url;  // the URL set on `easy` now
-  // The header list, built in place: these nodes, then the loop's constant tail.
-  curl_slist id_node{};
-  curl_slist ts_node{};
-  curl_slist sig_node{};
-  std::string id_header;
-  std::string ts_header;
-  std::string sig_header;
-  std::string response;
-  char error[CURL_ERROR_SIZE] = {};
-};
+using Request = WebhookRequest;
 
 }  // namespace
 
@@ -92,15 +51,8 @@ struct WebhookLoop::Impl {
         counters(c),
         backoff(static_cast<int>(o.webhook_retries), o.retry_base, o.retry_max),
         rng(std::random_device{}()),
-        user_agent(std::string(kUserAgentHeader) + "rtmp-hooks/" + RTMP_HOOKS_VERSION),
-        no_proxy(!proxy_env_set()) {
-    if (!o.webhook_secret.empty()) key = webhook_key(o.webhook_secret);
+        builder(o) {
     global_init();
-    content_type_node.data = content_type;
-    content_type_node.next = &user_agent_node;
-    user_agent_node.data = const_cast<char*>(user_agent.c_str());
-    user_agent_node.next = &expect_node;
-    expect_node.data = expect;
     try {
       open();
     } catch (...) {
@@ -136,8 +88,6 @@ struct WebhookLoop::Impl {
     requests.clear();
     if (multi) curl_multi_cleanup(multi);
     multi = nullptr;
-    for (auto& [url, parsed] : urls) curl_url_cleanup(parsed);
-    urls.clear();
   }
 
   // ---- any thread
@@ -248,91 +198,20 @@ struct WebhookLoop::Impl {
     return r;
   }
 
-  // The options every request of this loop shares, set once per easy handle.
-  CURL* make_easy(Request& r) {
-    CURL* e = curl_easy_init();
-    if (!e) return nullptr;
-    r.id_node.next = key.empty() ? &content_type_node : &r.ts_node;
-    r.ts_node.next = &r.sig_node;
-    r.sig_node.next = &content_type_node;
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, &r.id_node);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_response);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r.response);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r.error);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
-    io.attach_easy(e);
-    if (!options.webhook_ca_file.empty())
-      curl_easy_setopt(e, CURLOPT_CAINFO, options.webhook_ca_file.c_str());
-    if (no_proxy) {
-      curl_easy_setopt(e, CURLOPT_PROXY, "");
-      curl_easy_setopt(e, CURLOPT_NOPROXY, "");
-    } else {
-      // A proxy's CONNECT request gets the user agent from this option only
-      // (the header list goes to the server); the server still sees ours.
-      curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str() + kUserAgentHeader.size());
-    }
-    return e;
-  }
-
   void begin_attempt(Request* r) {
     ++r->attempt;
-    if (!r->easy) r->easy = make_easy(*r);
+    if (!r->easy) {
+      r->easy = builder.make_easy(*r);
+      if (r->easy) io.attach_easy(r->easy);
+    }
     if (!r->easy) return finish(r, "curl_easy_init failed");
     const auto left = std::chrono::duration_cast<milliseconds>(r->deadline - Clock::now());
     if (left <= milliseconds(0)) return finish(r, "timed out before attempt");
-    set_headers(*r);
-    r->response.clear();
-    r->error[0] = '\0';
+    builder.prepare(*r, left);
     CURL* e = r->easy;
-    if (r->url != r->job.hook->target) {
-      r->url = r->job.hook->target;
-      curl_easy_setopt(e, CURLOPT_URL, r->url.c_str());
-      curl_easy_setopt(e, CURLOPT_CURLU, parsed_url(r->url));
-    }
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->job.payload->data());
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(r->job.payload->size()));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
     if (curl_multi_add_handle(multi, e) != CURLM_OK)
       return finish(r, "curl_multi_add_handle failed");
     ++active;
-  }
-
-  // The hook URL parsed once per loop: given as CURLOPT_CURLU, libcurl copies
-  // it per transfer instead of parsing and re-assembling the URL string. Null
-  // when curl_url_set rejects it: CURLOPT_URL alone then fails the transfer
-  // with libcurl's own error, as before.
-  CURLU* parsed_url(const std::string& url) {
-    for (const auto& [text, parsed] : urls)
-      if (text == url) return parsed;
-    CURLU* parsed = curl_url();
-    if (parsed && curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-      curl_url_cleanup(parsed);
-      parsed = nullptr;
-    }
-    urls.emplace_back(url, parsed);
-    return parsed;
-  }
-
-  // Per attempt: webhook-id, and with a secret a fresh timestamp and signature.
-  void set_headers(Request& r) {
-    const std::string& id = r.job.event->id();
-    r.id_header.assign("webhook-id: ").append(id);
-    r.id_node.data = r.id_header.data();
-    if (key.empty()) return;
-    const auto ts = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, ts).ptr;
-    r.ts_header.assign("webhook-timestamp: ").append(digits, end);
-    r.sig_header.assign("webhook-signature: ")
-        .append(webhook_signature(key, id, ts, *r.job.payload));
-    r.ts_node.data = r.ts_header.data();
-    r.sig_node.data = r.sig_header.data();
   }
 
   // Handles every finished transfer: success, retry or failure.
@@ -392,24 +271,12 @@ struct WebhookLoop::Impl {
     done(job, result);
   }
 
-  // ---- curl callbacks (loop thread, inside curl calls)
-
   const Options& options;
   Counters& counters;
   Backoff backoff;
   std::mt19937_64 rng;
-  std::string key;
-  // "User-Agent: ..." as a header of the list, not CURLOPT_USERAGENT: libcurl
-  // then writes it once per request instead of formatting it twice.
-  const std::string user_agent;
-  const bool no_proxy;  // no proxy variable set: skip libcurl's lookup per request
-  char content_type[31] = "Content-Type: application/json";
-  char expect[8] = "Expect:";
-  curl_slist content_type_node{};
-  curl_slist user_agent_node{};
-  curl_slist expect_node{};
-  std::vector<std::pair<std::string, CURLU*>> urls;  // parsed_url(): one per hook URL
-  CurlEpoll io;  // before `multi`: its callbacks outlive the multi handle
+  WebhookRequestBuilder builder;  // before the requests' easy handles, which point into it
+  CurlEpoll io;                   // before `multi`: its callbacks outlive the multi handle
   CURLM* multi = nullptr;
   std::atomic<int> load{0};
   std::atomic<bool> wake_pending{false};

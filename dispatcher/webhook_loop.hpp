@@ -3,7 +3,8 @@
 // curl_multi_socket_action on the loop's own epoll set and thread, with its own
 // keep-alive connection cache (up to -hook-concurrency connections). Retries
 // with backoff inside the hook timeout; Standard Webhooks headers when a secret
-// is set. Easy handles and their header lists are built once and reused.
+// is set. Easy handles and their header lists are built once and reused
+// (webhook_request.hpp: the request side).
 //
 // Hand-off: submit() from another thread appends to a mutex-guarded vector and
 // writes the loop's eventfd only when no wake-up is pending, so a burst of jobs
