@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "ingest/protocol/rtmp_connection.hpp"
 #include "ingest/registry/subscriber.hpp"
 #include "ingest/server/handler_slot.hpp"
 #include "ingest/server/publish_state.hpp"
-#include "ingest/server/rtmp_connection.hpp"
 #include "ingest/server/session_context.hpp"
 
 namespace rtmp::server {
@@ -39,7 +39,7 @@ using Socket = net::basic_stream_socket<tcp, IoExecutor>;
 using StrandTimer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Strand>;
 
 class Session : public std::enable_shared_from_this<Session>,
-                private RtmpDelegate,
+                private protocol::RtmpDelegate,
                 public registry::Subscriber {
  public:
   Session(Socket socket, SessionContext& ctx, std::string conn_id);
@@ -113,7 +113,7 @@ class Session : public std::enable_shared_from_this<Session>,
   bool merge_armed_ = false;
   const std::string conn_id_;
   std::string remote_addr_;
-  RtmpConnection rtmp_;
+  protocol::RtmpConnection rtmp_;
 
   // Reading
   // Not zeroed: only what a read returns is used, and a player that reads

@@ -9,17 +9,17 @@
 #include "common/duration.hpp"
 #include "ingest/auth/authorizer.hpp"
 #include "ingest/events/event.hpp"
+#include "ingest/protocol/rtmp_connection.hpp"
 #include "ingest/registry/stream_registry.hpp"
-#include "ingest/server/rtmp_connection.hpp"
 
 namespace rtmp::server {
 
 struct SessionOptions {
-  ConnectionOptions connection;
+  protocol::ConnectionOptions connection;
   common::Duration handshake_timeout = std::chrono::seconds(10);
   common::Duration idle_timeout = std::chrono::seconds(30);
   common::Duration write_timeout = std::chrono::seconds(30);
-  uint32_t player_queue = 1024;   // messages queued per player before it skips ahead
+  uint32_t player_queue = 1024;  // messages queued per player before it skips ahead
   // Merged writes: a woken player waits this long before writing, so one writev
   // carries every message of the window (0 = write at once).
   common::Duration merge_write{0};

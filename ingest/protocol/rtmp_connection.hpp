@@ -3,25 +3,27 @@
 // handshake, chunk stream, protocol control, user control and the
 // NetConnection/NetStream commands. No I/O: feed() takes received bytes,
 // output() holds the bytes to send, and decisions that need the rest of the
-// server (publish, play, media) go to a Delegate, which answers later through
+// server (publish, play, media) go to a delegate, which answers later through
 // accept_*/reject_* (auth may take a while).
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ingest/protocol/amf0.hpp"
 #include "ingest/protocol/chunk_reader.hpp"
 #include "ingest/protocol/chunk_writer.hpp"
 #include "ingest/protocol/command.hpp"
+#include "ingest/protocol/control.hpp"
 #include "ingest/protocol/handshake.hpp"
 
-namespace rtmp::server {
+namespace rtmp::protocol {
 
 struct ConnectionOptions {
   uint32_t out_chunk_size = 4096;
   uint32_t window_ack_size = 2500000;
-  protocol::ChunkReaderLimits limits;
+  ChunkReaderLimits limits;
   amf0::DecodeLimits amf_limits;
 };
 
@@ -29,7 +31,8 @@ class RtmpDelegate {
  public:
   virtual ~RtmpDelegate() = default;
   virtual void on_handshake_complete() = 0;
-  // connect accepted (we always accept connect; auth is per publish/play).
+  // connect accepted (a connect naming an app is always accepted; auth is
+  // per publish/play).
   virtual void on_connect(const std::string& app, const std::string& tc_url) = 0;
   // publish/play asked on message stream `stream_id`; answer with accept_* or
   // reject_* (now or later). `name` is the raw stream name (query included).
@@ -40,7 +43,7 @@ class RtmpDelegate {
   virtual void on_stream_end(uint32_t stream_id) = 0;
   // Audio, video or data message on a publishing stream. @setDataFrame is
   // already stripped (the payload starts with "onMetaData").
-  virtual void on_media(protocol::Message&& message) = 0;
+  virtual void on_media(Message&& message) = 0;
 };
 
 class RtmpConnection {
@@ -48,7 +51,8 @@ class RtmpConnection {
   RtmpConnection(ConnectionOptions options, RtmpDelegate& delegate);
 
   // Processes received bytes. Returns "" or the reason the peer's input is
-  // malformed (the connection must then be closed).
+  // malformed; the connection must then be closed, after sending what
+  // output() holds (a refused connect's _error, for one).
   std::string feed(std::span<const uint8_t> data);
 
   // Bytes to send; the caller moves them out and clears.
@@ -64,9 +68,11 @@ class RtmpConnection {
   void notify_unpublished(uint32_t stream_id, const std::string& name);
   void notify_published(uint32_t stream_id, const std::string& name);
   // Writes a complete message with this connection's chunk writer.
-  void send(const protocol::Message& message);
+  void send(const Message& message);
 
   bool handshake_done() const { return handshake_.done(); }
+  // A connect was accepted: the client may use streams now.
+  bool connected() const { return connected_; }
   const std::string& app() const { return app_; }
   uint32_t out_chunk_size() const { return options_.out_chunk_size; }
   // The message stream that publishes, 0 when none.
@@ -74,31 +80,40 @@ class RtmpConnection {
   uint64_t bytes_received() const { return reader_.bytes_received(); }
 
  private:
-  std::string on_message(protocol::Message&& m);
-  void on_control(const protocol::Message& m);
-  std::string on_command(protocol::Message&& m);
-  void on_data(protocol::Message&& m);
-  std::string on_aggregate(const protocol::Message& m);
-  void handle_connect(const protocol::Command& c);
-  void handle_stream_command(const protocol::Command& c, uint32_t msg_stream_id);
-  void maybe_acknowledge();
+  // One command's handler (rtmp_commands.cpp): "" or why the connection must
+  // close. `msg_stream_id` is the message stream the command arrived on.
+  using CommandHandler = std::string (RtmpConnection::*)(const Command& c, uint32_t msg_stream_id);
+  static CommandHandler find_command(std::string_view name);
+
+  std::string on_message(Message&& m);
+  void on_control(const Message& m);
+  std::string on_command(Message&& m);
+  void on_data(Message&& m);
+  std::string on_aggregate(const Message& m);
+
+  std::string do_connect(const Command& c, uint32_t msg_stream_id);
+  std::string do_create_stream(const Command& c, uint32_t msg_stream_id);
+  std::string do_publish(const Command& c, uint32_t msg_stream_id);
+  std::string do_play(const Command& c, uint32_t msg_stream_id);
+  std::string do_fc_unpublish(const Command& c, uint32_t msg_stream_id);
+  std::string do_delete_stream(const Command& c, uint32_t msg_stream_id);
+  std::string do_close_stream(const Command& c, uint32_t msg_stream_id);
+  std::string do_nothing(const Command& c, uint32_t msg_stream_id);
 
   ConnectionOptions options_;
   RtmpDelegate& delegate_;
-  protocol::ServerHandshake handshake_;
-  protocol::ChunkReader reader_;
-  protocol::ChunkWriter writer_;
+  ServerHandshake handshake_;
+  ChunkReader reader_;
+  ChunkWriter writer_;
   std::vector<uint8_t> out_;
-  std::vector<protocol::Message> inbox_;
+  std::vector<Message> inbox_;
+  Acknowledger acknowledger_;
 
   bool connected_ = false;
   std::string app_;
-  double object_encoding_ = 0;
   uint32_t next_stream_id_ = 1;
   uint32_t publishing_stream_ = 0;
-  uint32_t peer_window_ = 0;     // the peer's Window Acknowledgement Size
-  uint64_t last_ack_bytes_ = 0;  // bytes_received at our last Acknowledgement
-  uint32_t sent_window_ = 0;     // the window we announced
+  uint32_t sent_window_ = 0;  // the window we announced
 };
 
-}  // namespace rtmp::server
+}  // namespace rtmp::protocol

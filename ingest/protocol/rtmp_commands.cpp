@@ -1,0 +1,126 @@
+// RtmpConnection: the NetConnection / NetStream commands, found by name in
+// one table.
+#include <utility>
+
+#include "ingest/protocol/rtmp_connection.hpp"
+
+namespace rtmp::protocol {
+namespace {
+
+constexpr uint32_t kMaxStreamsPerConnection = 16;
+constexpr uint8_t kPeerBandwidthDynamic = 2;
+
+std::string first_string_arg(const Command& c) {
+  return !c.args.empty() && c.args[0].is_string() ? c.args[0].string : std::string();
+}
+
+}  // namespace
+
+RtmpConnection::CommandHandler RtmpConnection::find_command(std::string_view name) {
+  static constexpr std::pair<std::string_view, CommandHandler> kCommands[] = {
+      {"connect", &RtmpConnection::do_connect},
+      {"createStream", &RtmpConnection::do_create_stream},
+      {"publish", &RtmpConnection::do_publish},
+      {"play", &RtmpConnection::do_play},
+      {"FCUnpublish", &RtmpConnection::do_fc_unpublish},
+      {"deleteStream", &RtmpConnection::do_delete_stream},
+      {"closeStream", &RtmpConnection::do_close_stream},
+      // Nothing to do for a live stream; answered when the client waits for
+      // a reply.
+      {"releaseStream", &RtmpConnection::do_nothing},
+      {"FCPublish", &RtmpConnection::do_nothing},
+      {"FCSubscribe", &RtmpConnection::do_nothing},
+      {"pause", &RtmpConnection::do_nothing},
+      {"receiveAudio", &RtmpConnection::do_nothing},
+      {"receiveVideo", &RtmpConnection::do_nothing},
+      {"seek", &RtmpConnection::do_nothing},
+      {"getStreamLength", &RtmpConnection::do_nothing},
+      {"_checkbw", &RtmpConnection::do_nothing},
+      {"ping", &RtmpConnection::do_nothing},
+  };
+  for (const auto& [command, handler] : kCommands) {
+    if (command == name) return handler;
+  }
+  return nullptr;
+}
+
+std::string RtmpConnection::on_command(Message&& m) {
+  Command c;
+  if (auto err = parse_command(m, c, options_.amf_limits); !err.empty())
+    return "malformed command: " + err;
+  if (c.name != "connect" && !connected_)
+    return "command \"" + c.name.substr(0, 64) + "\" before connect";
+  if (const CommandHandler handler = find_command(c.name))
+    return (this->*handler)(c, m.header.stream_id);
+  if (c.transaction_id != 0)
+    send(make_error(c.transaction_id, "NetConnection.Call.Failed",
+                    "Method not found (" + c.name.substr(0, 64) + ")"));
+  return "";
+}
+
+std::string RtmpConnection::do_connect(const Command& c, uint32_t) {
+  if (connected_) return "";  // a second connect is ignored
+  app_ = c.command_object.get_string("app").value_or("");
+  if (auto q = app_.find('?'); q != std::string::npos) app_.resize(q);
+  while (!app_.empty() && app_.back() == '/') app_.pop_back();
+  const double object_encoding = c.command_object.get_number("objectEncoding").value_or(0);
+  connected_ = true;
+  sent_window_ = options_.window_ack_size;
+  send(make_window_ack_size(options_.window_ack_size));
+  send(make_set_peer_bandwidth(options_.window_ack_size, kPeerBandwidthDynamic));
+  send(make_set_chunk_size(options_.out_chunk_size));
+  writer_.set_chunk_size(options_.out_chunk_size);
+  send(make_connect_result(c.transaction_id, object_encoding));
+  delegate_.on_connect(app_, c.command_object.get_string("tcUrl").value_or(""));
+  return "";
+}
+
+std::string RtmpConnection::do_create_stream(const Command& c, uint32_t) {
+  if (next_stream_id_ > kMaxStreamsPerConnection) {
+    send(make_error(c.transaction_id, "NetConnection.Call.Failed", "Too many streams"));
+  } else {
+    send(make_result(c.transaction_id, amf0::Value::Number(next_stream_id_++)));
+  }
+  return "";
+}
+
+std::string RtmpConnection::do_publish(const Command& c, uint32_t msg_stream_id) {
+  if (msg_stream_id == 0 || publishing_stream_ != 0) {
+    reject_publish(msg_stream_id, "NetStream.Publish.BadName", "Bad stream for publish");
+  } else {
+    delegate_.on_publish(msg_stream_id, first_string_arg(c));
+  }
+  return "";
+}
+
+std::string RtmpConnection::do_play(const Command& c, uint32_t msg_stream_id) {
+  if (msg_stream_id == 0) {
+    reject_play(msg_stream_id, "NetStream.Play.Failed", "Play on stream 0");
+  } else {
+    delegate_.on_play(msg_stream_id, first_string_arg(c));
+  }
+  return "";
+}
+
+std::string RtmpConnection::do_fc_unpublish(const Command& c, uint32_t msg_stream_id) {
+  if (publishing_stream_ != 0) delegate_.on_stream_end(publishing_stream_);
+  return do_nothing(c, msg_stream_id);
+}
+
+std::string RtmpConnection::do_delete_stream(const Command& c, uint32_t) {
+  if (!c.args.empty() && c.args[0].type == amf0::Type::kNumber)
+    delegate_.on_stream_end(static_cast<uint32_t>(c.args[0].number));
+  return "";
+}
+
+std::string RtmpConnection::do_close_stream(const Command&, uint32_t msg_stream_id) {
+  delegate_.on_stream_end(msg_stream_id);
+  return "";
+}
+
+std::string RtmpConnection::do_nothing(const Command& c, uint32_t) {
+  if (c.transaction_id != 0) send(make_result(c.transaction_id, amf0::Value::Undefined()));
+  return "";
+}
+
+}  // namespace rtmp::protocol

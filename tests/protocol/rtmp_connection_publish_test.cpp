@@ -1,0 +1,136 @@
+// RtmpConnection, the publish flow: commands, answers, media handed to the delegate, rejections.
+#include "rtmp_connection_fixture.hpp"
+
+namespace rtmp::protocol::test {
+namespace {
+
+TEST_F(RtmpConnectionTest, PublishSessionCommandFlow) {
+  connect();
+  // releaseStream / FCPublish are answered with _result.
+  ASSERT_EQ(send(command(0, "releaseStream", 2, Value::Null(), {Value::String("test")})), "");
+  ASSERT_EQ(send(command(0, "FCPublish", 3, Value::Null(), {Value::String("test")})), "");
+  auto out = client.receive(conn);
+  ASSERT_EQ(out.size(), 2u);
+  expect_result(out[0], 2);
+  expect_result(out[1], 3);
+
+  ASSERT_EQ(send(command(0, "createStream", 4, Value::Null())), "");
+  out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_result(out[0], 4);
+  ASSERT_EQ(parse(out[0]).args.size(), 1u);
+  EXPECT_EQ(parse(out[0]).args[0], Value::Number(1));
+
+  ASSERT_EQ(send(command(1, "publish", 5, Value::Null(),
+                         {Value::String("test?token=x"), Value::String("live")})),
+            "");
+  EXPECT_EQ(rec.log.back(), "publish 1 test?token=x");
+  EXPECT_TRUE(client.receive(conn).empty());  // nothing until the delegate answers
+  EXPECT_EQ(conn.publishing_stream(), 0u);
+
+  conn.accept_publish(1, "test");
+  EXPECT_EQ(conn.publishing_stream(), 1u);
+  out = client.receive(conn);
+  ASSERT_EQ(out.size(), 2u);
+  expect_user_control(out[0], UserControlEvent::kStreamBegin, 1);
+  expect_on_status(out[1], 1, "status", "NetStream.Publish.Start");
+
+  // Media: @setDataFrame is stripped, audio and video pass unchanged.
+  const std::vector<Value> meta = {
+      Value::String("@setDataFrame"), Value::String("onMetaData"),
+      Value::EcmaArray({{"width", Value::Number(1280)}, {"height", Value::Number(720)}})};
+  ASSERT_EQ(send(data_message(1, meta)), "");
+  const std::vector<uint8_t> video = {0x17, 0x00, 0x00, 0x00, 0x00, 0x01, 0x64, 0x00, 0x1f};
+  const std::vector<uint8_t> audio = {0xAF, 0x00, 0x12, 0x10};
+  ASSERT_EQ(send(media_message(MessageType::kVideo, 1, 0, video)), "");
+  ASSERT_EQ(send(media_message(MessageType::kAudio, 1, 0, audio)), "");
+  ASSERT_EQ(send(media_message(MessageType::kVideo, 1, 40, {0x27, 0x01, 0, 0, 0, 9})), "");
+  ASSERT_EQ(send(media_message(MessageType::kAudio, 1, 46, {0xAF, 0x01, 0x21})), "");
+  // Not on the publishing stream: not media of this publish.
+  ASSERT_EQ(send(media_message(MessageType::kVideo, 0, 50, video)), "");
+
+  ASSERT_EQ(rec.media.size(), 5u);
+  const Message& md = rec.media[0];
+  EXPECT_EQ(md.type(), MessageType::kDataAmf0);
+  EXPECT_EQ(md.header.length, md.payload.size());
+  std::vector<Value> decoded;
+  ASSERT_EQ(amf0::decode_all(md.payload, decoded), "");
+  ASSERT_EQ(decoded.size(), 2u);
+  EXPECT_EQ(decoded[0], Value::String("onMetaData"));
+  EXPECT_EQ(decoded[1].get_number("width").value_or(0), 1280);
+  EXPECT_EQ(rec.media[1].type(), MessageType::kVideo);
+  EXPECT_EQ(rec.media[1].payload, video);
+  EXPECT_EQ(rec.media[1].header.stream_id, 1u);
+  EXPECT_EQ(rec.media[2].type(), MessageType::kAudio);
+  EXPECT_EQ(rec.media[2].payload, audio);
+  EXPECT_EQ(rec.media[3].header.timestamp, 40u);
+  EXPECT_EQ(rec.media[4].header.timestamp, 46u);
+  EXPECT_TRUE(client.receive(conn).empty());
+
+  // FCUnpublish ends the publish (and is answered), deleteStream names it too.
+  ASSERT_EQ(send(command(0, "FCUnpublish", 6, Value::Null(), {Value::String("test")})), "");
+  EXPECT_EQ(rec.log.back(), "end 1");
+  out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_result(out[0], 6);
+
+  conn.end_publish(true);
+  EXPECT_EQ(conn.publishing_stream(), 0u);
+  out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_on_status(out[0], 1, "status", "NetStream.Unpublish.Success");
+
+  ASSERT_EQ(send(command(0, "deleteStream", 7, Value::Null(), {Value::Number(1)})), "");
+  EXPECT_EQ(rec.log.back(), "end 1");
+  // Media after the publish ended goes nowhere.
+  ASSERT_EQ(send(media_message(MessageType::kVideo, 1, 80, video)), "");
+  EXPECT_EQ(rec.media.size(), 5u);
+}
+
+TEST_F(RtmpConnectionTest, EndPublishWithoutNotifySendsNothing) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(id, "publish", 5, Value::Null(), {Value::String("test")})), "");
+  conn.accept_publish(id, "test");
+  client.receive(conn);
+  conn.end_publish(false);
+  EXPECT_EQ(conn.publishing_stream(), 0u);
+  EXPECT_TRUE(client.receive(conn).empty());
+}
+
+TEST_F(RtmpConnectionTest, RejectsAreErrorLevelOnStatus) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(id, "play", 5, Value::Null(), {Value::String("nope")})), "");
+  conn.reject_play(id, "NetStream.Play.StreamNotFound", "No such stream");
+  auto out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_on_status(out[0], id, "error", "NetStream.Play.StreamNotFound");
+
+  ASSERT_EQ(send(command(id, "publish", 6, Value::Null(), {Value::String("busy")})), "");
+  conn.reject_publish(id, "NetStream.Publish.BadName", "Already publishing");
+  out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_on_status(out[0], id, "error", "NetStream.Publish.BadName");
+  EXPECT_EQ(conn.publishing_stream(), 0u);
+}
+
+TEST_F(RtmpConnectionTest, PublishOnStreamZeroOrASecondPublishIsBadName) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(0, "publish", 5, Value::Null(), {Value::String("a")})), "");
+  auto out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_on_status(out[0], 0, "error", "NetStream.Publish.BadName");
+
+  ASSERT_EQ(send(command(id, "publish", 6, Value::Null(), {Value::String("a")})), "");
+  conn.accept_publish(id, "a");
+  client.receive(conn);
+  const size_t calls = rec.log.size();
+  ASSERT_EQ(send(command(id, "publish", 7, Value::Null(), {Value::String("b")})), "");
+  EXPECT_EQ(rec.log.size(), calls);  // the delegate is not asked
+  out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_on_status(out[0], id, "error", "NetStream.Publish.BadName");
+  EXPECT_EQ(conn.publishing_stream(), id);
+}
+
+}  // namespace
+}  // namespace rtmp::protocol::test
