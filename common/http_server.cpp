@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/host_port.hpp"
+
 namespace rtmp::common {
 namespace {
 
@@ -160,36 +162,6 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 }  // namespace
 
-HostPort parse_host_port(std::string_view address) {
-  HostPort out;
-  std::string_view port;
-  if (!address.empty() && address.front() == '[') {
-    auto close = address.find(']');
-    if (close == std::string_view::npos || address.substr(close + 1, 1) != ":") {
-      throw std::invalid_argument("want [ipv6]:port");
-    }
-    out.host = address.substr(1, close - 1);
-    port = address.substr(close + 2);
-  } else {
-    auto colon = address.rfind(':');
-    if (colon == std::string_view::npos)
-      throw std::invalid_argument("missing port (want host:port)");
-    out.host = address.substr(0, colon);
-    if (out.host.find(':') != std::string::npos) {
-      throw std::invalid_argument("IPv6 host needs brackets: [host]:port");
-    }
-    port = address.substr(colon + 1);
-  }
-  unsigned value = 0;
-  auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || err != std::errc() || end != port.data() + port.size() || value > 65535) {
-    throw std::invalid_argument("bad port \"" + std::string(port) + "\"");
-  }
-  out.port = static_cast<uint16_t>(value);
-  if (out.host.empty()) out.host = "0.0.0.0";
-  return out;
-}
-
 void register_http_flags(FlagSet& flags, HttpServerOptions& options) {
   flags.add_string("metrics-addr", &options.address, "",
                    "HTTP address serving /metrics, /healthz and /readyz, e.g. :9100 (empty = off)",
@@ -217,6 +189,7 @@ HttpServer::HttpServer(const HttpServerOptions& options, MetricsFn metrics, Read
   impl_->handlers = Handlers{std::move(metrics), std::move(ready), options, 0};
   try {
     HostPort hp = parse_host_port(options.address);
+    if (hp.host.empty()) hp.host = "0.0.0.0";
     tcp::resolver resolver(impl_->ioc);
     tcp::endpoint endpoint =
         *resolver.resolve(hp.host, std::to_string(hp.port), tcp::resolver::passive).begin();

@@ -38,13 +38,6 @@ struct HttpServerOptions {
 // -metrics-addr (validated with parse_host_port).
 void register_http_flags(FlagSet& flags, HttpServerOptions& options);
 
-struct HostPort {
-  std::string host;  // "0.0.0.0" for an empty host; brackets removed from IPv6
-  uint16_t port = 0;
-};
-// Throws std::invalid_argument naming what is wrong.
-HostPort parse_host_port(std::string_view address);
-
 class HttpServer {
  public:
   using MetricsFn = std::function<std::string()>;

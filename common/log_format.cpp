@@ -10,6 +10,8 @@
 #include <ctime>
 #include <string_view>
 
+#include "common/json_text.hpp"
+#include "common/logfmt.hpp"
 #include "common/logging.hpp"
 
 namespace rtmp::common {
@@ -61,62 +63,6 @@ std::string_view level_name(spdlog::level::level_enum level) {
   }
 }
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
-size_t utf8_length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  unsigned char c = b(0);
-  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-  if (c < 0xC2 || c > 0xF4 || i + n > s.size()) return 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c == 0xE0) lo = 0xA0;
-  if (c == 0xED) hi = 0x9F;
-  if (c == 0xF0) lo = 0x90;
-  if (c == 0xF4) hi = 0x8F;
-  if (b(1) < lo || b(1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (b(k) < 0x80 || b(k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-// A JSON string body: escapes quotes, backslashes and control characters, and
-// replaces invalid UTF-8 (client-supplied names) with U+FFFD so jq never chokes.
-void append_json_escaped(spdlog::memory_buf_t& out, std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      size_t n = utf8_length(s, i);
-      append(out, n ? s.substr(i, n) : std::string_view("\\ufffd"));
-      i += n ? n : 1;
-      continue;
-    }
-    switch (c) {
-      case '"':
-        append(out, "\\\"");
-        break;
-      case '\\':
-        append(out, "\\\\");
-        break;
-      case '\n':
-        append(out, "\\n");
-        break;
-      case '\r':
-        append(out, "\\r");
-        break;
-      case '\t':
-        append(out, "\\t");
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-    ++i;
-  }
-}
-
 // Text mode: keeps one event on one line (no raw newlines from client data).
 void append_text_escaped(spdlog::memory_buf_t& out, std::string_view s) {
   for (char ch : s) {
@@ -131,17 +77,6 @@ void append_text_escaped(spdlog::memory_buf_t& out, std::string_view s) {
       out.push_back(ch);
     }
   }
-}
-
-// A logfmt value: bare when it has no space, quote or '=', else quoted.
-void append_logfmt_value(spdlog::memory_buf_t& out, std::string_view v) {
-  if (v.find_first_of(" \"=\\") == std::string_view::npos) return append_text_escaped(out, v);
-  out.push_back('"');
-  for (char ch : v) {
-    if (ch == '"' || ch == '\\') out.push_back('\\');
-    out.push_back(ch);
-  }
-  out.push_back('"');
 }
 
 // RFC 3339 UTC with milliseconds; the seconds part is cached per formatter.

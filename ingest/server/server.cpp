@@ -6,6 +6,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "common/host_port.hpp"
 #include "ingest/server/session.hpp"
 
 namespace rtmp::server {
@@ -14,21 +15,19 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 tcp::endpoint parse_listen_address(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("missing :port in \"" + text + "\"");
-  std::string host = text.substr(0, colon);
-  const std::string port_text = text.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  char* end = nullptr;
-  const long port = std::strtol(port_text.c_str(), &end, 10);
-  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535)
-    throw std::runtime_error("bad port in \"" + text + "\"");
+  common::HostPort hp;
+  try {
+    hp = common::parse_host_port(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());
+  }
+  // Only literal addresses (and localhost): a listener never waits on DNS.
   boost::system::error_code ec;
-  auto addr = host.empty() ? net::ip::address(net::ip::address_v4::any())
-                           : net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec) throw std::runtime_error("bad address \"" + host + "\": " + ec.message());
-  return {addr, static_cast<uint16_t>(port)};
+  auto addr = hp.host.empty()
+                  ? net::ip::address(net::ip::address_v4::any())
+                  : net::ip::make_address(hp.host == "localhost" ? "127.0.0.1" : hp.host, ec);
+  if (ec) throw std::runtime_error("bad address \"" + hp.host + "\": " + ec.message());
+  return {addr, hp.port};
 }
 
 Server::Server(net::io_context& ioc, SessionContext& ctx, int64_t max_connections)

@@ -169,22 +169,6 @@ TEST_F(HttpServerTest, BindFailureThrowsNamingTheAddress) {
   EXPECT_THROW(start(), std::runtime_error);
 }
 
-TEST(HostPort, ParsesGoStyleAddresses) {
-  HostPort any = parse_host_port(":9100");
-  EXPECT_EQ(any.host, "0.0.0.0");
-  EXPECT_EQ(any.port, 9100);
-  HostPort local = parse_host_port("127.0.0.1:0");
-  EXPECT_EQ(local.host, "127.0.0.1");
-  EXPECT_EQ(local.port, 0);
-  HostPort v6 = parse_host_port("[::1]:65535");
-  EXPECT_EQ(v6.host, "::1");
-  EXPECT_EQ(v6.port, 65535);
-  EXPECT_EQ(parse_host_port("localhost:80").host, "localhost");
-  for (const char* bad : {"9100", ":", ":65536", ":-1", ":9x", "::1:80", "[::1]80", "[::1"}) {
-    EXPECT_THROW(parse_host_port(bad), std::invalid_argument) << bad;
-  }
-}
-
 TEST(HttpFlags, MetricsAddrIsValidated) {
   HttpServerOptions options;
   FlagSet flags("test", "RTMP_HTTP_SERVER_TEST_");

@@ -153,6 +153,31 @@ TEST(Payload, ScriptEnvRemoteAddr) {
   EXPECT_EQ(env.back(), (std::pair<std::string, std::string>{"RTMP_REMOTE_ADDR", "10.0.0.1:5000"}));
 }
 
+TEST(Payload, ScriptEnvValueEndsAtNul) {
+  rtmphooks::Event e;
+  e.set_type(rtmphooks::PUBLISH_START);
+  e.set_stream_key(std::string("live/a\0b", 8));
+  e.mutable_publish_start();
+  EXPECT_EQ(script_env(e)[3], (std::pair<std::string, std::string>{"RTMP_STREAM_KEY", "live/a"}));
+}
+
+TEST(Payload, EnvLineIsTheScriptEnvQuoted) {
+  EXPECT_EQ(render_env(publish_stop()),
+            "RTMP_EVENT_TYPE='publish_stop' RTMP_TIMESTAMP='1705312222' "
+            "RTMP_CONN_ID='conn-7f3a9c' RTMP_STREAM_KEY='live/test' RTMP_EVENT_ID='evt-abc-42' "
+            "RTMP_SEQ='42' RTMP_AUDIO_PACKETS='430' RTMP_VIDEO_PACKETS='300' "
+            "RTMP_TOTAL_BYTES='1830112' RTMP_AUDIO_CODEC='AAC' RTMP_VIDEO_CODEC='H264' "
+            "RTMP_DURATION_SEC='10.02'");
+  rtmphooks::Event e;
+  e.set_type(rtmphooks::AUTH_FAILED);
+  auto* d = e.mutable_auth_failed();
+  d->set_error("it's\nbad");
+  EXPECT_EQ(render_env(e),
+            "RTMP_EVENT_TYPE='auth_failed' RTMP_TIMESTAMP='0' RTMP_CONN_ID='' RTMP_STREAM_KEY='' "
+            "RTMP_EVENT_ID='' RTMP_SEQ='0' RTMP_ACTION='' RTMP_ERROR=$(printf %b 'it'\\''s\\nbad_') "
+            "RTMP_REMOTE_ADDR=''; RTMP_ERROR=${RTMP_ERROR%_}");
+}
+
 TEST(Payload, EventNames) {
   ASSERT_EQ(event_names().size(), 12u);
   EXPECT_EQ(event_names().front(), "connection_accept");

@@ -1,11 +1,12 @@
 // A bare ZeroMQ PULL peer for the end-to-end event tests: plain cppzmq and the
-// generated protobuf of proto/events.proto, no dispatcher code.
+// generated protobuf of proto/events.proto, no dispatcher code (only the
+// project's JSON rendering of strings and of the data object).
 //
 //   zmq_pull_peer ENDPOINT MAX_EVENTS TIMEOUT_MS [IDLE_MS]
 //
 // Connects a PULL socket to ENDPOINT, prints "connecting ENDPOINT" on stderr,
 // then one JSON line per rtmphooks::Event on stdout (flushed per line), shaped
-// like the SPEC §4 payload plus ingest_id:
+// like the webhook payload plus ingest_id:
 //   {"seq":1,"type":"connection_accept","timestamp":…,"conn_id":"…",
 //    "stream_key":"","id":"…","ingest_id":"…","data":{"remote_addr":"…"}}
 // Exits 0 after MAX_EVENTS events (0 = no limit), or when IDLE_MS pass without
@@ -26,6 +27,8 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "common/json_text.hpp"
+#include "common/payload.hpp"
 #include "events.pb.h"
 
 namespace {
@@ -34,67 +37,11 @@ namespace pb = google::protobuf;
 
 volatile std::sig_atomic_t g_stop = 0;
 
-void on_signal(int) { g_stop = 1; }
-
-void append_json_string(std::string& out, const std::string& s) {
-  out += '"';
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", u);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+void on_signal(int) {
+  g_stop = 1;
 }
 
-void append_double(std::string& out, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  out += buf;
-}
-
-// The per-event data message as a JSON object: every field that is set (proto3
-// `optional` fields only when present; plain scalars always), real numbers.
-void append_data(std::string& out, const pb::Message& data) {
-  const pb::Descriptor* d = data.GetDescriptor();
-  const pb::Reflection* r = data.GetReflection();
-  out += '{';
-  bool first = true;
-  for (int i = 0; i < d->field_count(); ++i) {
-    const pb::FieldDescriptor* f = d->field(i);
-    if (f->is_repeated()) continue;
-    if (f->has_presence() && !r->HasField(data, f)) continue;
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, f->name());
-    out += ':';
-    switch (f->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32: out += std::to_string(r->GetInt32(data, f)); break;
-      case pb::FieldDescriptor::CPPTYPE_INT64: out += std::to_string(r->GetInt64(data, f)); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT32: out += std::to_string(r->GetUInt32(data, f)); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT64: out += std::to_string(r->GetUInt64(data, f)); break;
-      case pb::FieldDescriptor::CPPTYPE_DOUBLE: append_double(out, r->GetDouble(data, f)); break;
-      case pb::FieldDescriptor::CPPTYPE_FLOAT: append_double(out, r->GetFloat(data, f)); break;
-      case pb::FieldDescriptor::CPPTYPE_BOOL: out += r->GetBool(data, f) ? "true" : "false"; break;
-      case pb::FieldDescriptor::CPPTYPE_STRING: append_json_string(out, r->GetString(data, f)); break;
-      case pb::FieldDescriptor::CPPTYPE_ENUM: append_json_string(out, r->GetEnum(data, f)->name()); break;
-      case pb::FieldDescriptor::CPPTYPE_MESSAGE: append_data(out, r->GetMessage(data, f)); break;
-    }
-  }
-  out += '}';
-}
+using rtmp::common::append_json_string;
 
 std::string type_name(const rtmphooks::Event& event) {
   std::string name = rtmphooks::EventType_Name(event.type());
@@ -121,11 +68,7 @@ std::string render(const rtmphooks::Event& event) {
   const pb::FieldDescriptor* set = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
   append_json_string(out, set ? set->name() : std::string());
   out += ",\"data\":";
-  if (set) {
-    append_data(out, event.GetReflection()->GetMessage(event, set));
-  } else {
-    out += "{}";
-  }
+  rtmp::common::append_json_data(out, event);
   out += '}';
   return out;
 }

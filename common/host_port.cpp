@@ -1,0 +1,42 @@
+#include "common/host_port.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace rtmp::common {
+
+HostPort parse_host_port(std::string_view address) {
+  HostPort out;
+  std::string_view port;
+  if (!address.empty() && address.front() == '[') {
+    const auto close = address.find(']');
+    if (close == std::string_view::npos) {
+      throw std::invalid_argument("unclosed '[' (want [ipv6]:port)");
+    }
+    if (address.substr(close + 1, 1) != ":") {
+      throw std::invalid_argument("missing :port after ']' (want [ipv6]:port)");
+    }
+    out.host = address.substr(1, close - 1);
+    if (out.host.empty()) throw std::invalid_argument("empty address in [] (want [ipv6]:port)");
+    port = address.substr(close + 2);
+  } else {
+    const auto colon = address.rfind(':');
+    if (colon == std::string_view::npos) {
+      throw std::invalid_argument("missing port (want host:port or :port)");
+    }
+    out.host = address.substr(0, colon);
+    if (out.host.find(':') != std::string::npos) {
+      throw std::invalid_argument("IPv6 address needs brackets (want [ipv6]:port)");
+    }
+    port = address.substr(colon + 1);
+  }
+  unsigned value = 0;
+  const auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || err != std::errc() || end != port.data() + port.size() || value > 65535) {
+    throw std::invalid_argument("bad port \"" + std::string(port) + "\" (want 0-65535)");
+  }
+  out.port = static_cast<uint16_t>(value);
+  return out;
+}
+
+}  // namespace rtmp::common
