@@ -86,13 +86,14 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
   flags.add_list("hook-script", &options.scripts,
                  "event_type=/path/to/script to run for the event; * means every event",
                  pair_validator(HookKind::script));
-  flags.add_string("hook-stdio-format", &options.stdio_format, "",
-                   "write every event to stderr as json or env (logfmt) lines; empty = off",
-                   [](const std::string& v) {
-                     return v.empty() || v == "json" || v == "env"
-                                ? std::string()
-                                : std::string("must be json, env or empty");
-                   });
+  flags.add_string(
+      "hook-stdio-format", &options.stdio_format, "",
+      "write every event to stderr, one line each: json (the webhook payload) or env (the "
+      "script hook's RTMP_* variables as shell assignments for eval); empty = off",
+      [](const std::string& v) {
+        return v.empty() || v == "json" || v == "env" ? std::string()
+                                                      : std::string("must be json, env or empty");
+      });
   flags.add_duration("hook-timeout", &options.hook_timeout, options.hook_timeout,
                      "longest run of one hook execution, retries included");
   flags.add_int("hook-concurrency", &options.hook_concurrency, options.hook_concurrency, 1, 100000,

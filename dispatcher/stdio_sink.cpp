@@ -12,7 +12,7 @@ StdioSink::StdioSink(std::string format, int fd) : format_(std::move(format)), f
 
 bool StdioSink::write(const rtmphooks::Event& event, const std::string& json) {
   if (format_.empty()) return true;
-  line_ = format_ == "json" ? json : common::render_logfmt(event);
+  line_ = format_ == "json" ? json : common::render_env(event);
   line_ += '\n';
   // One write() per line; a pipe takes lines up to PIPE_BUF atomically, and a
   // partial write of a longer one is finished before the next line starts.

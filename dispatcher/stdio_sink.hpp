@@ -1,7 +1,8 @@
 #pragma once
-// The stdio hook: every event as one line on stderr (SPEC §5), json
-// (common::render_json) or env (common::render_logfmt); each line handed to the
-// kernel in one write() so lines never interleave, in the order events arrive.
+// The stdio hook: every event as one line on stderr, json (common::render_json)
+// or env (common::render_env: the script hook's variables as POSIX shell
+// assignments, so `eval "$line"` sets them); each line handed to the kernel in
+// one write() so lines never interleave, in the order events arrive.
 #include <string>
 
 #include "events.pb.h"

@@ -45,14 +45,14 @@ TEST(StdioSink, JsonWritesTheRenderedPayloadOnePerLineInOrder) {
   ::close(p[0]);
 }
 
-TEST(StdioSink, EnvWritesLogfmt) {
+TEST(StdioSink, EnvWritesTheScriptEnvAsShellAssignments) {
   int p[2];
   ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
   StdioSink sink("env", p[1]);
   const auto e = event(9);
   EXPECT_TRUE(sink.write(e, common::render_json(e)));
   ::close(p[1]);
-  EXPECT_EQ(drain(p[0]), common::render_logfmt(e) + "\n");
+  EXPECT_EQ(drain(p[0]), common::render_env(e) + "\n");
   ::close(p[0]);
 }
 
