@@ -11,8 +11,8 @@ def main(ctx):
     d.wait_log(r"warn.*ingest pusher: seq gap, 3 event\(s\) missing before seq 8", 30)
     pu.wait_for(lambda: len(d.stderr().splitlines()) == 16, 30, "16 env lines")
     lines = d.stderr().splitlines()
-    pu.check(lines[0].startswith("type=connection_accept "), f"env line: {lines[0]}")
-    seqs = [int(l.split(" seq=")[1].split(" ")[0]) for l in lines]
+    pu.check(lines[0].startswith("RTMP_EVENT_TYPE='connection_accept' "), f"env line: {lines[0]}")
+    seqs = [int(l.split(" RTMP_SEQ='")[1].split("'")[0]) for l in lines]
     pu.check(seqs == [s for s in range(1, 21) if s not in (5, 6, 7, 15)], f"order {seqs}")
     pu.check(d.stop() == 0, "exit status")
 

@@ -70,15 +70,16 @@ def env_format(ctx, binary):
                                      "-hook-stdio-format", "env"])
     h.wait_port(port, 30)
     publish(ctx, port, "pub_env")
-    h.wait_for(lambda: "type=connection_close" in ingest.stderr(), 30, "env lines")
+    h.wait_for(lambda: "RTMP_EVENT_TYPE='connection_close'" in ingest.stderr(), 30, "env lines")
     ingest.stop()
-    lines = [l for l in ingest.stderr().splitlines() if l.startswith("type=")]
-    stop = next(l for l in lines if l.startswith("type=publish_stop"))
-    for key in ("timestamp=", "conn_id=", "stream_key=live/seed", "seq=", "video_codec=H264",
-                "audio_codec=AAC", "duration_sec="):
+    lines = [l for l in ingest.stderr().splitlines() if l.startswith("RTMP_EVENT_TYPE=")]
+    stop = next(l for l in lines if l.startswith("RTMP_EVENT_TYPE='publish_stop'"))
+    for key in ("RTMP_TIMESTAMP='", "RTMP_CONN_ID='", "RTMP_STREAM_KEY='live/seed", "RTMP_SEQ='",
+                "RTMP_VIDEO_CODEC='H264'", "RTMP_AUDIO_CODEC='AAC'", "RTMP_DURATION_SEC='"):
         h.check(key in stop, f"publish_stop env line lacks {key}: {stop}")
-    h.check(all(re.match(r"^type=\w+ timestamp=\d+ conn_id=", l) for l in lines),
-            "env lines do not start with type, timestamp, conn_id")
+    h.check(all(re.match(r"^RTMP_EVENT_TYPE='\w+' RTMP_TIMESTAMP='\d+' RTMP_CONN_ID=", l)
+                for l in lines),
+            "env lines do not start with RTMP_EVENT_TYPE, RTMP_TIMESTAMP, RTMP_CONN_ID")
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
