@@ -1,5 +1,6 @@
 // RtmpConnection: the NetConnection / NetStream commands, found by name in
 // one table.
+#include <optional>
 #include <utility>
 
 #include "ingest/protocol/rtmp_connection.hpp"
@@ -25,6 +26,7 @@ RtmpConnection::CommandHandler RtmpConnection::find_command(std::string_view nam
       {"FCUnpublish", &RtmpConnection::do_fc_unpublish},
       {"deleteStream", &RtmpConnection::do_delete_stream},
       {"closeStream", &RtmpConnection::do_close_stream},
+      {"getStreamLength", &RtmpConnection::do_get_stream_length},
       // Nothing to do for a live stream; answered when the client waits for
       // a reply.
       {"releaseStream", &RtmpConnection::do_nothing},
@@ -34,7 +36,6 @@ RtmpConnection::CommandHandler RtmpConnection::find_command(std::string_view nam
       {"receiveAudio", &RtmpConnection::do_nothing},
       {"receiveVideo", &RtmpConnection::do_nothing},
       {"seek", &RtmpConnection::do_nothing},
-      {"getStreamLength", &RtmpConnection::do_nothing},
       {"_checkbw", &RtmpConnection::do_nothing},
       {"ping", &RtmpConnection::do_nothing},
   };
@@ -60,7 +61,16 @@ std::string RtmpConnection::on_command(Message&& m) {
 
 std::string RtmpConnection::do_connect(const Command& c, uint32_t) {
   if (connected_) return "";  // a second connect is ignored
-  app_ = c.command_object.get_string("app").value_or("");
+  // Without a command object naming the app there is nothing to serve: the
+  // client is told and the connection ends, rather than a session with no app.
+  const std::optional<std::string> app = c.command_object.get_string("app");
+  if (!app) {
+    send(make_error(c.transaction_id, "NetConnection.Connect.Rejected",
+                    "connect needs a command object with an app"));
+    return c.command_object.is_object() ? "connect without app"
+                                        : "connect without a command object";
+  }
+  app_ = *app;
   if (auto q = app_.find('?'); q != std::string::npos) app_.resize(q);
   while (!app_.empty() && app_.back() == '/') app_.pop_back();
   const double object_encoding = c.command_object.get_number("objectEncoding").value_or(0);
@@ -115,6 +125,13 @@ std::string RtmpConnection::do_delete_stream(const Command& c, uint32_t) {
 
 std::string RtmpConnection::do_close_stream(const Command&, uint32_t msg_stream_id) {
   delegate_.on_stream_end(msg_stream_id);
+  return "";
+}
+
+// A live stream has no length: 0, the number FMS answers and clients (ffmpeg,
+// librtmp) read as "unknown duration". An undefined answer makes ffmpeg warn.
+std::string RtmpConnection::do_get_stream_length(const Command& c, uint32_t) {
+  if (c.transaction_id != 0) send(make_result(c.transaction_id, amf0::Value::Number(0)));
   return "";
 }
 

@@ -31,8 +31,9 @@ class RtmpDelegate {
  public:
   virtual ~RtmpDelegate() = default;
   virtual void on_handshake_complete() = 0;
-  // connect accepted (a connect naming an app is always accepted; auth is
-  // per publish/play).
+  // connect accepted: one with a command object naming the app always is
+  // (auth is per publish/play); one without is refused with _error and
+  // feed() reports it.
   virtual void on_connect(const std::string& app, const std::string& tc_url) = 0;
   // publish/play asked on message stream `stream_id`; answer with accept_* or
   // reject_* (now or later). `name` is the raw stream name (query included).
@@ -98,6 +99,7 @@ class RtmpConnection {
   std::string do_fc_unpublish(const Command& c, uint32_t msg_stream_id);
   std::string do_delete_stream(const Command& c, uint32_t msg_stream_id);
   std::string do_close_stream(const Command& c, uint32_t msg_stream_id);
+  std::string do_get_stream_length(const Command& c, uint32_t msg_stream_id);
   std::string do_nothing(const Command& c, uint32_t msg_stream_id);
 
   ConnectionOptions options_;

@@ -89,6 +89,8 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
   ctx_.counters.bytes_in.fetch_add(n, std::memory_order_relaxed);
   if (auto err = rtmp_.feed({read_buf_.data(), n}); !err.empty()) {
     ctx_.counters.protocol_errors.fetch_add(1);
+    // What the connection answered (a refused connect's _error) goes out first.
+    if (!rtmp_.output().empty()) return close_after_flush("protocol error: " + err);
     close("protocol error: " + err, true);
     return;
   }
@@ -258,7 +260,8 @@ void Session::on_tick(const boost::system::error_code& ec) {
     return close("player too slow: still behind after skipping ahead", true);
   }
   if (writing_ && now - write_started_ > o.write_timeout)
-    return close("write timeout: peer not reading", true);
+    return close(closing_reason_.empty() ? "write timeout: peer not reading" : closing_reason_,
+                 true);
   arm_timer();
 }
 

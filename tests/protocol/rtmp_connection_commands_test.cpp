@@ -42,5 +42,22 @@ TEST_F(RtmpConnectionTest, UnknownCommandGetsErrorOnlyWithTransactionId) {
   expect_result(out[0], 10);
 }
 
+// ffmpeg reads the answer's fourth value as a number and warns ("Unexpected
+// reply on getStreamLength()") when it is anything else.
+TEST_F(RtmpConnectionTest, GetStreamLengthIsAnsweredWithANumber) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(id, "getStreamLength", 5, Value::Null(), {Value::String("test")})), "");
+  auto out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_result(out[0], 5);
+  const Command c = parse(out[0]);
+  EXPECT_EQ(c.command_object, Value::Null());
+  ASSERT_EQ(c.args.size(), 1u);
+  EXPECT_EQ(c.args[0], Value::Number(0));
+  // Without a transaction id nobody waits for it.
+  ASSERT_EQ(send(command(id, "getStreamLength", 0, Value::Null(), {Value::String("test")})), "");
+  EXPECT_TRUE(client.receive(conn).empty());
+}
+
 }  // namespace
 }  // namespace rtmp::protocol::test

@@ -71,5 +71,48 @@ TEST_F(RtmpConnectionTest, MalformedHandshakeIsAnError) {
   EXPECT_NE(conn.feed(c0c1), "");
 }
 
+// A connect that names no app is refused: _error (Connect.Rejected), feed()
+// reports it so the caller closes, and the delegate never hears of it.
+void expect_connect_refused(const std::vector<Value>& values) {
+  Recorder rec;
+  RtmpConnection conn({}, rec);
+  rec.conn = &conn;
+  Client client;
+  ASSERT_EQ(conn.feed(client.handshake.start()), "");
+  const auto r = client.handshake.feed(conn.output());
+  conn.output().clear();
+  ASSERT_EQ(conn.feed(r.output), "");
+  const std::string err = conn.feed(client.bytes(make_command(3, 0, values)));
+  EXPECT_NE(err, "");
+  EXPECT_FALSE(conn.connected());
+  EXPECT_EQ(rec.log, std::vector<std::string>{"handshake"});
+  const auto out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  const Command c = parse(out[0]);
+  EXPECT_EQ(c.name, "_error");
+  EXPECT_EQ(info_code(c), "NetConnection.Connect.Rejected");
+}
+
+TEST(RtmpConnectionConnect, WithoutTransactionIdOrCommandObjectIsRefused) {
+  expect_connect_refused({Value::String("connect")});
+  expect_connect_refused({Value::String("connect"), Value::Number(1)});
+  expect_connect_refused({Value::String("connect"), Value::Number(1), Value::Null()});
+  expect_connect_refused({Value::String("connect"), Value::Number(1), Value::String("live")});
+}
+
+TEST(RtmpConnectionConnect, CommandObjectWithoutAppIsRefused) {
+  expect_connect_refused({Value::String("connect"), Value::Number(1),
+                          Value::Object({{"tcUrl", Value::String("rtmp://h/live")}})});
+  expect_connect_refused(
+      {Value::String("connect"), Value::Number(1), Value::Object({{"app", Value::Number(7)}})});
+}
+
+TEST_F(RtmpConnectionTest, EmptyAppIsStillAnApp) {
+  handshake();
+  ASSERT_EQ(send(command(0, "connect", 1, Value::Object({{"app", Value::String("")}}))), "");
+  EXPECT_TRUE(conn.connected());
+  EXPECT_EQ(rec.log.back(), "connect  ");
+}
+
 }  // namespace
 }  // namespace rtmp::protocol::test
