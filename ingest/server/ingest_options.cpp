@@ -14,8 +14,9 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
     }
   });
   flags.add_int("chunk-size", &o.chunk_size, 4096, 128, 65536, "outgoing chunk size");
-  flags.add_duration("handshake-timeout", &o.handshake_timeout, std::chrono::seconds(10),
-                     "longest time from accept to the end of the RTMP handshake");
+  flags.add_duration(
+      "handshake-timeout", &o.handshake_timeout, std::chrono::seconds(10),
+      "longest time from accept to a completed connect (handshake and connect command)");
   flags.add_duration("idle-timeout", &o.idle_timeout, std::chrono::seconds(30),
                      "close a publisher or unidentified connection that sends nothing this long");
   flags.add_duration("write-timeout", &o.write_timeout, std::chrono::seconds(30),

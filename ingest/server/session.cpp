@@ -234,7 +234,7 @@ bool Session::hold_for_window() {
   return true;
 }
 
-// ---- timers: handshake deadline, idle read timeout, write timeout ----
+// ---- timers: connect deadline, idle read timeout, write timeout ----
 
 void Session::arm_timer() {
   const auto& o = ctx_.options;
@@ -248,8 +248,12 @@ void Session::on_tick(const boost::system::error_code& ec) {
   if (ec || closed_) return;
   const auto now = Clock::now();
   const auto& o = ctx_.options;
-  if (!rtmp_.handshake_done() && now - accepted_at_ > o.handshake_timeout)
-    return close("handshake timeout", true);
+  // The deadline runs to a completed connect, not to the last byte: a client
+  // trickling its connect a byte at a time is closed all the same.
+  if (!rtmp_.connected() && now - accepted_at_ > o.handshake_timeout)
+    return close(rtmp_.handshake_done() ? "connect timeout: no connect within -handshake-timeout"
+                                        : "handshake timeout",
+                 true);
   // Players need not send anything; the write timeout watches them instead.
   if (role_ != Role::kSubscriber && now - last_read_ > o.idle_timeout)
     return close("idle timeout: nothing received", true);
