@@ -1,4 +1,4 @@
-// The emit path of the event emitter (issue 3): events/s and ns per emit() from
+// The emit path of the event emitter: events/s and ns per emit() from
 // 1 and 4 session threads, with a plain PULL peer draining over TCP.
 //   rtmp-emit-bench [events-per-thread]   (default 200000)
 #include <algorithm>

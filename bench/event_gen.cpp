@@ -1,4 +1,4 @@
-// rtmp-event-gen: event generators for bench/events.sh (issue 8). Not installed.
+// rtmp-event-gen: event generators for bench/events.sh. Not installed.
 //
 //   rtmp-event-gen connect HOST PORT SECONDS THREADS [RATE] [handshake]
 //       short TCP connections to an rtmp-ingest as fast as possible (or RATE per
