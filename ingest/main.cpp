@@ -5,7 +5,7 @@
 
 #include "common/flags.hpp"
 #include "common/logging.hpp"
-#include "ingest/server/ingest_app.hpp"
+#include "ingest/app/ingest_app.hpp"
 
 int main(int argc, char** argv) {
   rtmp::server::IngestOptions options;

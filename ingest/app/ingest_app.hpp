@@ -3,7 +3,7 @@
 // when -hook-* flags are given), the authorizer, the registry, the RTMP
 // listener, the metrics endpoint and the signals (SIGTERM/SIGINT graceful
 // shutdown, SIGHUP auth file reload).
-#include "ingest/server/ingest_options.hpp"
+#include "ingest/app/ingest_options.hpp"
 
 namespace rtmp::server {
 

@@ -1,4 +1,4 @@
-#include "ingest/server/ingest_app.hpp"
+#include "ingest/app/ingest_app.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,9 +11,9 @@
 #include "common/metrics.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "dispatcher/dispatcher_metrics.hpp"
+#include "ingest/app/ingest_metrics.hpp"
 #include "ingest/events/zmq_emitter.hpp"
 #include "ingest/registry/stream_registry.hpp"
-#include "ingest/server/ingest_metrics.hpp"
 #include "ingest/server/server.hpp"
 
 namespace rtmp::server {

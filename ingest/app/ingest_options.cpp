@@ -1,4 +1,4 @@
-#include "ingest/server/ingest_options.hpp"
+#include "ingest/app/ingest_options.hpp"
 
 #include "ingest/server/server.hpp"
 

@@ -1,4 +1,4 @@
-#include "ingest/server/ingest_metrics.hpp"
+#include "ingest/app/ingest_metrics.hpp"
 
 #include "dispatcher/dispatcher.hpp"
 #include "dispatcher/dispatcher_metrics.hpp"
