@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Every test source under tests/ is registered in its folder's CMakeLists.txt.
+
+Test lists are written out (no GLOB), so a new test file that nobody adds to
+CMake would never build or run; this check makes that a failure instead.
+Usage: test_registered.py TESTS_DIR"""
+import pathlib
+import re
+import sys
+
+PATTERNS = ("*_test.cpp", "test_*.py", "fuzz_*.cpp")
+
+
+def main():
+    root = pathlib.Path(sys.argv[1])
+    missing = []
+    checked = 0
+    for cmake in sorted(root.rglob("CMakeLists.txt")):
+        text = cmake.read_text(encoding="utf-8")
+        words = set(re.findall(r"[A-Za-z0-9_]+", text))
+        for pattern in PATTERNS:
+            for source in sorted(cmake.parent.glob(pattern)):
+                checked += 1
+                stem = source.stem
+                unit = stem[: -len("_test")] if stem.endswith("_test") else stem
+                if stem not in words and unit not in words:
+                    missing.append(str(source.relative_to(root)))
+    if missing:
+        print("not registered in their folder's CMakeLists.txt:\n  " + "\n  ".join(missing))
+        return 1
+    print(f"all {checked} test sources are registered")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
