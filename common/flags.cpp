@@ -70,8 +70,8 @@ void FlagSet::add_choice(const std::string& name, std::string* target, std::stri
              });
 }
 
-void FlagSet::add_list(const std::string& name, std::vector<std::string>* target,
-                       std::string help, Validator validate) {
+void FlagSet::add_list(const std::string& name, std::vector<std::string>* target, std::string help,
+                       Validator validate) {
   target->clear();
   add({name, std::move(help) + " (repeatable)", "", false, true, false,
        [name, target, validate](const std::string& v) {
@@ -86,8 +86,7 @@ void FlagSet::add_list(const std::string& name, std::vector<std::string>* target
 void FlagSet::add_int(const std::string& name, int64_t* target, int64_t def, int64_t min,
                       int64_t max, std::string help) {
   *target = def;
-  add({name, std::move(help), std::to_string(def), false, false, false,
-       [=](const std::string& v) {
+  add({name, std::move(help), std::to_string(def), false, false, false, [=](const std::string& v) {
          char* end = nullptr;
          errno = 0;
          const long long n = std::strtoll(v.c_str(), &end, 10);
@@ -103,8 +102,7 @@ void FlagSet::add_int(const std::string& name, int64_t* target, int64_t def, int
 void FlagSet::add_duration(const std::string& name, Duration* target, Duration def,
                            std::string help) {
   *target = def;
-  add({name, std::move(help), format_duration(def), false, false, false,
-       [=](const std::string& v) {
+  add({name, std::move(help), format_duration(def), false, false, false, [=](const std::string& v) {
          auto d = parse_duration(v);
          if (!d)
            throw FlagError("invalid value \"" + v + "\" for flag -" + name +
@@ -127,7 +125,7 @@ void FlagSet::add_bool(const std::string& name, bool* target, bool def, std::str
        }});
 }
 
-void FlagSet::apply(Flag& flag, const std::string& value, const char* /*source*/) {
+void FlagSet::apply(Flag& flag, const std::string& value) {
   flag.apply(value);
   flag.set = true;
 }
@@ -164,19 +162,18 @@ bool FlagSet::parse(int argc, const char* const* argv) {
         throw FlagError("flag needs an argument: -" + name);
       }
     }
-    apply(*flag, value, "command line");
+    apply(*flag, value);
     seen_on_cli.push_back(name);
   }
   for (Flag& flag : flags_) {
-    if (std::find(seen_on_cli.begin(), seen_on_cli.end(), flag.name) != seen_on_cli.end())
-      continue;
+    if (std::find(seen_on_cli.begin(), seen_on_cli.end(), flag.name) != seen_on_cli.end()) continue;
     const char* env = std::getenv(env_name(flag.name).c_str());
     if (!env) continue;
     try {
       if (flag.repeatable) {
-        for (const auto& v : split_env_list(env)) apply(flag, v, "environment");
+        for (const auto& v : split_env_list(env)) apply(flag, v);
       } else {
-        apply(flag, env, "environment");
+        apply(flag, env);
       }
     } catch (const FlagError& e) {
       throw FlagError(std::string(e.what()) + " (from $" + env_name(flag.name) + ")");

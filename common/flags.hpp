@@ -26,8 +26,8 @@ class FlagSet {
 
   FlagSet(std::string program, std::string env_prefix);
 
-  void add_string(const std::string& name, std::string* target, std::string def,
-                  std::string help, Validator validate = {});
+  void add_string(const std::string& name, std::string* target, std::string def, std::string help,
+                  Validator validate = {});
   void add_choice(const std::string& name, std::string* target, std::string def,
                   std::vector<std::string> choices, std::string help);
   // Repeatable; from the environment, values are separated by newlines or commas.
@@ -63,7 +63,7 @@ class FlagSet {
   };
   Flag& add(Flag flag);
   Flag* find(const std::string& name);
-  void apply(Flag& flag, const std::string& value, const char* source);
+  void apply(Flag& flag, const std::string& value);
 
   std::string program_;
   std::string env_prefix_;

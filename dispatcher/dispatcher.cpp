@@ -37,7 +37,7 @@ struct Dispatcher::Impl {
         router(hook_specs(options)),
         stdio(options.stdio_format, options.stdio_fd),
         webhook(options, counters),
-        script(options, counters),
+        script(options),
         pool(static_cast<size_t>(options.hook_concurrency), static_cast<size_t>(options.hook_queue),
              webhook, script, counters, options.on_hook_done) {}
 

@@ -66,7 +66,7 @@ std::string describe(int status) {
 }  // namespace
 
 struct ScriptRunner::Loop {
-  Loop(const Options& o, Counters& c) : options(o), counters(c) {
+  explicit Loop(const Options& o) : options(o) {
     wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd < 0) throw std::runtime_error("eventfd failed");
     thread = std::thread([this] { run(); });
@@ -223,7 +223,6 @@ struct ScriptRunner::Loop {
   }
 
   const Options& options;
-  Counters& counters;
   int wake_fd = -1;
   std::mutex mutex;
   std::vector<std::unique_ptr<Child>> incoming;  // guarded by mutex
@@ -232,8 +231,7 @@ struct ScriptRunner::Loop {
   std::thread thread;
 };
 
-ScriptRunner::ScriptRunner(const Options& options, Counters& counters)
-    : loop_(std::make_unique<Loop>(options, counters)) {}
+ScriptRunner::ScriptRunner(const Options& options) : loop_(std::make_unique<Loop>(options)) {}
 
 ScriptRunner::~ScriptRunner() = default;
 

@@ -6,14 +6,13 @@
 // then SIGKILL after the grace; every child is reaped with waitpid on its pid.
 #include <memory>
 
-#include "dispatcher/counters.hpp"
 #include "dispatcher/job.hpp"
 
 namespace rtmp::dispatcher {
 
 class ScriptRunner final : public Runner {
  public:
-  ScriptRunner(const Options& options, Counters& counters);
+  explicit ScriptRunner(const Options& options);
   ~ScriptRunner() override;
   ScriptRunner(const ScriptRunner&) = delete;
   ScriptRunner& operator=(const ScriptRunner&) = delete;

@@ -77,7 +77,6 @@ int run_ingest(IngestOptions o) {
   net::io_context ioc(threads);
   // Signals are caught before the port opens: a SIGTERM or SIGHUP sent as
   // soon as something listens must not meet their default action (exit).
-  bool stopping = false;
   auto stop_at = std::chrono::steady_clock::time_point::max();  // when the signal came
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -90,7 +89,6 @@ int run_ingest(IngestOptions o) {
           return;
         }
         spdlog::info("signal {}: shutting down", sig);
-        stopping = true;
         stop_at = std::chrono::steady_clock::now();
         ioc.stop();
       };
@@ -116,7 +114,6 @@ int run_ingest(IngestOptions o) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
-  (void)stopping;
 
   // Graceful: stop accepting, end every session (each emits its stop and
   // close events), then flush events to the dispatchers. -shutdown-timeout

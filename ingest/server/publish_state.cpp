@@ -55,7 +55,6 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
     default: {
       // Data: onMetaData is the stream's description (cached for late
       // players, and its framerate completes codec_detected).
-      std::vector<amf0::Value> values;
       size_t pos = 0;
       amf0::Value first;
       if (amf0::decode(m.payload, pos, first).empty() && first.is_string() &&
