@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
-#include "tests/auth/test_http_server.hpp"
+#include "tests/common/test_http_server.hpp"
 
 namespace rtmp::auth {
 namespace {
@@ -112,7 +112,7 @@ TEST(CallbackAuthorizer, AuthorizeReturnsBeforeTheAnswer) {
   EXPECT_TRUE(decision->allowed);
 }
 
-// Issue 5, must-show 2 at the library level: a slow callback for one client
+// At the library level: a slow callback for one client
 // does not hold up another client's check.
 TEST(CallbackAuthorizer, SlowCheckDoesNotDelayAConcurrentOne) {
   TestHttpServer server(answer);

@@ -1,5 +1,5 @@
-// common/http_client: a real local HTTP server; lives here beside its first
-// user, the callback authorizer.
+// common/http_client against a real local HTTP server (tests/common/test_http_server.hpp,
+// which the callback authorizer tests share).
 #include "common/http_client.hpp"
 
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-#include "tests/auth/test_http_server.hpp"
+#include "tests/common/test_http_server.hpp"
 
 namespace rtmp::common {
 namespace {
