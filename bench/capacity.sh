@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Capacity benchmark (issue 8, "players served without stalls >= 1.7x
-# nginx-rtmp"): the largest number of players one core of each server serves
+# Capacity benchmark (target: players served without stalls >= 1.7x
+# nginx-rtmp): the largest number of players one core of each server serves
 # without stalls, in the regime of SRS's published anchor (~600 kbps, where the
 # server saturates before the load client).
 #

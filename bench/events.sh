@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Event pipeline benchmark (issue 8). Everything on loopback; REPEAT runs of each
+# Event pipeline benchmark. Everything on loopback; REPEAT runs of each
 # part, medians printed at the end.
 #
 #   bench/events.sh                       # all parts

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fan-out benchmark (issue 8): nginx-rtmp vs rtmp-ingest, one publisher at
+# Fan-out benchmark: nginx-rtmp vs rtmp-ingest, one publisher at
 # ~2.5 Mbps H.264+AAC, N players in steps, the two servers interleaved per step.
 #
 #   bench/fanout.sh                          # steps 100 250 500 1000 2000, 20 s each

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idle connection memory (issue 8, must-show 5): N (5,000) RTMP connections that
+# Idle connection memory: N (5,000) RTMP connections that
 # finish the handshake, connect and createStream, then stay idle; server RSS
 # delta / N, for rtmp-ingest and (for reference) nginx-rtmp, one after the other.
 #

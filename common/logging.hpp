@@ -1,7 +1,8 @@
 #pragma once
-// Logging for both programs: spdlog's default logger writing to stdout (SPEC §5:
-// logs on stdout, hook output on stderr), text on a terminal and JSON lines
-// otherwise, with conn_id / stream_key / remote_addr as structured fields.
+// Logging for both programs: spdlog's default logger writing to stdout, since
+// hook events go to stderr and the two must not mix unless the user joins them.
+// Text on a terminal and JSON lines otherwise, with conn_id / stream_key /
+// remote_addr as structured fields.
 //
 //   common::LogOptions log_opts;
 //   common::register_log_flags(flags, log_opts);

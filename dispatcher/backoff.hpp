@@ -1,5 +1,5 @@
 #pragma once
-// When a failed webhook attempt is retried, and after how long (SPEC §5):
+// When a failed webhook attempt is retried, and after how long (docs/hooks.md):
 // connection errors, 429 and 5xx are retried up to -webhook-retries extra
 // attempts, with exponential backoff and jitter, never past the hook deadline.
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// rtmp-dispatcher's engine (SPEC §5, §6): pulls protobuf events over ZeroMQ,
+// rtmp-dispatcher's engine (docs/hooks.md, docs/failures.md): pulls protobuf events over ZeroMQ,
 // renders the payload, writes the stdio hook line and runs the matching webhook
 // and script hooks under -hook-concurrency and -hook-timeout. The same class is
 // embedded by rtmp-ingest, sharing its zmq context and pulling inproc://.

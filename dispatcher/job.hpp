@@ -14,7 +14,7 @@ struct Job {
   // goes); not a copy, so a job costs no allocation for its URL.
   const HookSpec* hook = nullptr;
   std::shared_ptr<const rtmphooks::Event> event;
-  std::shared_ptr<const std::string> payload;  // the SPEC §4 JSON body
+  std::shared_ptr<const std::string> payload;  // the JSON payload (docs/payload.md)
 };
 
 struct JobResult {

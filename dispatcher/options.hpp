@@ -1,6 +1,6 @@
 #pragma once
 // What the dispatcher is told: where to pull events from and which hooks to run
-// (SPEC §2). register_hook_flags() is shared with rtmp-ingest's embedded mode.
+// (docs/flags.md). register_hook_flags() is shared with rtmp-ingest's embedded mode.
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Routing: which hooks an event fires (SPEC §5). Knows nothing of how a hook runs.
+// Routing: which hooks an event fires (docs/hooks.md). Knows nothing of how a hook runs.
 #include <array>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Watches `seq` per ingest process (SPEC §4, §6): reports how many events went
+// Watches `seq` per ingest process (docs/failures.md): reports how many events went
 // missing between consecutive seqs of one ingest_id.
 #include <cstdint>
 #include <string>

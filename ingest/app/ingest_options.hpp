@@ -1,5 +1,5 @@
 #pragma once
-// Everything rtmp-ingest is configured with, and its flags (SPEC §2).
+// Everything rtmp-ingest is configured with, and its flags (docs/flags.md).
 #include <cstdint>
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Publish/play authorization (SPEC §2 -auth-*). Sessions ask; an Authorizer
+// Publish/play authorization (-auth-*, docs/flags.md). Sessions ask; an Authorizer
 // answers through a callback so a slow callback URL never blocks a strand.
 #include <functional>
 #include <memory>
@@ -40,7 +40,7 @@ class Authorizer {
 };
 
 struct Options {
-  std::string mode = "none";  // none, token, file, callback
+  std::string mode = "none";        // none, token, file, callback
   std::vector<std::string> tokens;  // "stream_key=token"
   std::string file;
   std::string callback_url;

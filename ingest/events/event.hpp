@@ -1,5 +1,5 @@
 #pragma once
-// Lifecycle events as sessions produce them (SPEC §3): plain structs, no
+// Lifecycle events as sessions produce them (docs/events.md): plain structs, no
 // protobuf. Only the ZeroMQ emitter turns them into proto/events.proto.
 #include <cstdint>
 #include <optional>
@@ -59,7 +59,7 @@ struct Event {
   int64_t emitted_unix_ns = 0;  // set by the sink when zero
 };
 
-// The SPEC name of an event ("publish_stop"), from its data alternative.
+// The name of an event ("publish_stop"), from its data alternative.
 const char* event_name(const EventData& data);
 
 // Where sessions hand events. emit() never blocks on I/O and never throws;

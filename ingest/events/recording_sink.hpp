@@ -25,7 +25,7 @@ class RecordingSink final : public EventSink {
     return events_;
   }
 
-  // The SPEC names of the events so far, in emission order.
+  // The names of the events so far, in emission order.
   std::vector<std::string> names() const {
     std::lock_guard lock(mu_);
     std::vector<std::string> out;

@@ -1,5 +1,5 @@
 #pragma once
-// The EventSink sessions hand events to (SPEC §6): emit() is a short, bounded
+// The EventSink sessions hand events to (docs/failures.md): emit() is a short, bounded
 // hand-off under one mutex that numbers the event; one emitter thread
 // serializes each event to protobuf and sends it with ZMQ_DONTWAIT on a PUSH
 // socket. While no dispatcher can take events they wait in a buffer

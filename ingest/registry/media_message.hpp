@@ -1,6 +1,6 @@
 #pragma once
 // One media message of a published stream, immutable once built and shared by
-// every player (SPEC: fan-out shares one immutable buffer among all players).
+// every player: fan-out costs one chunking per message, not one per player.
 // The chunked bytes are built once, for the server's outgoing chunk size and
 // message stream id 1 (what every player's createStream returns first).
 #include <cstdint>

@@ -1,4 +1,4 @@
-"""Shared pieces of the auth end-to-end tests (issue 5): the integration harness,
+"""Shared pieces of the auth end-to-end tests: the integration harness,
 a real HTTP callback receiver (ThreadingHTTPServer), quick 320x240 publishers and
 players, and event queries on the ingest's stdio JSON event stream."""
 

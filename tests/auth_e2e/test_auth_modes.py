@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 5, must-show 1: each auth mode (token, file, callback) with real ffmpeg.
+"""Each auth mode (token, file, callback) with real ffmpeg.
 
 Per mode: a missing and a wrong token make ffmpeg's publish fail (non-zero exit), each
 with exactly one auth_failed (action publish, error, remote_addr 127.0.0.1:port,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 5, must-show 3: -auth-file reloaded on SIGHUP changes who may publish next,
+"""-auth-file reloaded on SIGHUP changes who may publish next,
 while an existing publish (and its player) goes on.
 
 File {live/a: ta, live/c: tc}: A publishes live/a and a player watches it; live/c with tc

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 5, must-show 2: a slow auth callback blocks nobody else.
+"""A slow auth callback blocks nobody else.
 
 The receiver answers live/slow after 4 s and everything else at once. While client 1's
 publish on live/slow is pending, client 2 publishes live/a and client 3 plays it: both

@@ -1,4 +1,4 @@
-"""Issue 6, must-show 1: /metrics of rtmp-ingest follows a real ffmpeg stream.
+"""/metrics of rtmp-ingest follows a real ffmpeg stream.
 
 A 720p ffmpeg publish and an ffmpeg player: the connection, stream, publisher
 and player gauges go up and back to 0 as they come and go; bytes in/out and

@@ -1,4 +1,4 @@
-"""Issue 6, must-show 2: SIGTERM during a live publish with an external
+"""SIGTERM during a live publish with an external
 dispatcher attached loses nothing and both programs exit 0.
 
 rtmp-ingest binds its event PUSH socket on loopback (-events-bind); one
@@ -8,7 +8,7 @@ session, so publish_stop, stream_delete and connection_close are emitted and
 flushed to the dispatcher before it exits 0. The receiver answers
 publish_stop and connection_close slowly (3 s); the dispatcher gets SIGTERM as
 soon as the connection_close request has arrived, i.e. while those hooks are
-still running, and must finish them before it exits 0 (SPEC §6). Every event
+still running, and must finish them before it exits 0 (docs/operations.md). Every event
 of the ingest reaches the receiver exactly once, seq 1..N without a gap.
 """
 import signal

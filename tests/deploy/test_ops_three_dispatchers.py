@@ -1,4 +1,4 @@
-"""Issue 6, must-show 3: the compose topology without Docker. One rtmp-ingest
+"""The compose topology without Docker. One rtmp-ingest
 (-events-bind on loopback) and three rtmp-dispatcher processes pulling from it
 share 3,000 events: 1,000 short TCP connections that each complete a plain RTMP
 handshake and close (connection_accept, handshake_complete, connection_close).

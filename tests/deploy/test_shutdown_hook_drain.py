@@ -1,4 +1,4 @@
-"""SIGTERM with a full hook queue is bounded by -shutdown-timeout (SPEC §6 with
+"""SIGTERM with a full hook queue is bounded by -shutdown-timeout (docs/operations.md with
 the bound): queued hook executions still waiting at the deadline are abandoned
 with one ERROR line counting them, the running ones end within -hook-timeout,
 and the process exits 0. Before the bound, a queue behind a dead webhook took

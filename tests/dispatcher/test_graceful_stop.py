@@ -1,4 +1,4 @@
-"""SPEC §6: on SIGTERM the dispatcher stops pulling, finishes the executions it
+"""On SIGTERM the dispatcher stops pulling, finishes the executions it
 already queued (each up to its timeout), and exits 0."""
 import signal
 import time

@@ -1,4 +1,4 @@
-"""Script hooks (SPEC §5), must-show 3 first half: the script is executed
+"""Script hooks (docs/hooks.md): the script is executed
 directly with argv = [path], the dispatcher's environment plus RTMP_*, the
 payload JSON on stdin; a non-zero exit is an ERROR; a script that sleeps
 forever and spawns a child is killed with its child at -hook-timeout 1s; one

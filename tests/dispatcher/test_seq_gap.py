@@ -1,4 +1,4 @@
-"""SPEC §6: a dispatcher that sees a seq gap from an ingest logs it (WARN) with
+"""A dispatcher that sees a seq gap from an ingest logs it (WARN) with
 the number of missing events."""
 import proc_util as pu
 

@@ -193,7 +193,7 @@ TEST(ZmqEmitter, SeqStrictlyIncreasingAcrossThreads) {
   EXPECT_TRUE(fallback.lines().empty());
 }
 
-// SPEC §6 / issue 3: with no dispatcher and a buffer of 100, the first 100 of
+// The stdio fallback (docs/failures.md): with no dispatcher and a buffer of 100, the first 100 of
 // 500 events wait and are delivered when a dispatcher connects; the other 400
 // go to the fallback as JSON lines, in seq order.
 TEST(ZmqEmitter, BufferThenFallback) {

@@ -1,5 +1,5 @@
 """Shared by the events_e2e tests: the ZeroMQ PULL peer, the ingest's /metrics and
-shutdown line, a raw plain-handshake client, and SPEC §3 sequence checks.
+shutdown line, a raw plain-handshake client, and event order checks (docs/events.md).
 
 Imports tests/integration/harness.py for processes, waiting and ffmpeg helpers.
 """
@@ -151,7 +151,7 @@ def by_conn(events):
 
 
 def check_stream(events, conns, skey, width, height, sent_video, min_secs):
-    """The publisher's and the player's connections of one stream, SPEC §3."""
+    """The publisher's and the player's connections of one stream (docs/events.md)."""
     pub_c = [c for c, evs in conns.items()
              if any(e["type"] == "publish_start" and e["stream_key"] == skey for e in evs)]
     play_c = [c for c, evs in conns.items()

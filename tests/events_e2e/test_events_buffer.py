@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 3, must-show 3: rtmp-ingest -events-bind … -events-buffer 100 with no
+"""rtmp-ingest -events-bind … -events-buffer 100 with no
 dispatcher connected. A real ffmpeg publish (640x360, 30 fps, 15 s) with an ffmpeg
 player runs while 500 raw connections each do a plain handshake and close (3 events
 each: connection_accept, handshake_complete, connection_close role none). After the
@@ -176,7 +176,7 @@ def main(ctx):
     h.check(len(delivered) + len(fell) == emitted,
             f"{len(delivered)} delivered + {len(fell)} fallback != {emitted} emitted")
 
-    # Fallback lines are the SPEC §4 payload (no ingest_id); ids unique across both.
+    # Fallback lines are the JSON payload (no ingest_id); ids unique across both.
     for e in fell:
         e.setdefault("ingest_id", delivered[0]["ingest_id"])
     events = delivered + fell

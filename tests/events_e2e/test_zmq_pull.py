@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Issue 3, must-show 2: a plain ZeroMQ PULL peer (zmq_pull_peer: cppzmq + the
+"""A plain ZeroMQ PULL peer (zmq_pull_peer: cppzmq + the
 generated protobuf, no dispatcher code) connected to rtmp-ingest -events-bind,
 with no hooks, receives as protobuf the events of a real ffmpeg publish (3 s,
-640x360) with a player in the middle: SPEC §3's sequence per connection, the
+640x360) with a player in the middle: the event order per connection, the
 data with real numbers, seq 1..N strictly increasing with no gap, ids unique,
 and N is what the ingest says it emitted and sent (nothing to the fallback).
 """

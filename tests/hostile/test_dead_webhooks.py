@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 7, must-show 6: dead webhook targets under 5,000 events.
+"""Dead webhook targets under 5,000 events.
 
 The same run twice: ffmpeg publishes 720p30 for DURATION s to rtmp-ingest, an ffmpeg
 player records it, a raw client measures play latency (play sent -> first video message)
@@ -180,7 +180,7 @@ def main(ctx):
             "a closed-port failure line without a connection-refused cause")
     h.check(execs == failures, f"{execs} executions but {failures} failures: a dead hook succeeded?")
 
-    # Shutdown finishes queued executions (SPEC §6), which with thousands queued behind
+    # Shutdown finishes queued executions (docs/operations.md), which with thousands queued behind
     # 2 s timeouts takes long; not this test's subject.
     ingest.proc.stop(signal.SIGKILL, 10)
     hole.close()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 7, must-show 5: a dispatcher killed with SIGKILL mid-stream, then restarted.
+"""A dispatcher killed with SIGKILL mid-stream, then restarted.
 
 rtmp-ingest binds its event socket (-events-bind, -events-buffer 1000); an external
 rtmp-dispatcher pulls and prints every event (-hook-stdio-format json). Short TCP

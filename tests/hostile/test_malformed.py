@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 7, must-show 2: malformed input from a raw-bytes client.
+"""Malformed input from a raw-bytes client.
 
 Each case of the issue's list runs against one rtmp-ingest while ffmpeg publishes 720p30
 to it and an ffmpeg player records the stream. Fatal cases: the server closes that

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 7, must-show 3: 1,000 TCP connections that send nothing.
+"""1,000 TCP connections that send nothing.
 
 rtmp-ingest runs with -handshake-timeout 3s. The test opens 1,000 connections that never
 send a byte; during that, a real ffmpeg publish starts ("publish started" logged) in under

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 7, must-show 4: a player that stops reading.
+"""A player that stops reading.
 
 ffmpeg publishes 720p30 at ~2.5 Mbit/s (-re, keyframe every second) to an ingest run
 with -player-queue 64. Three players:

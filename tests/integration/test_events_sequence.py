@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Issue 3, must-show 1: the stdio JSON event stream (-hook-stdio-format json) of a
+"""The stdio JSON event stream (-hook-stdio-format json) of a
 5 s publish with a 3 s player in the middle, the publisher ended both ways (a clean
-'q', then a SIGKILL of ffmpeg): exactly SPEC §3's sequence per connection, every start
+'q', then a SIGKILL of ffmpeg): exactly the documented order per connection (docs/events.md), every start
 paired with one stop, the right data (codecs, 1280x720, sample rate, packet counts),
 subscriber_count 1 then 0, stream_create/stream_delete once each, seq increasing.
 
@@ -118,7 +118,7 @@ def check_stream(events, by_conn, key, sent):
     h.check(len(play_conns) == 1, f"{skey}: {len(play_conns)} player connections, want 1")
     pub, play = by_conn[pub_conns[0]], by_conn[play_conns[0]]
 
-    # Exactly SPEC §3's order, subscriber_count aside (checked per stream below).
+    # Exactly the documented order, subscriber_count aside (checked per stream below).
     seq_of = lambda evs: " ".join(e["type"] for e in evs if e["type"] != "subscriber_count")
     h.check(PUBLISHER_SEQ.match(seq_of(pub)),
             f"{skey}: publisher connection events:\n  {seq_of(pub)}\nwant {PUBLISHER_SEQ.pattern}")

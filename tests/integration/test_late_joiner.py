@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 2, must-show 2: a player joining 5 s into a stream with a 2 s GOP gets its first
+"""A player joining 5 s into a stream with a 2 s GOP gets its first
 video frame as a keyframe, and its recording decodes with no errors.
 
 The ffmpeg player records with -copyinkf (stream copy otherwise drops packets before the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 2, must-show 1: ffmpeg publishes 1280x720 30 fps H.264 + AAC for 10 s; an ffmpeg
+"""ffmpeg publishes 1280x720 30 fps H.264 + AAC for 10 s; an ffmpeg
 player and an rtmpdump player (and a GStreamer rtmpsrc player, where enabled) that were
 waiting before the publisher came each record it; each recording holds h264 + aac with
 >= 95% of the frames the publisher sent."""

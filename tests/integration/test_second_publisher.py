@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 2, must-show 4: a second publisher on a busy stream key is refused
+"""A second publisher on a busy stream key is refused
 (NetStream.Publish.BadName; ffmpeg exits non-zero, the server logs the refusal) and the
 first stream is undisturbed: its publisher ends cleanly and a player of it records
 >= 95% of the frames sent, at the frame rate sent."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 4 must-show 6: the reference server's hooks-page command lines work
+"""The reference server's hooks-page command lines work
 as written with rtmp-ingest in place of ./rtmp-server:
 
   rtmp-ingest -hook-stdio-format json 2>&1 | jq --unbuffered '.type'
@@ -60,7 +60,7 @@ def jq_pipeline(ctx, binary):
     events = [t for t in types if t is not None]  # log lines are JSON too, without "type"
     # The port probe adds a bare connection_accept/connection_close pair first.
     it = iter(events)
-    h.check(all(t in it for t in want), f"events out of SPEC order: {events}")
+    h.check(all(t in it for t in want), f"events out of the documented order: {events}")
     h.log(f"jq printed {len(events)} event types and {len(types) - len(events)} log lines")
 
 
