@@ -1,7 +1,10 @@
 """deploy/: the compose file is valid for Debian's docker-compose, its topology is
 the documented one (ingest on 1935/9100 binding events on tcp://0.0.0.0:5556,
 scalable dispatchers pulling from tcp://ingest:5556), the Dockerfiles are
-multi-stage Debian 12 builds running as a non-root user, and every
+multi-stage Debian 12 builds running as a non-root user, the build context
+docker-compose 1.29's classic builder would send holds what they copy (one
+.dockerignore at the context root, none per Dockerfile) and CMake configures
+from it with the Dockerfiles' options, and every
 RTMP_INGEST_* / RTMP_DISPATCHER_* variable and every flag used in the compose
 file and the Dockerfiles exists in the binaries' -help. Then the real binaries
 start with exactly the compose environment (ports moved to loopback by flags,
@@ -9,6 +12,7 @@ which win over the environment) and exit 0 on SIGTERM: every value parses.
 
 No Docker engine runs here: nothing is built or pulled.
 """
+import glob
 import json
 import os
 import re
@@ -95,7 +99,65 @@ def check_dockerfile(name, path):
     h.check("COPY --from=" in runtime and f"rtmp-{name}" in runtime,
             f"{path}: runtime does not copy the rtmp-{name} binary from the build stage")
     h.check(not re.search(r"-dev\b", runtime), f"{path}: runtime installs -dev packages")
-    h.check(os.path.exists(path + ".dockerignore"), f"{path}.dockerignore missing")
+
+
+def dockerfile_copies(path):
+    """The context paths a Dockerfile's build stage COPYs (not --from=)."""
+    sources = []
+    for m in re.finditer(r"^COPY\s+(?!--from)(.+)$", h.read_text(path), re.M):
+        sources += m.group(1).split()[:-1]
+    return sources
+
+
+def check_build_context(ctx, services):
+    """What docker-compose 1.29's classic builder sends as each build context:
+    the context directory filtered by the .dockerignore at its root (the only
+    ignore file it reads; Dockerfile.<name>.dockerignore is BuildKit's). The
+    context must hold what the Dockerfile copies and no build trees or .git,
+    and CMake must configure from those files alone with the Dockerfile's
+    options."""
+    try:
+        from docker.utils.build import exclude_paths  # python3-docker, under docker-compose
+    except ImportError:
+        h.skip("python3-docker not installed (a dependency of Debian's docker-compose)")
+    stray = sorted(glob.glob(os.path.join(h.REPO, "**", "*.dockerignore"), recursive=True))
+    h.check(not stray, f"per-Dockerfile ignore files the classic builder cannot read: {stray}")
+    for name, svc in services.items():
+        build = svc.get("build")
+        if not build:
+            continue
+        context = os.path.normpath(build["context"])
+        dockerfile = build.get("dockerfile", "Dockerfile")
+        ignore = os.path.join(context, ".dockerignore")
+        h.check(os.path.exists(ignore), f"{name}: no .dockerignore at its context root {context}")
+        patterns = [l.strip() for l in h.read_text(ignore).splitlines()
+                    if l.strip() and not l.startswith("#")]
+        sent = exclude_paths(context, patterns, dockerfile=dockerfile)
+        leaked = sorted(p for p in sent if re.match(r"(build[^/]*|\.git)(/|$)", p))
+        h.check(not leaked, f"{name}: the build context sends {leaked[:5]}")
+        copies = dockerfile_copies(os.path.join(context, dockerfile))
+        h.check(copies, f"{name}: {dockerfile} copies nothing")
+        for src in copies:
+            src = src.rstrip("/").lstrip("./") or "."
+            h.check(src in sent, f"{name}: {dockerfile} copies {src}, which the context leaves out")
+        # The build stage's CMake configure, on exactly the files it copies.
+        tree = ctx.path(f"context-{name}")
+        for rel in sent:
+            full = os.path.join(context, rel)
+            if os.path.isfile(full) and any(rel == c or rel.startswith(c + "/")
+                                            for c in (s.rstrip("/") for s in copies)):
+                os.makedirs(os.path.dirname(os.path.join(tree, rel)), exist_ok=True)
+                shutil.copy(full, os.path.join(tree, rel))
+        run = re.search(r"^RUN cmake -S \. -B \S+ (.*?)\s*\\?$",
+                        h.read_text(os.path.join(context, dockerfile)), re.M)
+        h.check(run, f"{name}: no `RUN cmake -S . -B …` line in {dockerfile}")
+        r = subprocess.run(["cmake", "-S", tree, "-B", os.path.join(tree, "_build")] +
+                           shlex.split(run.group(1)), capture_output=True, text=True,
+                           timeout=300)
+        h.check(r.returncode == 0,
+                f"{name}: CMake does not configure from the build context: {r.stderr[-1500:]}")
+        h.log(f"{name}: context of {len(sent)} paths; {dockerfile} copies {copies}; "
+              f"CMake configures from them")
 
 
 def env_of(service):
@@ -159,6 +221,7 @@ def main(ctx):
         if build:
             df = os.path.normpath(os.path.join(build["context"], build.get("dockerfile", "")))
             h.check(os.path.exists(df), f"{name}: Dockerfile {df} missing")
+    check_build_context(ctx, services)
 
     # Variables and flags: each must exist in the binary's -help.
     with open(COMPOSE) as f:
