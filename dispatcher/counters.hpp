@@ -2,6 +2,9 @@
 // The dispatcher's live counters, shared by puller, pool and runners.
 #include <atomic>
 #include <cstdint>
+#include <vector>
+
+#include "dispatcher/hook_kinds.hpp"
 
 namespace rtmp::dispatcher {
 
@@ -12,14 +15,12 @@ struct KindCounters {
 };
 
 struct Counters {
-  KindCounters webhook;
-  KindCounters script;
+  std::vector<KindCounters> kinds = std::vector<KindCounters>(hook_kinds().size());  // by HookKind
   KindCounters stdio;
   std::atomic<uint64_t> events_received{0};
   std::atomic<uint64_t> events_malformed{0};
-  std::atomic<uint64_t> seq_gaps{0};  // events missing between consecutive seqs
-
-  KindCounters& of(bool webhook_kind) { return webhook_kind ? webhook : script; }
+  std::atomic<uint64_t> seq_gaps{0};           // events missing between consecutive seqs
+  std::atomic<uint64_t> connected_ingests{0};  // endpoints up now (inproc:// counts as up)
 };
 
 }  // namespace rtmp::dispatcher

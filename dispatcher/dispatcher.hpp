@@ -1,11 +1,13 @@
 #pragma once
-// rtmp-dispatcher's engine (docs/hooks.md, docs/failures.md): pulls protobuf events over ZeroMQ,
-// renders the payload, writes the stdio hook line and runs the matching webhook
-// and script hooks under -hook-concurrency and -hook-timeout. The same class is
-// embedded by rtmp-ingest, sharing its zmq context and pulling inproc://.
+// rtmp-dispatcher's engine: pulls protobuf events over ZeroMQ (EventPuller),
+// turns each into its stdio line and jobs (Intake: routing), and runs the jobs
+// on each hook kind's runner under -hook-concurrency and -hook-timeout (Pool).
+// The same class is embedded by rtmp-ingest, sharing its zmq context and
+// pulling inproc://.
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "dispatcher/options.hpp"
 
@@ -22,15 +24,14 @@ struct KindStats {
 };
 
 struct Stats {
-  KindStats webhook;
-  KindStats script;
-  KindStats stdio;  // lines written / failed writes
+  std::vector<KindStats> kinds;  // by HookKind (hook_kinds.hpp)
+  KindStats stdio;               // lines written / failed writes
   uint64_t events_received = 0;
   uint64_t events_malformed = 0;
   uint64_t seq_gaps = 0;     // events missing between consecutive seqs of one ingest
   uint64_t queue_depth = 0;  // executions waiting for a slot
   uint64_t running = 0;      // executions running now
-  uint64_t connected = 0;    // ingest connections up now (TCP/IPC; inproc is not reported)
+  uint64_t connected = 0;    // ingest connections up now (an inproc:// one counts as up)
   bool pulling = false;      // started and not asked to stop
 };
 

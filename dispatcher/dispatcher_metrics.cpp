@@ -1,6 +1,7 @@
 #include "dispatcher/dispatcher_metrics.hpp"
 
 #include "dispatcher/dispatcher.hpp"
+#include "dispatcher/hook_kinds.hpp"
 
 namespace rtmp::dispatcher {
 
@@ -18,37 +19,39 @@ void register_dispatcher_metrics(common::metrics::Registry& r, const Dispatcher&
   r.gauge_callback("rtmp_dispatcher_queue_depth", "Hook executions waiting for a slot.",
                    stat([](const Stats& s) { return s.queue_depth; }));
   r.gauge_callback("rtmp_dispatcher_connected_ingests",
-                   "Ingest connections of the PULL socket that are up (not for inproc://).",
+                   "Ingest endpoints of the PULL socket that are connected (an inproc:// one, "
+                   "the ingest's embedded dispatcher, counts as connected).",
                    stat([](const Stats& s) { return s.connected; }));
   r.gauge_callback("rtmp_dispatcher_running", "Hook executions running now.",
                    stat([](const Stats& s) { return s.running; }));
-  const struct {
-    const char* kind;
-    KindStats Stats::*field;
-  } kinds[] = {{"webhook", &Stats::webhook}, {"script", &Stats::script}, {"stdio", &Stats::stdio}};
-  for (const auto& k : kinds) {
-    const auto field = k.field;
+  // One series per hook kind, then stdio (index past the kinds).
+  const size_t n = hook_kinds().size();
+  const auto of = [n](const Stats& s, size_t i) -> const KindStats& {
+    return i < n ? s.kinds[i] : s.stdio;
+  };
+  for (size_t i = 0; i <= n; ++i) {
+    const std::string kind = i < n ? std::string(hook_kinds()[i].name) : "stdio";
     r.counter_callback("rtmp_dispatcher_hook_executions_total", "Hook executions finished.",
-                       stat([field](const Stats& s) { return (s.*field).executions; }),
-                       {{"kind", k.kind}});
+                       stat([of, i](const Stats& s) { return of(s, i).executions; }),
+                       {{"kind", kind}});
     r.counter_callback("rtmp_dispatcher_hook_failures_total", "Hook executions that failed.",
-                       stat([field](const Stats& s) { return (s.*field).failures; }),
-                       {{"kind", k.kind}});
+                       stat([of, i](const Stats& s) { return of(s, i).failures; }),
+                       {{"kind", kind}});
     r.counter_callback("rtmp_dispatcher_hook_retries_total", "Extra webhook attempts.",
-                       stat([field](const Stats& s) { return (s.*field).retries; }),
-                       {{"kind", k.kind}});
+                       stat([of, i](const Stats& s) { return of(s, i).retries; }),
+                       {{"kind", kind}});
   }
 }
 
 HookObserver hook_duration_observer(common::metrics::Registry& r) {
   const char* help = "Hook execution time, all attempts included.";
-  auto* webhook = &r.histogram("rtmp_dispatcher_hook_duration_seconds", help,
-                               common::metrics::default_latency_buckets(), {{"kind", "webhook"}});
-  auto* script = &r.histogram("rtmp_dispatcher_hook_duration_seconds", help,
-                              common::metrics::default_latency_buckets(), {{"kind", "script"}});
-  return [webhook, script](HookKind kind, double seconds, bool) {
-    (kind == HookKind::webhook ? webhook : script)->observe(seconds);
-  };
+  std::vector<common::metrics::Histogram*> by_kind;
+  for (const HookKindDef& def : hook_kinds()) {
+    by_kind.push_back(&r.histogram("rtmp_dispatcher_hook_duration_seconds", help,
+                                   common::metrics::default_latency_buckets(),
+                                   {{"kind", std::string(def.name)}}));
+  }
+  return [by_kind](HookKind kind, double seconds, bool) { by_kind[kind]->observe(seconds); };
 }
 
 }  // namespace rtmp::dispatcher

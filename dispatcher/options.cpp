@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kDefaultConnect = "tcp://127.0.0.1:5556";
 
 std::string kind_flag(HookKind kind) {
-  return kind == HookKind::webhook ? "-hook-webhook" : "-hook-script";
+  return "-hook-" + std::string(hook_kinds()[kind].name);
 }
 
 // The flag validator: empty when the pair parses, else the reason.
@@ -31,10 +31,10 @@ common::FlagSet::Validator pair_validator(HookKind kind) {
 }  // namespace
 
 HookSpec parse_hook_spec(HookKind kind, const std::string& pair) {
+  const HookKindDef& def = hook_kinds().at(kind);
   const auto eq = pair.find('=');
   if (eq == std::string::npos)
-    throw common::FlagError("want event_type=" +
-                            std::string(kind == HookKind::webhook ? "url" : "/path/to/script"));
+    throw common::FlagError("want event_type=" + std::string(def.target));
   HookSpec spec;
   spec.kind = kind;
   const std::string name = pair.substr(0, eq);
@@ -45,14 +45,23 @@ HookSpec parse_hook_spec(HookKind kind, const std::string& pair) {
     if (!spec.event) throw common::FlagError("unknown event type \"" + name + "\"");
   }
   if (spec.target.empty()) throw common::FlagError("missing target after '='");
-  if (kind == HookKind::webhook && spec.target.rfind("http://", 0) != 0 &&
-      spec.target.rfind("https://", 0) != 0)
-    throw common::FlagError("webhook URL must start with http:// or https://");
+  if (const std::string why = def.check_target(spec.target); !why.empty()) {
+    throw common::FlagError(why);
+  }
   return spec;
 }
 
+const std::vector<std::string>& hook_pairs(const Options& options, HookKind kind) {
+  static const std::vector<std::string> none;
+  const auto it = options.hook_pairs.find(hook_kinds().at(kind).name);
+  return it == options.hook_pairs.end() ? none : it->second;
+}
+
 bool has_hooks(const Options& options) {
-  return !options.webhooks.empty() || !options.scripts.empty() || !options.stdio_format.empty();
+  for (HookKind k = 0; k < hook_kinds().size(); ++k) {
+    if (!hook_pairs(options, k).empty()) return true;
+  }
+  return !options.stdio_format.empty();
 }
 
 int webhook_loop_count(const Options& options) {
@@ -74,18 +83,16 @@ std::vector<HookSpec> hook_specs(const Options& options) {
       }
     }
   };
-  add(HookKind::webhook, options.webhooks);
-  add(HookKind::script, options.scripts);
+  for (HookKind k = 0; k < hook_kinds().size(); ++k) add(k, hook_pairs(options, k));
   return out;
 }
 
 void register_hook_flags(common::FlagSet& flags, Options& options) {
-  flags.add_list("hook-webhook", &options.webhooks,
-                 "event_type=url to POST the event to; * as event type means every event",
-                 pair_validator(HookKind::webhook));
-  flags.add_list("hook-script", &options.scripts,
-                 "event_type=/path/to/script to run for the event; * means every event",
-                 pair_validator(HookKind::script));
+  for (HookKind k = 0; k < hook_kinds().size(); ++k) {
+    const HookKindDef& def = hook_kinds()[k];
+    flags.add_list("hook-" + std::string(def.name), &options.hook_pairs[std::string(def.name)],
+                   std::string(def.help), pair_validator(k));
+  }
   flags.add_string(
       "hook-stdio-format", &options.stdio_format, "",
       "write every event to stderr, one line each: json (the webhook payload) or env (the "
@@ -130,6 +137,14 @@ void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
                               ? std::string("want an endpoint such as tcp://host:5556")
                               : std::string();
                  });
+  flags.add_duration("connect-warn-interval", &options.connect_warn_interval,
+                     options.connect_warn_interval,
+                     "while an -events-connect endpoint is not connected, WARN naming it this "
+                     "often (the first one after the first failed attempt)");
+  flags.add_bool("sole-consumer", &options.sole_consumer, false,
+                 "this is the only dispatcher pulling from its ingests: a seq gap is a loss "
+                 "(WARN); without it gaps are expected (other dispatchers' events) and only "
+                 "counted and logged at DEBUG");
 }
 
 void apply_connect_default(Options& options) {

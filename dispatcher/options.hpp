@@ -1,28 +1,30 @@
 #pragma once
-// What the dispatcher is told: where to pull events from and which hooks to run
-// (docs/flags.md). register_hook_flags() is shared with rtmp-ingest's embedded mode.
+// What the dispatcher is told: where to pull events from and which hooks to
+// run. register_hook_flags() is shared with rtmp-ingest's embedded mode. Each
+// part gets its own small options from these (puller_options(), and each hook
+// kind's make_runner); none of them takes the whole of Options.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/duration.hpp"
 #include "common/flags.hpp"
+#include "dispatcher/hook_kinds.hpp"
 #include "events.pb.h"
 
 namespace rtmp::dispatcher {
 
-enum class HookKind { webhook, script };
-
 // One `event=target` pair; no event type means `*` (every event).
 struct HookSpec {
-  HookKind kind = HookKind::webhook;
+  HookKind kind = 0;
   std::optional<rtmphooks::EventType> event;
   std::string target;  // URL or script path
 };
 
-// Told of every finished webhook/script execution: its kind, how long it ran
+// Told of every finished hook execution: its kind, how long it ran
 // (seconds, from the start of the first attempt) and whether it succeeded.
 // Called on a runner thread; must be thread-safe and quick.
 using HookObserver = std::function<void(HookKind kind, double seconds, bool ok)>;
@@ -32,11 +34,18 @@ struct Options {
   std::vector<std::string> events_connect;  // ZeroMQ endpoints to PULL from
   int receive_hwm = 1000;                   // ZMQ_RCVHWM: do not hoard events
   common::Duration poll_interval{100};      // how often the puller checks for stop
+  // While an endpoint is not connected, a WARN names it this often.
+  common::Duration connect_warn_interval{30000};
+  // This dispatcher is the only consumer of its ingests' events (the embedded
+  // one; an external one with -sole-consumer): a seq gap is then a loss, a
+  // WARN. Otherwise the other dispatchers' events are gaps here by design: a
+  // metric and a DEBUG line.
+  bool sole_consumer = false;
 
-  // Hooks (register_hook_flags).
-  std::vector<std::string> webhooks;  // raw "event=url" pairs
-  std::vector<std::string> scripts;   // raw "event=/path" pairs
-  std::string stdio_format;           // "", "json" or "env"
+  // Hooks (register_hook_flags): the raw "event=target" pairs by kind name
+  // ("webhook", "script", as in hook_kinds()).
+  std::map<std::string, std::vector<std::string>, std::less<>> hook_pairs;
+  std::string stdio_format;  // "", "json" or "env"
   common::Duration hook_timeout{30000};
   int64_t hook_concurrency = 10;
   int64_t hook_queue = 10000;
@@ -54,22 +63,26 @@ struct Options {
   HookObserver on_hook_done;               // optional (metrics: duration histogram)
 };
 
-// -hook-webhook, -hook-script, -hook-stdio-format, -hook-timeout,
+// -hook-<kind> for each kind, -hook-stdio-format, -hook-timeout,
 // -hook-concurrency, -hook-queue, -webhook-secret, -webhook-retries,
 // -webhook-ca-file, -webhook-threads. Pairs are validated while parsing (FlagError).
 void register_hook_flags(common::FlagSet& flags, Options& options);
 
 // -events-connect (repeatable; default tcp://127.0.0.1:5556 when none given;
-// call apply_connect_default() after parsing).
+// call apply_connect_default() after parsing), -connect-warn-interval,
+// -sole-consumer.
 void register_dispatcher_flags(common::FlagSet& flags, Options& options);
 void apply_connect_default(Options& options);
 
 // Parses one "event=target" pair; throws FlagError with what is wrong.
 HookSpec parse_hook_spec(HookKind kind, const std::string& pair);
 
-// Whether any hook is configured (webhook, script or stdio): rtmp-ingest runs an
+// Whether any hook is configured (of any kind, or stdio): rtmp-ingest runs an
 // embedded dispatcher only then.
 bool has_hooks(const Options& options);
+
+// The pairs given for one kind (empty when none).
+const std::vector<std::string>& hook_pairs(const Options& options, HookKind kind);
 
 // How many webhook event loops run: -webhook-threads, or when 0 the smaller of
 // 2 and the CPU count; never more than -hook-concurrency, at least 1.

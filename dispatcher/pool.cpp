@@ -8,12 +8,11 @@
 
 namespace rtmp::dispatcher {
 
-Pool::Pool(size_t concurrency, size_t queue_limit, Runner& webhook, Runner& script,
-           Counters& counters, HookObserver observer)
+Pool::Pool(size_t concurrency, size_t queue_limit, std::vector<Runner*> runners, Counters& counters,
+           HookObserver observer)
     : concurrency_(concurrency ? concurrency : 1),
       queue_limit_(queue_limit ? queue_limit : 1),
-      webhook_(webhook),
-      script_(script),
+      runners_(std::move(runners)),
       counters_(counters),
       observer_(std::move(observer)) {}
 
@@ -46,7 +45,7 @@ size_t Pool::submit(std::vector<Job>& jobs) {
 
 void Pool::launch(Job job) {
   const auto started = Clock::now();
-  Runner& runner = job.hook->kind == HookKind::webhook ? webhook_ : script_;
+  Runner& runner = *runners_.at(job.hook->kind);
   // The runner owns the job and hands it back to the completion: no copy, and
   // a capture small enough for std::function's inline storage.
   runner.start(std::move(job),
@@ -56,9 +55,8 @@ void Pool::launch(Job job) {
 void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& result) {
   const auto took = Clock::now() - started;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
-  const bool is_webhook = job.hook->kind == HookKind::webhook;
-  const char* kind = is_webhook ? "webhook" : "script";
-  KindCounters& k = counters_.of(is_webhook);
+  const std::string_view kind = hook_kinds()[job.hook->kind].name;
+  KindCounters& k = counters_.kinds[job.hook->kind];
   k.executions.fetch_add(1, std::memory_order_relaxed);
   if (observer_) {
     observer_(job.hook->kind, std::chrono::duration<double>(took).count(), result.ok);

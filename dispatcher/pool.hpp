@@ -19,9 +19,9 @@ namespace rtmp::dispatcher {
 
 class Pool {
  public:
-  // `webhook` and `script` must outlive the pool; `observer` (optional) is
-  // told of every finished execution.
-  Pool(size_t concurrency, size_t queue_limit, Runner& webhook, Runner& script, Counters& counters,
+  // `runners` holds one runner per hook kind (by HookKind); they must outlive
+  // the pool. `observer` (optional) is told of every finished execution.
+  Pool(size_t concurrency, size_t queue_limit, std::vector<Runner*> runners, Counters& counters,
        HookObserver observer = {});
 
   // Runs the job now if a slot is free, else queues it (even past the limit:
@@ -60,8 +60,7 @@ class Pool {
 
   const size_t concurrency_;
   const size_t queue_limit_;
-  Runner& webhook_;
-  Runner& script_;
+  const std::vector<Runner*> runners_;
   Counters& counters_;
   const HookObserver observer_;
   mutable std::mutex mutex_;

@@ -1,5 +1,5 @@
 #pragma once
-// Routing: which hooks an event fires (docs/hooks.md). Knows nothing of how a hook runs.
+// Routing: which hooks an event fires. Knows nothing of how a hook runs.
 #include <array>
 #include <vector>
 
@@ -14,6 +14,7 @@ class Router {
   // The hooks subscribed to `type`, in flag order; `*` hooks included.
   const std::vector<HookSpec>& match(rtmphooks::EventType type) const;
   bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
 
  private:
   static constexpr size_t kTypes = 13;  // EventType values 0..12

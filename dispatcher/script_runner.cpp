@@ -17,6 +17,8 @@
 
 #include "common/payload.hpp"
 #include "dispatcher/child_process.hpp"
+#include "dispatcher/hook_kinds.hpp"
+#include "dispatcher/options.hpp"
 
 namespace rtmp::dispatcher {
 namespace {
@@ -66,7 +68,7 @@ std::string describe(int status) {
 }  // namespace
 
 struct ScriptRunner::Loop {
-  explicit Loop(const Options& o) : options(o) {
+  explicit Loop(const ScriptOptions& o) : options(o) {
     wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd < 0) throw std::runtime_error("eventfd failed");
     thread = std::thread([this] { run(); });
@@ -125,7 +127,7 @@ struct ScriptRunner::Loop {
       c->done(c->job, r);
       return;
     }
-    c->deadline = Clock::now() + options.hook_timeout;
+    c->deadline = Clock::now() + options.timeout;
     write_stdin(*c);
     children.push_back(std::move(c));
   }
@@ -176,8 +178,8 @@ struct ScriptRunner::Loop {
 
   void service(Child& c) {
     write_stdin(c);
-    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.script_output_limit);
-    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.script_output_limit);
+    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.output_limit);
+    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.output_limit);
     int status = 0;
     const pid_t r = ::waitpid(c.proc.pid, &status, WNOHANG);
     if (r == c.proc.pid) return complete(c, status);
@@ -199,8 +201,8 @@ struct ScriptRunner::Loop {
   void complete(Child& c, int status) {
     // The script is gone; whatever of its group outlived a timeout goes too.
     if (c.term_sent) ::kill(-c.proc.pid, SIGKILL);
-    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.script_output_limit);
-    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.script_output_limit);
+    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.output_limit);
+    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.output_limit);
     close_fd(c.proc.in_fd);
     close_fd(c.proc.out_fd);
     close_fd(c.proc.err_fd);
@@ -212,7 +214,7 @@ struct ScriptRunner::Loop {
       spdlog::debug("script {} id={} stderr: {}", c.job.hook->target, ev.id(), c.err);
     JobResult r;
     if (c.term_sent) {
-      r.cause = "timed out after " + std::to_string(options.hook_timeout.count()) +
+      r.cause = "timed out after " + std::to_string(options.timeout.count()) +
                 "ms, process group killed (" + describe(status) + ")";
     } else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
       r.cause = describe(status);
@@ -222,7 +224,7 @@ struct ScriptRunner::Loop {
     c.done(c.job, r);
   }
 
-  const Options& options;
+  const ScriptOptions options;
   int wake_fd = -1;
   std::mutex mutex;
   std::vector<std::unique_ptr<Child>> incoming;  // guarded by mutex
@@ -231,7 +233,20 @@ struct ScriptRunner::Loop {
   std::thread thread;
 };
 
-ScriptRunner::ScriptRunner(const Options& options) : loop_(std::make_unique<Loop>(options)) {}
+HookKindDef script_hook_kind() {
+  return {
+      "script",
+      "/path/to/script",
+      "event_type=/path/to/script to run for the event; * means every event",
+      [](const std::string&) { return std::string(); },
+      [](const Options& o, KindCounters&) -> std::unique_ptr<Runner> {
+        return std::make_unique<ScriptRunner>(
+            ScriptOptions{o.hook_timeout, o.kill_grace, o.script_output_limit});
+      },
+  };
+}
+
+ScriptRunner::ScriptRunner(const ScriptOptions& options) : loop_(std::make_unique<Loop>(options)) {}
 
 ScriptRunner::~ScriptRunner() = default;
 

@@ -46,12 +46,12 @@ using Request = WebhookRequest;
 }  // namespace
 
 struct WebhookLoop::Impl {
-  Impl(const Options& o, Counters& c, int index)
+  Impl(const WebhookOptions& o, KindCounters& c, int index)
       : options(o),
         counters(c),
-        backoff(static_cast<int>(o.webhook_retries), o.retry_base, o.retry_max),
+        backoff(static_cast<int>(o.retries), o.retry_base, o.retry_max),
         rng(std::random_device{}()),
-        builder(o) {
+        builder(options) {
     global_init();
     try {
       open();
@@ -74,7 +74,7 @@ struct WebhookLoop::Impl {
   void open() {
     multi = curl_multi_init();
     if (!multi) throw std::runtime_error("curl_multi_init failed");
-    const long conns = static_cast<long>(std::max<int64_t>(options.hook_concurrency, 1));
+    const long conns = static_cast<long>(std::max<int64_t>(options.max_connections, 1));
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, conns);
     io.attach_multi(multi);
@@ -94,7 +94,7 @@ struct WebhookLoop::Impl {
 
   void submit(Job job, JobDone done) {
     load.fetch_add(1);
-    Incoming in{std::move(job), std::move(done), Clock::now() + options.hook_timeout};
+    Incoming in{std::move(job), std::move(done), Clock::now() + options.timeout};
     if (t_running_loop == this) {
       local.push_back(std::move(in));
       return;
@@ -250,7 +250,7 @@ struct WebhookLoop::Impl {
     spdlog::error("webhook {} id={} -> {}: attempt {} failed: {}; retrying in {}ms",
                   common::event_name(r->job.event->type()), r->job.event->id(), r->job.hook->target,
                   r->attempt, cause, delay->count());
-    counters.webhook.retries.fetch_add(1, std::memory_order_relaxed);
+    counters.retries.fetch_add(1, std::memory_order_relaxed);
     r->next_at = Clock::now() + *delay;
     waiting.push_back(r);
   }
@@ -271,8 +271,8 @@ struct WebhookLoop::Impl {
     done(job, result);
   }
 
-  const Options& options;
-  Counters& counters;
+  const WebhookOptions options;
+  KindCounters& counters;
   Backoff backoff;
   std::mt19937_64 rng;
   WebhookRequestBuilder builder;  // before the requests' easy handles, which point into it
@@ -294,7 +294,7 @@ struct WebhookLoop::Impl {
   std::thread thread;
 };
 
-WebhookLoop::WebhookLoop(const Options& options, Counters& counters, int index)
+WebhookLoop::WebhookLoop(const WebhookOptions& options, KindCounters& counters, int index)
     : impl_(std::make_unique<Impl>(options, counters, index)) {}
 
 WebhookLoop::~WebhookLoop() = default;

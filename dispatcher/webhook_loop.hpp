@@ -17,6 +17,7 @@
 
 #include "dispatcher/counters.hpp"
 #include "dispatcher/job.hpp"
+#include "dispatcher/webhook_options.hpp"
 
 namespace rtmp::dispatcher {
 
@@ -24,7 +25,7 @@ class WebhookLoop {
  public:
   // Starts the loop thread, named webhook-loop-<index>; throws
   // std::runtime_error when curl, epoll or the eventfd cannot be set up (startup only).
-  WebhookLoop(const Options& options, Counters& counters, int index);
+  WebhookLoop(const WebhookOptions& options, KindCounters& counters, int index);
   ~WebhookLoop();  // shutdown()
   WebhookLoop(const WebhookLoop&) = delete;
   WebhookLoop& operator=(const WebhookLoop&) = delete;

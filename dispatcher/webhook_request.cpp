@@ -32,11 +32,11 @@ size_t keep_response(char* data, size_t size, size_t n, void* user) {
 
 }  // namespace
 
-WebhookRequestBuilder::WebhookRequestBuilder(const Options& options)
+WebhookRequestBuilder::WebhookRequestBuilder(const WebhookOptions& options)
     : options_(options),
       user_agent_(std::string(kUserAgentHeader) + "rtmp-hooks/" + RTMP_HOOKS_VERSION),
       no_proxy_(!proxy_env_set()) {
-  if (!options.webhook_secret.empty()) key_ = webhook_key(options.webhook_secret);
+  if (!options.secret.empty()) key_ = webhook_key(options.secret);
   content_type_node_.data = content_type_;
   content_type_node_.next = &user_agent_node_;
   user_agent_node_.data = const_cast<char*>(user_agent_.c_str());
@@ -62,8 +62,7 @@ CURL* WebhookRequestBuilder::make_easy(WebhookRequest& r) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &r.response);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r.error);
   curl_easy_setopt(e, CURLOPT_PRIVATE, &r);
-  if (!options_.webhook_ca_file.empty())
-    curl_easy_setopt(e, CURLOPT_CAINFO, options_.webhook_ca_file.c_str());
+  if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (no_proxy_) {
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_NOPROXY, "");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dispatcher/job.hpp"
+#include "dispatcher/webhook_options.hpp"
 
 namespace rtmp::dispatcher {
 
@@ -39,7 +40,7 @@ struct WebhookRequest {
 
 class WebhookRequestBuilder {
  public:
-  explicit WebhookRequestBuilder(const Options& options);
+  explicit WebhookRequestBuilder(const WebhookOptions& options);
   ~WebhookRequestBuilder();  // the parsed URLs
   // Requests' header lists end in this object's nodes.
   WebhookRequestBuilder(const WebhookRequestBuilder&) = delete;
@@ -57,7 +58,7 @@ class WebhookRequestBuilder {
   void set_headers(WebhookRequest& r) const;
   CURLU* parsed_url(const std::string& url);
 
-  const Options& options_;
+  const WebhookOptions& options_;
   std::string key_;  // the signing key, empty without a secret
   // "User-Agent: ..." as a header of the list, not CURLOPT_USERAGENT: libcurl
   // then writes it once per request instead of formatting it twice.

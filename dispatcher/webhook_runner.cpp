@@ -2,13 +2,45 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "dispatcher/counters.hpp"
+#include "dispatcher/hook_kinds.hpp"
+#include "dispatcher/options.hpp"
+
 namespace rtmp::dispatcher {
 
-WebhookRunner::WebhookRunner(const Options& options, Counters& counters) {
-  const int n = options.webhooks.empty() ? 1 : webhook_loop_count(options);  // 1: idle, cheap
+HookKindDef webhook_hook_kind() {
+  return {
+      "webhook",
+      "url",
+      "event_type=url to POST the event to; * as event type means every event",
+      [](const std::string& url) -> std::string {
+        if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return {};
+        return "webhook URL must start with http:// or https://";
+      },
+      [](const Options& o, KindCounters& counters) -> std::unique_ptr<Runner> {
+        WebhookOptions w;
+        w.timeout = o.hook_timeout;
+        w.max_connections = o.hook_concurrency;
+        // One idle loop when there are no webhooks: cheap.
+        const bool any = !hook_pairs(o, hook_kind("webhook")).empty();
+        w.loops = any ? webhook_loop_count(o) : 1;
+        if (any) spdlog::info("webhooks delivered by {} event loop(s)", w.loops);
+        w.secret = o.webhook_secret;
+        w.ca_file = o.webhook_ca_file;
+        w.retries = o.webhook_retries;
+        w.retry_base = o.retry_base;
+        w.retry_max = o.retry_max;
+        return std::make_unique<WebhookRunner>(w, counters);
+      },
+  };
+}
+
+WebhookRunner::WebhookRunner(const WebhookOptions& options, KindCounters& counters) {
+  const int n = std::max(options.loops, 1);
   loops_.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<WebhookLoop>(options, counters, i));
-  if (!options.webhooks.empty()) spdlog::info("webhooks delivered by {} event loop(s)", n);
 }
 
 WebhookRunner::~WebhookRunner() = default;

@@ -11,12 +11,13 @@
 #include "dispatcher/counters.hpp"
 #include "dispatcher/job.hpp"
 #include "dispatcher/webhook_loop.hpp"
+#include "dispatcher/webhook_options.hpp"
 
 namespace rtmp::dispatcher {
 
 class WebhookRunner final : public Runner {
  public:
-  WebhookRunner(const Options& options, Counters& counters);
+  WebhookRunner(const WebhookOptions& options, KindCounters& counters);
   ~WebhookRunner() override;
   WebhookRunner(const WebhookRunner&) = delete;
   WebhookRunner& operator=(const WebhookRunner&) = delete;

@@ -63,6 +63,8 @@ int run_ingest(IngestOptions o) {
   std::unique_ptr<dispatcher::Dispatcher> hooks;
   if (embedded) {
     o.hooks.events_connect = {events::kEmbeddedEventsEndpoint};
+    // Nothing else pulls from the embedded endpoint: a seq gap there is a loss.
+    o.hooks.sole_consumer = true;
     hooks = std::make_unique<dispatcher::Dispatcher>(zmq_context, o.hooks);
     hooks->start();
   }

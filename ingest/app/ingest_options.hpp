@@ -36,9 +36,7 @@ struct IngestOptions {
   common::HttpServerOptions http;
 
   // Whether any -hook-* flag asks for the embedded dispatcher.
-  bool hooks_enabled() const {
-    return !hooks.webhooks.empty() || !hooks.scripts.empty() || !hooks.stdio_format.empty();
-  }
+  bool hooks_enabled() const { return dispatcher::has_hooks(hooks); }
 };
 
 void register_ingest_flags(common::FlagSet& flags, IngestOptions& options);

@@ -30,6 +30,11 @@ def main(ctx):
                  "events_buffered", "events_fallback_total", "events_dropped_total"):
         h.check(G + name in m0, f"{G}{name} missing from /metrics")
     h.check(m0[G + "connections"] == 0 and m0[G + "publishers"] == 0, "idle gauges not 0")
+    # The embedded dispatcher pulls over inproc://, which counts as connected: the
+    # suggested alert sum(rtmp_dispatcher_connected_ingests) == 0 must not fire here.
+    h.check(m0.get("rtmp_dispatcher_connected_ingests") == 1,
+            f"embedded: rtmp_dispatcher_connected_ingests is "
+            f"{m0.get('rtmp_dispatcher_connected_ingests')}, want 1")
 
     pub = h.Publisher(ctx, server.url("metrics"), duration=30)
     pub.wait_frames(30, 60)

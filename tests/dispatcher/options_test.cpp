@@ -45,7 +45,7 @@ TEST(Options, Defaults) {
   EXPECT_EQ(p.options.hook_queue, 10000);
   EXPECT_EQ(p.options.webhook_retries, 3);
   EXPECT_EQ(p.options.stdio_format, "");
-  EXPECT_TRUE(p.options.webhooks.empty());
+  EXPECT_TRUE(p.options.hook_pairs["webhook"].empty());
 }
 
 TEST(Options, ParsesEveryFlagInEveryForm) {
@@ -57,8 +57,9 @@ TEST(Options, ParsesEveryFlagInEveryForm) {
            "-webhook-retries", "0"});
   const Options& o = p.options;
   EXPECT_EQ(o.events_connect, (std::vector<std::string>{"tcp://a:1", "tcp://b:2"}));
-  EXPECT_EQ(o.webhooks, (std::vector<std::string>{"publish_start=http://h/x", "*=https://h/all"}));
-  EXPECT_EQ(o.scripts, std::vector<std::string>{"publish_stop=/bin/true"});
+  EXPECT_EQ(o.hook_pairs.at("webhook"),
+            (std::vector<std::string>{"publish_start=http://h/x", "*=https://h/all"}));
+  EXPECT_EQ(o.hook_pairs.at("script"), std::vector<std::string>{"publish_stop=/bin/true"});
   EXPECT_EQ(o.stdio_format, "env");
   EXPECT_EQ(o.hook_timeout, std::chrono::seconds(90));
   EXPECT_EQ(o.hook_concurrency, 3);
@@ -70,7 +71,7 @@ TEST(Options, ParsesEveryFlagInEveryForm) {
   EXPECT_EQ(specs[0].event, rtmphooks::PUBLISH_START);
   EXPECT_FALSE(specs[1].event);  // "*"
   EXPECT_EQ(specs[1].target, "https://h/all");
-  EXPECT_EQ(specs[2].kind, HookKind::script);
+  EXPECT_EQ(specs[2].kind, hook_kind("script"));
 }
 
 TEST(Options, TargetMayContainEquals) {
@@ -103,7 +104,7 @@ TEST(Options, EveryEventNameIsAccepted) {
        {"connection_accept", "handshake_complete", "stream_create", "stream_delete",
         "publish_start", "publish_stop", "play_start", "play_stop", "codec_detected",
         "subscriber_count", "auth_failed", "connection_close", "*"}) {
-    EXPECT_NO_THROW(parse_hook_spec(HookKind::script, std::string(name) + "=/bin/true")) << name;
+    EXPECT_NO_THROW(parse_hook_spec(hook_kind("script"), std::string(name) + "=/bin/true")) << name;
   }
 }
 
@@ -114,7 +115,7 @@ TEST(Options, EnvironmentFillsUnsetFlagsAndCommandLineWins) {
   p.parse({"-hook-concurrency", "2"});
   ::unsetenv("RTMP_DISPATCHER_HOOK_SCRIPT");
   ::unsetenv("RTMP_DISPATCHER_HOOK_CONCURRENCY");
-  EXPECT_EQ(p.options.scripts,
+  EXPECT_EQ(p.options.hook_pairs["script"],
             (std::vector<std::string>{"publish_start=/bin/a", "publish_stop=/bin/b"}));
   EXPECT_EQ(p.options.hook_concurrency, 2);
 }
@@ -149,7 +150,7 @@ TEST(Options, WebhookThreadsDefaultToTwoAtMostAndNeverExceedConcurrency) {
 
 TEST(Options, HookSpecsRejectBadPairsGivenInCode) {
   Options o;
-  o.scripts = {"bogus=/bin/true"};
+  o.hook_pairs["script"] = {"bogus=/bin/true"};
   EXPECT_THROW(hook_specs(o), FlagError);
 }
 

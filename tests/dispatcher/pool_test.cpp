@@ -46,10 +46,10 @@ class HeldRunner : public Runner {
 };
 
 Job make_job(HookKind kind) {
-  static const HookSpec webhook{HookKind::webhook, std::nullopt, "http://h/"};
-  static const HookSpec script{HookKind::script, std::nullopt, "/bin/true"};
+  static const HookSpec webhook{hook_kind("webhook"), std::nullopt, "http://h/"};
+  static const HookSpec script{hook_kind("script"), std::nullopt, "/bin/true"};
   Job j;
-  j.hook = kind == HookKind::webhook ? &webhook : &script;
+  j.hook = kind == hook_kind("webhook") ? &webhook : &script;
   auto ev = std::make_shared<rtmphooks::Event>();
   ev->set_type(rtmphooks::PUBLISH_START);
   ev->set_id("evt-1");
@@ -61,8 +61,9 @@ Job make_job(HookKind kind) {
 TEST(Pool, RunsAtMostConcurrencyAndQueuesTheRest) {
   HeldRunner web, script;
   Counters counters;
-  Pool pool(3, 100, web, script, counters);
-  for (int i = 0; i < 10; ++i) pool.submit(make_job(i % 2 ? HookKind::script : HookKind::webhook));
+  Pool pool(3, 100, {&web, &script}, counters);
+  for (int i = 0; i < 10; ++i)
+    pool.submit(make_job(i % 2 ? hook_kind("script") : hook_kind("webhook")));
   EXPECT_EQ(web.held() + script.held(), 3u);
   EXPECT_EQ(pool.running(), 3u);
   EXPECT_EQ(pool.queued(), 7u);
@@ -74,19 +75,22 @@ TEST(Pool, RunsAtMostConcurrencyAndQueuesTheRest) {
   pool.wait_idle();
   EXPECT_EQ(web.started() + script.started(), 10u);
   EXPECT_EQ(pool.running(), 0u);
-  EXPECT_EQ(counters.webhook.executions + counters.script.executions, 10u);
-  EXPECT_EQ(counters.script.failures, counters.script.executions.load());
-  EXPECT_EQ(counters.webhook.failures, 0u);
+  EXPECT_EQ(counters.kinds[hook_kind("webhook")].executions +
+                counters.kinds[hook_kind("script")].executions,
+            10u);
+  EXPECT_EQ(counters.kinds[hook_kind("script")].failures,
+            counters.kinds[hook_kind("script")].executions.load());
+  EXPECT_EQ(counters.kinds[hook_kind("webhook")].failures, 0u);
 }
 
 TEST(Pool, WaitForRoomReflectsTheQueueLimit) {
   HeldRunner web, script;
   Counters counters;
-  Pool pool(1, 2, web, script, counters);
-  pool.submit(make_job(HookKind::webhook));  // runs
+  Pool pool(1, 2, {&web, &script}, counters);
+  pool.submit(make_job(hook_kind("webhook")));  // runs
   EXPECT_TRUE(pool.wait_for_room(std::chrono::milliseconds(0)));
-  pool.submit(make_job(HookKind::webhook));
-  pool.submit(make_job(HookKind::webhook));  // queue now 2 = full
+  pool.submit(make_job(hook_kind("webhook")));
+  pool.submit(make_job(hook_kind("webhook")));  // queue now 2 = full
   EXPECT_FALSE(pool.wait_for_room(std::chrono::milliseconds(20)));
   std::thread releaser([&] { web.release_one(true); });
   EXPECT_TRUE(pool.wait_for_room(std::chrono::seconds(30)));

@@ -15,15 +15,15 @@ std::vector<std::string> targets(const std::vector<HookSpec>& hooks) {
 
 TEST(Router, MatchesByEventTypeAndStar) {
   Options o;
-  o.webhooks = {"publish_start=http://a/", "*=http://all/", "publish_stop=http://b/"};
-  o.scripts = {"publish_start=/bin/true"};
+  o.hook_pairs["webhook"] = {"publish_start=http://a/", "*=http://all/", "publish_stop=http://b/"};
+  o.hook_pairs["script"] = {"publish_start=/bin/true"};
   Router r(hook_specs(o));
   EXPECT_EQ(targets(r.match(T::PUBLISH_START)),
             (std::vector<std::string>{"http://a/", "http://all/", "/bin/true"}));
   EXPECT_EQ(targets(r.match(T::PUBLISH_STOP)),
             (std::vector<std::string>{"http://all/", "http://b/"}));
   EXPECT_EQ(targets(r.match(T::CONNECTION_CLOSE)), (std::vector<std::string>{"http://all/"}));
-  EXPECT_EQ(r.match(T::PUBLISH_START)[2].kind, HookKind::script);
+  EXPECT_EQ(r.match(T::PUBLISH_START)[2].kind, hook_kind("script"));
 }
 
 TEST(Router, NoHooksMatchesNothing) {
@@ -34,7 +34,7 @@ TEST(Router, NoHooksMatchesNothing) {
 
 TEST(Router, UnspecifiedAndUnknownTypesMatchNothing) {
   Options o;
-  o.webhooks = {"*=http://all/"};
+  o.hook_pairs["webhook"] = {"*=http://all/"};
   Router r(hook_specs(o));
   EXPECT_TRUE(r.match(T::EVENT_TYPE_UNSPECIFIED).empty());
   EXPECT_TRUE(r.match(static_cast<T>(99)).empty());
@@ -43,7 +43,7 @@ TEST(Router, UnspecifiedAndUnknownTypesMatchNothing) {
 
 TEST(Router, SameHookTwiceFiresTwice) {
   Options o;
-  o.webhooks = {"play_start=http://a/", "play_start=http://a/"};
+  o.hook_pairs["webhook"] = {"play_start=http://a/", "play_start=http://a/"};
   Router r(hook_specs(o));
   EXPECT_EQ(r.match(T::PLAY_START).size(), 2u);
 }

@@ -54,7 +54,9 @@ def main(ctx):
     hook_port = hole.port
     disp_argv = [dispatcher_bin(), "-events-connect", ep, "-hook-stdio-format", "json",
                  "-log-format", "json", "-hook-webhook", f"*=http://127.0.0.1:{hook_port}/",
-                 "-hook-concurrency", "1", "-hook-queue", "10", "-hook-timeout", "60s"]
+                 "-hook-concurrency", "1", "-hook-queue", "10", "-hook-timeout", "60s",
+                 # one dispatcher at a time: a gap is a loss here, logged at WARN
+                 "-sole-consumer"]
     first = ctx.proc("dispatcher1", disp_argv)
     emitted = lambda: int(r.metric(mport, "rtmp_ingest_events_emitted_total") or 0)  # noqa: E731
 

@@ -1,0 +1,34 @@
+#pragma once
+// What this dispatcher says about the seqs it sees (seq_tracker.hpp finds
+// them). Every missing event is counted (rtmp_dispatcher_seq_gaps_total).
+// Whether a gap is news depends on who else pulls: with several dispatchers on
+// one ingest, ZeroMQ deals the events out among them, so each sees gaps by
+// design and only a receiver that gets every dispatcher's deliveries can tell
+// a loss (docs: "Detecting lost events"). A dispatcher knows it is the only
+// consumer when told so: the ingest's embedded dispatcher, or -sole-consumer.
+// Then a gap is a loss: WARN. Otherwise DEBUG. Either way at most one line
+// per second, counting what it sums up. Puller thread only.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "dispatcher/seq_tracker.hpp"
+#include "events.pb.h"
+
+namespace rtmp::dispatcher {
+
+class GapReport {
+ public:
+  GapReport(bool sole_consumer, std::atomic<uint64_t>& missing_total);
+  void observe(const rtmphooks::Event& event);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  const bool sole_consumer_;
+  std::atomic<uint64_t>& missing_total_;
+  SeqTracker seq_;
+  Clock::time_point last_line_{};
+  uint64_t pending_ = 0;  // gaps and reorders since the last line
+};
+
+}  // namespace rtmp::dispatcher
