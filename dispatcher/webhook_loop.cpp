@@ -17,6 +17,8 @@
 #include "common/payload.hpp"
 #include "dispatcher/backoff.hpp"
 #include "dispatcher/curl_epoll.hpp"
+#include "dispatcher/handoff.hpp"
+#include "dispatcher/retry_schedule.hpp"
 #include "dispatcher/webhook_request.hpp"
 
 namespace rtmp::dispatcher {
@@ -99,19 +101,11 @@ struct WebhookLoop::Impl {
       local.push_back(std::move(in));
       return;
     }
-    {
-      std::lock_guard lock(mutex);
-      incoming.push_back(std::move(in));
-    }
-    if (!wake_pending.exchange(true)) io.wake();
+    if (inbox.push(std::move(in))) io.wake();
   }
 
   void shutdown() {
-    {
-      std::lock_guard lock(mutex);
-      stopping = true;
-    }
-    wake_pending.store(true);
+    inbox.request_stop();
     io.wake();
     if (thread.joinable()) thread.join();
   }
@@ -123,27 +117,14 @@ struct WebhookLoop::Impl {
     for (;;) {
       start_new();
       start_due();
-      if (stop_seen && idle() && nothing_incoming()) break;
-      if (io.run_once(wait())) take_incoming();
+      if (stop_seen && idle() && inbox.empty()) break;
+      if (io.run_once(wait())) stop_seen = inbox.take(local);
       collect();
     }
     t_running_loop = nullptr;
   }
 
-  void take_incoming() {
-    wake_pending.store(false);
-    std::lock_guard lock(mutex);
-    for (auto& in : incoming) local.push_back(std::move(in));
-    incoming.clear();
-    stop_seen = stopping;
-  }
-
-  bool idle() const { return local.empty() && waiting.empty() && active == 0; }
-
-  bool nothing_incoming() {
-    std::lock_guard lock(mutex);
-    return incoming.empty();
-  }
+  bool idle() const { return local.empty() && retries.empty() && active == 0; }
 
   // Starts every job handed over since the last turn. A job finishing early
   // (timed out before its attempt) may start the next one: new ones go to `local`.
@@ -157,29 +138,15 @@ struct WebhookLoop::Impl {
 
   // Starts every retry whose time has come.
   void start_due() {
-    if (waiting.empty()) return;
-    const auto now = Clock::now();
-    for (size_t i = 0; i < waiting.size();) {
-      if (waiting[i]->next_at > now) {
-        ++i;
-        continue;
-      }
-      Request* r = waiting[i];
-      waiting[i] = waiting.back();
-      waiting.pop_back();
-      begin_attempt(r);
-    }
+    if (retries.empty()) return;
+    retries.take_due(Clock::now(), [this](Request* r) { begin_attempt(r); });
   }
 
   // Longest wait before the next turn: none while jobs wait to start, else
   // until the first retry is due (CurlEpoll also bounds it by curl's timer).
   milliseconds wait() const {
     if (!local.empty()) return milliseconds(0);
-    const auto now = Clock::now();
-    auto wait = kIdleWait;
-    for (const Request* r : waiting)
-      wait = std::min(wait, std::chrono::ceil<milliseconds>(r->next_at - now));
-    return std::max(wait, milliseconds(0));
+    return retries.wait(Clock::now(), kIdleWait);
   }
 
   Request* acquire(Incoming&& in) {
@@ -252,7 +219,7 @@ struct WebhookLoop::Impl {
                   r->attempt, cause, delay->count());
     counters.retries.fetch_add(1, std::memory_order_relaxed);
     r->next_at = Clock::now() + *delay;
-    waiting.push_back(r);
+    retries.add(r);
   }
 
   // Recycles the request, then reports: the completion may submit the next job
@@ -279,14 +246,11 @@ struct WebhookLoop::Impl {
   CurlEpoll io;                   // before `multi`: its callbacks outlive the multi handle
   CURLM* multi = nullptr;
   std::atomic<int> load{0};
-  std::atomic<bool> wake_pending{false};
-  std::mutex mutex;
-  std::vector<Incoming> incoming;  // guarded by mutex
-  bool stopping = false;           // guarded by mutex
+  Handoff<Incoming> inbox;  // from other threads
   // Loop thread only:
   std::vector<Incoming> local;                     // to start this turn
   std::vector<Incoming> batch;                     // start_new()'s working copy
-  std::vector<Request*> waiting;                   // retries waiting for next_at
+  RetrySchedule retries;                           // requests waiting for next_at
   std::vector<std::unique_ptr<Request>> requests;  // every request made (<= concurrency)
   std::vector<Request*> spare;                     // requests free for reuse
   int active = 0;                                  // easy handles in the multi

@@ -6,11 +6,11 @@
 // is set. Easy handles and their header lists are built once and reused
 // (webhook_request.hpp: the request side).
 //
-// Hand-off: submit() from another thread appends to a mutex-guarded vector and
-// writes the loop's eventfd only when no wake-up is pending, so a burst of jobs
-// costs one wake-up. submit() on the loop's own thread (a finished job's
-// completion starting the next queued one) is a plain push, no lock, no wake-up.
-// The queue is bounded by the caller: the pool runs at most -hook-concurrency
+// Hand-off: submit() from another thread goes through a Handoff (handoff.hpp),
+// which writes the loop's eventfd only when no wake-up is pending, so a burst
+// of jobs costs one wake-up. Retries wait in a RetrySchedule (retry_schedule.hpp). submit() on the
+// loop's own thread (a finished job's completion starting the next queued one) is a plain push, no
+// lock, no wake-up. The queue is bounded by the caller: the pool runs at most -hook-concurrency
 // jobs at once, so a loop never holds more than that many requests (and keeps
 // that many easy handles for reuse).
 #include <memory>
