@@ -5,7 +5,8 @@
   README's table for that program, with its environment variable.
 - Every event of proto/events.proto is a row of docs/events.md and of the
   README's event table.
-- Every metric the programs serve on -metrics-addr is in docs/metrics.md.
+- Every metric the programs serve on -metrics-addr (rtmp-dispatcher alone, and
+  rtmp-ingest with its embedded dispatcher) is in docs/metrics.md.
 - The README's first jq example, run as written against the real rtmp-ingest
   (with a raw TCP client making events), prints event names and nothing else;
   the same joined output through a bare `.type` would print null for the log
@@ -105,6 +106,29 @@ def metric_names(port):
     return sorted(set(re.findall(r"^# TYPE (\S+) ", text, re.M)))
 
 
+def check_dispatcher_metrics(ctx, missing):
+    """The metrics a standalone rtmp-dispatcher serves (no ingest needed)."""
+    port = h.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RTMP_")}
+    p = subprocess.Popen([os.environ["RTMP_DISPATCHER_BIN"], "-metrics-addr", f"127.0.0.1:{port}",
+                          "-events-connect", f"tcp://127.0.0.1:{h.free_port()}",
+                          "-hook-stdio-format", "json"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, env=env)
+    try:
+        h.wait_port(port, timeout=30)
+        names = metric_names(port)
+    finally:
+        p.send_signal(signal.SIGTERM)
+        code = p.wait(timeout=60)
+    h.check(code == 0, f"rtmp-dispatcher exit status {code}")
+    metrics_md = h.read_text(os.path.join(DOCS, "metrics.md"))
+    for name in names:
+        if f"`{name}" not in metrics_md:
+            missing.append(f"docs/metrics.md: metric {name} (rtmp-dispatcher)")
+    h.log(f"rtmp-dispatcher: {len(names)} metrics checked")
+
+
 def run_jq_example(ctx, missing):
     """Runs the README's example as the shell would (ingest stdout and stderr joined
     into jq's stdin), adding only the listen and metrics addresses."""
@@ -181,6 +205,7 @@ def main(ctx):
     check_flags(missing)
     check_events(missing)
     check_no_spec_citations(missing)
+    check_dispatcher_metrics(ctx, missing)
     run_jq_example(ctx, missing)
     h.check(not missing, "docs out of date:\n  " + "\n  ".join(missing))
 
