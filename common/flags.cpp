@@ -155,7 +155,11 @@ bool FlagSet::parse(int argc, const char* const* argv) {
     if (!flag) throw FlagError("flag provided but not defined: -" + name);
     if (!has_value) {
       if (flag->is_bool) {
-        value = "true";
+        // `-record-all true` as well as `-record-all`: a following literal
+        // true/false is the flag's value, never a stray argument.
+        const bool literal = i + 1 < argc && (std::string_view(argv[i + 1]) == "true" ||
+                                              std::string_view(argv[i + 1]) == "false");
+        value = literal ? argv[++i] : "true";
       } else if (i + 1 < argc) {
         value = argv[++i];
       } else {

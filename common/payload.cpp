@@ -98,7 +98,8 @@ const std::vector<std::string>& event_names() {
   static const std::vector<std::string> names = {
       "connection_accept", "handshake_complete", "stream_create", "stream_delete",
       "publish_start",     "publish_stop",       "play_start",    "play_stop",
-      "codec_detected",    "subscriber_count",   "auth_failed",   "connection_close"};
+      "codec_detected",    "subscriber_count",   "auth_failed",   "connection_close",
+      "recording_start",   "segment_complete",   "recording_stop"};
   return names;
 }
 

@@ -17,7 +17,8 @@ class Router {
   size_t size() const { return count_; }
 
  private:
-  static constexpr size_t kTypes = 13;  // EventType values 0..12
+  // Every EventType value, so an event added to events.proto routes too.
+  static constexpr size_t kTypes = rtmphooks::EventType_ARRAYSIZE;
   std::array<std::vector<HookSpec>, kTypes> by_type_;
   std::vector<HookSpec> none_;
   size_t count_ = 0;

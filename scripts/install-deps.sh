@@ -12,13 +12,14 @@ build_pkgs=(
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
+  libavformat-dev libavcodec-dev libavutil-dev
 )
 # Real clients and peers the tests and benchmarks drive.
 test_pkgs=(
   ffmpeg rtmpdump
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-libav
-  python3 jq curl procps
+  python3 jq curl procps util-linux
   clang libclang-rt-14-dev
   docker-compose
   prometheus  # for promtool: `promtool check metrics` on our /metrics output

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <csignal>
 #include <thread>
 #include <zmq.hpp>
 
@@ -72,7 +73,12 @@ int run_ingest(IngestOptions o) {
   registry::StreamRegistry streams(emitter,
                                    registry::StreamLimits{static_cast<size_t>(o.gop_cache_bytes)});
   SessionCounters counters;
-  SessionContext ctx{session_options(o), streams, emitter, *authorizer, counters};
+  // A file over the size limit (ulimit -f) is a write error (EFBIG) that ends
+  // one recording, not a signal that kills the server.
+  std::signal(SIGXFSZ, SIG_IGN);
+  std::unique_ptr<record::Recorder> recorder;
+  if (o.record.enabled()) recorder = std::make_unique<record::Recorder>(o.record, emitter);
+  SessionContext ctx{session_options(o), streams, emitter, *authorizer, counters, recorder.get()};
 
   const int threads = o.threads > 0 ? static_cast<int>(o.threads)
                                     : std::max(1u, std::thread::hardware_concurrency());
@@ -127,6 +133,9 @@ int run_ingest(IngestOptions o) {
   server.stop_accepting();
   server.close_all("server shutting down");
   drain_sessions(ioc, server, deadline, o.shutdown_timeout);
+  // Ended publishers ended their recordings: let them complete their files
+  // and emit their events before the emitter stops.
+  if (recorder) recorder->stop(deadline);
   signals.cancel();
   emitter.stop();
   if (hooks) {

@@ -44,6 +44,7 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   events::register_event_flags(flags, o.events);
   dispatcher::register_hook_flags(flags, o.hooks);
   auth::register_flags(flags, o.auth);
+  record::register_record_flags(flags, o.record);
   common::register_http_flags(flags, o.http);
   common::register_log_flags(flags, o.log);
 }

@@ -10,6 +10,7 @@
 #include "dispatcher/options.hpp"
 #include "ingest/auth/authorizer.hpp"
 #include "ingest/events/emitter_options.hpp"
+#include "ingest/record/record_options.hpp"
 
 namespace rtmp::server {
 
@@ -34,6 +35,7 @@ struct IngestOptions {
   auth::Options auth;
   common::LogOptions log;
   common::HttpServerOptions http;
+  record::RecordOptions record;
 
   // Whether any -hook-* flag asks for the embedded dispatcher.
   bool hooks_enabled() const { return dispatcher::has_hooks(hooks); }

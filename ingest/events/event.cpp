@@ -16,6 +16,9 @@ struct Namer {
   const char* operator()(const SubscriberCount&) const { return "subscriber_count"; }
   const char* operator()(const AuthFailed&) const { return "auth_failed"; }
   const char* operator()(const ConnectionClose&) const { return "connection_close"; }
+  const char* operator()(const RecordingStart&) const { return "recording_start"; }
+  const char* operator()(const SegmentComplete&) const { return "segment_complete"; }
+  const char* operator()(const RecordingStop&) const { return "recording_stop"; }
 };
 
 }  // namespace

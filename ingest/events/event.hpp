@@ -47,10 +47,33 @@ struct ConnectionClose {
   std::string role;  // "publisher" / "subscriber" / "none"
   double duration_sec = 0;
 };
+struct RecordingStart {
+  std::string path;    // the first file, under its final name
+  std::string format;  // "flv" / "mp4"
+  std::string codec;   // the video codec, or the audio codec when there is no video
+  bool segmented = false;
+  uint64_t segment_duration_ms = 0;  // 0 = one file per publish
+};
+struct SegmentComplete {
+  std::string path;  // final name, complete on disk
+  uint64_t size = 0;
+  uint32_t segment_index = 0;
+  uint64_t duration_ms = 0;
+  std::string codec;
+  std::string format;
+};
+struct RecordingStop {
+  std::string path;  // the last file
+  uint32_t segments = 0;
+  uint64_t bytes = 0;
+  double duration_sec = 0;
+  std::string error;  // "" unless the recording ended on an error
+};
 
-using EventData = std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete,
-                               PublishStart, PublishStop, PlayStart, PlayStop, CodecDetected,
-                               SubscriberCount, AuthFailed, ConnectionClose>;
+using EventData =
+    std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete, PublishStart,
+                 PublishStop, PlayStart, PlayStop, CodecDetected, SubscriberCount, AuthFailed,
+                 ConnectionClose, RecordingStart, SegmentComplete, RecordingStop>;
 
 struct Event {
   std::string conn_id;

@@ -75,6 +75,34 @@ struct ToProto {
     d->set_role(e.role);
     d->set_duration_sec(e.duration_sec);
   }
+  void operator()(const RecordingStart& e) const {
+    out.set_type(rtmphooks::RECORDING_START);
+    auto* d = out.mutable_recording_start();
+    d->set_path(e.path);
+    d->set_format(e.format);
+    d->set_codec(e.codec);
+    d->set_segmented(e.segmented);
+    d->set_segment_duration(e.segment_duration_ms);
+  }
+  void operator()(const SegmentComplete& e) const {
+    out.set_type(rtmphooks::SEGMENT_COMPLETE);
+    auto* d = out.mutable_segment_complete();
+    d->set_path(e.path);
+    d->set_size(e.size);
+    d->set_segment_index(e.segment_index);
+    d->set_duration_ms(e.duration_ms);
+    d->set_codec(e.codec);
+    d->set_format(e.format);
+  }
+  void operator()(const RecordingStop& e) const {
+    out.set_type(rtmphooks::RECORDING_STOP);
+    auto* d = out.mutable_recording_stop();
+    d->set_path(e.path);
+    d->set_segments(e.segments);
+    d->set_bytes(e.bytes);
+    d->set_duration_sec(e.duration_sec);
+    d->set_error(e.error);
+  }
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "ingest/events/event.hpp"
 #include "ingest/protocol/message.hpp"
+#include "ingest/record/recorder.hpp"
 #include "ingest/registry/media_message.hpp"
 #include "ingest/registry/stream.hpp"
 
@@ -35,6 +36,11 @@ class PublishState {
   const std::string& key() const { return key_; }
   const std::string& name() const { return name_; }
 
+  // The recording of this publish, if its key is recorded; it ends when the
+  // publish does (this state is dropped).
+  void set_recording(std::unique_ptr<record::RecordingHandle> r) { recording_ = std::move(r); }
+  record::RecordingHandle* recording() const { return recording_.get(); }
+
  private:
   void detect_video(std::span<const uint8_t> payload, bool sequence_header,
                     std::vector<events::CodecDetected>& detected);
@@ -51,6 +57,7 @@ class PublishState {
   std::string audio_codec_, video_codec_;
   bool audio_reported_ = false, video_reported_ = false;
   std::optional<double> fps_hint_;
+  std::unique_ptr<record::RecordingHandle> recording_;
 };
 
 }  // namespace rtmp::server

@@ -10,6 +10,7 @@
 #include "ingest/auth/authorizer.hpp"
 #include "ingest/events/event.hpp"
 #include "ingest/protocol/rtmp_connection.hpp"
+#include "ingest/record/recorder.hpp"
 #include "ingest/registry/stream_registry.hpp"
 
 namespace rtmp::server {
@@ -44,6 +45,7 @@ struct SessionContext {
   events::EventSink& events;
   auth::Authorizer& authorizer;
   SessionCounters& counters;
+  record::Recorder* recorder = nullptr;  // null when nothing is recorded
 };
 
 }  // namespace rtmp::server

@@ -20,6 +20,7 @@ void Session::start_publish(uint32_t stream_id, const std::string& name, const s
   }
   role_ = Role::kPublisher;
   publish_.emplace(std::move(stream), stream_id, key, name);
+  if (ctx_.recorder) publish_->set_recording(ctx_.recorder->start(conn_id_, key));
   rtmp_.accept_publish(stream_id, name);
   common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
                     "publish started");
@@ -46,7 +47,9 @@ void Session::on_media(protocol::Message&& message) {
   std::vector<events::CodecDetected> detected;
   auto media = publish_->ingest(std::move(message), rtmp_.out_chunk_size(), detected);
   for (auto& d : detected) emit(std::move(d));
-  if (media) publish_->stream()->publish_media(media);
+  if (!media) return;
+  publish_->stream()->publish_media(media);
+  if (auto* recording = publish_->recording()) recording->offer(media);
 }
 
 }  // namespace rtmp::server

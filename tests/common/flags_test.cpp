@@ -72,6 +72,17 @@ TEST_F(Flags, DefaultsWithoutArguments) {
   EXPECT_FALSE(flags.was_set("listen"));
 }
 
+TEST_F(Flags, BooleanTakesAFollowingLiteral) {
+  EXPECT_EQ(parse({"-verbose", "true", "-listen", ":1"}), "");
+  EXPECT_TRUE(o.verbose);
+  EXPECT_EQ(o.listen, ":1");
+  o.verbose = true;
+  EXPECT_EQ(parse({"-verbose", "false"}), "");
+  EXPECT_FALSE(o.verbose);
+  // Anything else after a boolean is not its value.
+  EXPECT_NE(parse({"-verbose", "yes"}), "");
+}
+
 TEST_F(Flags, SpaceSeparatedValue) {
   EXPECT_EQ(parse({"-listen", "127.0.0.1:1936", "-chunk-size", "8192"}), "");
   EXPECT_EQ(o.listen, "127.0.0.1:1936");

@@ -179,9 +179,9 @@ TEST(Payload, EnvLineIsTheScriptEnvQuoted) {
 }
 
 TEST(Payload, EventNames) {
-  ASSERT_EQ(event_names().size(), 12u);
+  ASSERT_EQ(event_names().size(), 15u);
   EXPECT_EQ(event_names().front(), "connection_accept");
-  EXPECT_EQ(event_names().back(), "connection_close");
+  EXPECT_EQ(event_names().back(), "recording_stop");
   for (const auto& name : event_names()) {
     auto type = event_type_from_name(name);
     ASSERT_TRUE(type.has_value()) << name;

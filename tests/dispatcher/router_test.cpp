@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/payload.hpp"
+
 namespace rtmp::dispatcher {
 namespace {
 
@@ -38,7 +40,19 @@ TEST(Router, UnspecifiedAndUnknownTypesMatchNothing) {
   Router r(hook_specs(o));
   EXPECT_TRUE(r.match(T::EVENT_TYPE_UNSPECIFIED).empty());
   EXPECT_TRUE(r.match(static_cast<T>(99)).empty());
-  for (int t = 1; t <= 12; ++t) EXPECT_EQ(r.match(static_cast<T>(t)).size(), 1u) << t;
+  for (int t = 1; t < rtmphooks::EventType_ARRAYSIZE; ++t)
+    EXPECT_EQ(r.match(static_cast<T>(t)).size(), 1u) << t;
+}
+
+TEST(Router, EveryEventTypeRoutesByName) {
+  for (int t = 1; t < rtmphooks::EventType_ARRAYSIZE; ++t) {
+    const std::string name(common::event_name(static_cast<T>(t)));
+    ASSERT_FALSE(name.empty()) << t;
+    Options o;
+    o.hook_pairs["script"] = {name + "=/bin/true"};
+    Router r(hook_specs(o));
+    EXPECT_EQ(r.match(static_cast<T>(t)).size(), 1u) << name;
+  }
 }
 
 TEST(Router, SameHookTwiceFiresTwice) {

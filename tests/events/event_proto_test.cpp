@@ -22,7 +22,8 @@ TEST(EventProto, TypeNameMatchesPlainName) {
   const std::vector<EventData> all = {ConnectionAccept{}, HandshakeComplete{}, StreamCreate{},
                                       StreamDelete{},     PublishStart{},      PublishStop{},
                                       PlayStart{},        PlayStop{},          CodecDetected{},
-                                      SubscriberCount{},  AuthFailed{},        ConnectionClose{}};
+                                      SubscriberCount{},  AuthFailed{},        ConnectionClose{},
+                                      RecordingStart{},   SegmentComplete{},   RecordingStop{}};
   ASSERT_EQ(all.size(), common::event_names().size());
   for (size_t i = 0; i < all.size(); ++i) {
     Event e{"c", "", all[i], 0};
@@ -77,6 +78,33 @@ TEST(EventProto, OtherData) {
   const auto cc = to_proto({"c", "", ConnectionClose{"publisher", 7.5}, 0}).connection_close();
   EXPECT_EQ(cc.role(), "publisher");
   EXPECT_DOUBLE_EQ(cc.duration_sec(), 7.5);
+}
+
+TEST(EventProto, RecordingEvents) {
+  const auto rs =
+      to_proto({"c", "live/x", RecordingStart{"r/a.flv", "flv", "H264", true, 10000}, 0});
+  EXPECT_EQ(rs.type(), rtmphooks::RECORDING_START);
+  EXPECT_EQ(rs.recording_start().path(), "r/a.flv");
+  EXPECT_EQ(rs.recording_start().format(), "flv");
+  EXPECT_EQ(rs.recording_start().codec(), "H264");
+  EXPECT_TRUE(rs.recording_start().segmented());
+  EXPECT_EQ(rs.recording_start().segment_duration(), 10000u);
+  const auto sc =
+      to_proto({"c", "live/x", SegmentComplete{"r/a.mp4", 1234, 2, 9980, "H265", "mp4"}, 0});
+  EXPECT_EQ(sc.type(), rtmphooks::SEGMENT_COMPLETE);
+  EXPECT_EQ(sc.segment_complete().path(), "r/a.mp4");
+  EXPECT_EQ(sc.segment_complete().size(), 1234u);
+  EXPECT_EQ(sc.segment_complete().segment_index(), 2u);
+  EXPECT_EQ(sc.segment_complete().duration_ms(), 9980u);
+  EXPECT_EQ(sc.segment_complete().codec(), "H265");
+  EXPECT_EQ(sc.segment_complete().format(), "mp4");
+  const auto st = to_proto({"c", "live/x", RecordingStop{"r/b.flv", 3, 99, 25.5, "disk full"}, 0});
+  EXPECT_EQ(st.type(), rtmphooks::RECORDING_STOP);
+  EXPECT_EQ(st.recording_stop().segments(), 3u);
+  EXPECT_EQ(st.recording_stop().bytes(), 99u);
+  EXPECT_DOUBLE_EQ(st.recording_stop().duration_sec(), 25.5);
+  EXPECT_EQ(st.recording_stop().error(), "disk full");
+  EXPECT_STREQ(event_name(RecordingStop{}), "recording_stop");
 }
 
 }  // namespace

@@ -1,0 +1,69 @@
+#pragma once
+// Recordings off the media path. The publisher's strand hands each message to
+// its RecordingHandle (a bounded lock-free queue, never blocking); each
+// recording writes on a thread of its own, so a slow or failing disk stalls
+// only that recording.
+//
+// Full queue policy: the disk is not keeping up; that recording ends with an
+// error (ERROR line, recording_stop with the error) and what it had written
+// stays complete on disk. The publisher, its players and other recordings
+// never wait.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ingest/events/event.hpp"
+#include "ingest/record/record_options.hpp"
+#include "ingest/registry/media_message.hpp"
+
+namespace rtmp::record {
+
+struct Channel;
+
+// The publisher's end of one recording. Destroying it ends the recording:
+// what is queued is written, the last file completed, recording_stop emitted.
+class RecordingHandle {
+ public:
+  explicit RecordingHandle(std::shared_ptr<Channel> channel);
+  ~RecordingHandle();
+  RecordingHandle(const RecordingHandle&) = delete;
+  RecordingHandle& operator=(const RecordingHandle&) = delete;
+
+  // The publisher's next message (one producer: the publisher's strand).
+  void offer(const registry::MediaPtr& m);
+
+ private:
+  std::shared_ptr<Channel> channel_;
+};
+
+class Recorder {
+ public:
+  Recorder(RecordOptions options, events::EventSink& sink);
+  ~Recorder();  // stop() with no grace
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // A recording of `key`'s publish, or null when the key is not recorded
+  // (or the recorder is stopping). Events carry `conn_id` and `key`.
+  std::unique_ptr<RecordingHandle> start(const std::string& conn_id, const std::string& key);
+
+  // Shutdown, after the publishers ended: waits until `deadline` for every
+  // recording to write what it has and emit its stop; those still running
+  // then end at once with an error.
+  void stop(std::chrono::steady_clock::time_point deadline);
+  size_t running() const;
+
+ private:
+  struct Worker;
+  void reap_locked();
+
+  const RecordOptions options_;
+  events::EventSink& sink_;
+  mutable std::mutex mutex_;
+  bool stopping_ = false;
+  std::vector<std::shared_ptr<Worker>> workers_;
+};
+
+}  // namespace rtmp::record

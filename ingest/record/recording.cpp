@@ -1,0 +1,158 @@
+#include "ingest/record/recording.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "common/logging.hpp"
+#include "ingest/media/flv_video.hpp"
+#include "ingest/record/record_options.hpp"
+
+namespace rtmp::record {
+namespace {
+constexpr size_t kMaxEarlyAudio = 64;
+constexpr int64_t kMaxEarlyAudioMs = 1000;
+}  // namespace
+
+Recording::Recording(RecordingConfig config, events::EventSink& sink, std::string conn_id,
+                     std::string key)
+    : config_(std::move(config)), sink_(sink), conn_id_(std::move(conn_id)), key_(std::move(key)) {}
+
+Recording::~Recording() {
+  stop("");
+}
+
+void Recording::emit(events::EventData data) {
+  sink_.emit(events::Event{conn_id_, key_, std::move(data), 0});
+}
+
+std::string Recording::final_path(unsigned index) const {
+  const std::string name =
+      segment_name(config_.pattern, key_, std::chrono::system_clock::now(), index);
+  return (std::filesystem::path(config_.dir) / (name + extension_)).string();
+}
+
+void Recording::on_media(const registry::MediaPtr& m) {
+  if (ended_) return;
+  tracks_.observe(m);
+  if (!m->video && !m->audio) return;  // onMetaData: written at the top of each file
+  const int64_t ts = unwrap_(m->header.timestamp);
+  // The end-of-sequence marker carries the keyframe flag but starts nothing.
+  const bool keyframe =
+      m->video && m->keyframe && !media::parse_video_packet(m->payload).tag.end_of_sequence;
+  if (!started_) {
+    if (m->sequence_header) return;  // kept in tracks_, written at open
+    // A file starts where it can be decoded: at a video keyframe, or at any
+    // audio frame when no video is coming.
+    const bool video_expected = tracks_.has_video() || tracks_.video_announced;
+    if (m->video ? !keyframe : video_expected) {
+      // Audio sent between the last video frame and the keyframe goes with
+      // the keyframe (the file then starts at that audio); audio of frames
+      // that cannot be shown does not.
+      if (m->video) early_audio_.clear();
+      if (m->audio && early_audio_.size() < kMaxEarlyAudio) early_audio_.emplace_back(ts, m);
+      return;
+    }
+    std::erase_if(early_audio_, [ts](const auto& a) { return a.first < ts - kMaxEarlyAudioMs; });
+    int64_t base = ts;
+    for (const auto& a : early_audio_) base = std::min(base, a.first);
+    start(base);
+    if (ended_) return;
+    for (const auto& [early_ts, early] : early_audio_) {
+      const auto rel = static_cast<uint32_t>(std::max<int64_t>(0, early_ts - base));
+      if (auto err = file_->write(*early, rel); !err.empty()) return fail(err);
+    }
+    early_audio_.clear();
+  } else if (segmenter_->cut_before(m->video, keyframe, ts)) {
+    if (!close_segment(ts) || !open_segment(ts)) return;
+  }
+  const int64_t rel = std::max<int64_t>(0, ts - segmenter_->start());
+  if (auto err = file_->write(*m, static_cast<uint32_t>(rel)); !err.empty()) return fail(err);
+  last_ts_ = std::max(last_ts_, ts);
+}
+
+void Recording::start(int64_t ts) {
+  started_ = true;
+  started_at_ = std::chrono::steady_clock::now();
+  format_ = choose_format(config_.format, tracks_);
+  extension_ = "." + format_;
+  segmenter_.emplace(config_.segment, tracks_.has_video());
+  last_ts_ = ts;
+  path_ = final_path(index_);
+  emit(events::RecordingStart{path_, format_, tracks_.codec(), config_.segment.count() > 0,
+                              static_cast<uint64_t>(config_.segment.count())});
+  common::log::info({.conn_id = conn_id_, .stream_key = key_}, "recording started: {} ({})", path_,
+                    format_);
+  std::error_code ec;
+  std::filesystem::create_directories(config_.dir, ec);
+  if (ec) return fail("create " + config_.dir + ": " + ec.message());
+  open_segment(ts);
+}
+
+bool Recording::open_segment(int64_t ts) {
+  segmenter_->begin(ts);
+  if (segments_ > 0 || file_) path_ = final_path(index_);
+  std::string error;
+  const std::string part = path_ + ".part";
+  file_ = format_ == "mp4" ? open_mp4(part, tracks_, error) : open_flv(part, tracks_, error);
+  if (!file_) {
+    fail(error);
+    return false;
+  }
+  return true;
+}
+
+bool Recording::close_segment(int64_t end_ts) {
+  const int64_t duration = std::max<int64_t>(0, end_ts - segmenter_->start());
+  const std::string err = file_->finish(static_cast<uint32_t>(duration));
+  file_.reset();
+  if (!err.empty()) {
+    fail(err);
+    return false;
+  }
+  const std::string part = path_ + ".part";
+  if (std::rename(part.c_str(), path_.c_str()) != 0) {
+    fail("rename " + part + ": " + std::strerror(errno));
+    return false;
+  }
+  struct stat st {};
+  const uint64_t size = ::stat(path_.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  bytes_ += size;
+  ++segments_;
+  emit(events::SegmentComplete{path_, size, index_, static_cast<uint64_t>(duration),
+                               tracks_.codec(), format_});
+  ++index_;
+  return true;
+}
+
+void Recording::fail(const std::string& error) {
+  common::log::error({.conn_id = conn_id_, .stream_key = key_}, "recording failed: {}", error);
+  file_.reset();  // the .part file stays for inspection
+  ended_ = true;
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+  emit(events::RecordingStop{path_, segments_, bytes_, secs, error});
+}
+
+void Recording::stop(const std::string& error) {
+  if (ended_ || !started_) {
+    ended_ = true;
+    return;
+  }
+  if (file_ && !close_segment(last_ts_)) return;  // fail() emitted the stop
+  ended_ = true;
+  if (!error.empty()) {
+    common::log::error({.conn_id = conn_id_, .stream_key = key_}, "recording failed: {}", error);
+  } else {
+    common::log::info({.conn_id = conn_id_, .stream_key = key_},
+                      "recording stopped: {} file(s), {} bytes", segments_, bytes_);
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+  emit(events::RecordingStop{path_, segments_, bytes_, secs, error});
+}
+
+}  // namespace rtmp::record

@@ -1,0 +1,75 @@
+#pragma once
+// One recording of one publish, run on its own thread (recorder.cpp): waits
+// for a point to start from (the first video keyframe, or the first audio
+// frame of a stream without video), then writes each message to the current
+// file, cutting files as the Segmenter says. Every file is written as
+// NAME.part and renamed to NAME when complete; only then is its
+// segment_complete emitted. recording_start and recording_stop pair up:
+// stop() emits the stop once, whatever ended the recording; a recording that
+// never started emits neither.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ingest/events/event.hpp"
+#include "ingest/record/segment_file.hpp"
+#include "ingest/record/segmenter.hpp"
+#include "ingest/record/tracks.hpp"
+
+namespace rtmp::record {
+
+struct RecordingConfig {
+  std::string dir = "recordings";
+  std::string format = "auto";  // auto, flv, mp4
+  std::string pattern = "%s_%T_seg%03d";
+  std::chrono::milliseconds segment{0};  // 0 = one file
+};
+
+class Recording {
+ public:
+  Recording(RecordingConfig config, events::EventSink& sink, std::string conn_id, std::string key);
+  ~Recording();  // stop("") if still running
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+
+  // The publisher's next message. A disk error ends the recording (ERROR
+  // line, recording_stop with the error); later messages are ignored.
+  void on_media(const registry::MediaPtr& m);
+  // Completes the current file and emits recording_stop with `error` ("" for
+  // a clean end). Once; no-op after that or before the recording started.
+  void stop(const std::string& error);
+  bool ended() const { return ended_; }
+  bool started() const { return started_; }
+
+ private:
+  void start(int64_t ts);
+  bool open_segment(int64_t ts);
+  bool close_segment(int64_t end_ts);
+  void fail(const std::string& error);
+  void emit(events::EventData data);
+  std::string final_path(unsigned index) const;
+
+  const RecordingConfig config_;
+  events::EventSink& sink_;
+  const std::string conn_id_, key_;
+
+  Tracks tracks_;
+  std::vector<std::pair<int64_t, registry::MediaPtr>> early_audio_;  // before the first keyframe
+  TimestampUnwrapper unwrap_;
+  std::optional<Segmenter> segmenter_;
+  std::unique_ptr<SegmentFile> file_;
+  std::string format_, extension_;
+  std::string path_;  // final name of the current (or last) file
+  std::chrono::steady_clock::time_point started_at_;
+  unsigned index_ = 0;  // of the current file
+  uint32_t segments_ = 0;
+  uint64_t bytes_ = 0;
+  int64_t last_ts_ = 0;
+  bool started_ = false;
+  bool ended_ = false;
+};
+
+}  // namespace rtmp::record

@@ -1,0 +1,267 @@
+// Recording driven message by message, as the recorder thread does, with
+// tags from a real ffmpeg FLV (tests/media/data): files, names, events.
+#include "ingest/record/recording.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "ingest/events/recording_sink.hpp"
+#include "ingest/protocol/amf0.hpp"
+#include "tests/media/fixtures.hpp"
+#include "tests/media/flv_file.hpp"
+
+namespace rtmp::record {
+namespace {
+
+namespace fs = std::filesystem;
+using media::test::Bytes;
+using media::test::FlvTag;
+
+struct Fixture {
+  Bytes video_config, audio_config, keyframe, inter, audio;
+};
+
+const Fixture& fixture() {
+  static const Fixture f = [] {
+    const auto tags =
+        media::test::read_flv_tags(media::test::read_fixture("h264_720p30_aac48k.flv"));
+    Fixture out;
+    auto pick = [&](uint8_t type, auto pred) {
+      return media::test::first_tag(tags, type, pred).body;
+    };
+    out.video_config = pick(9, [](const FlvTag& t) { return t.body[0] == 0x17 && t.body[1] == 0; });
+    out.keyframe = pick(9, [](const FlvTag& t) { return t.body[0] == 0x17 && t.body[1] == 1; });
+    out.inter = pick(9, [](const FlvTag& t) { return t.body[0] == 0x27 && t.body[1] == 1; });
+    out.audio_config = pick(8, [](const FlvTag& t) { return t.body[1] == 0; });
+    out.audio = pick(8, [](const FlvTag& t) { return t.body[1] == 1; });
+    return out;
+  }();
+  return f;
+}
+
+registry::MediaPtr msg(uint8_t type, uint32_t ts, const Bytes& body, bool key = false,
+                       bool config = false) {
+  return registry::make_media_message(type, ts, body, 4096, key, config);
+}
+
+registry::MediaPtr metadata() {
+  Bytes b;
+  amf0::encode(amf0::Value::String("onMetaData"), b);
+  amf0::encode(amf0::Value::EcmaArray({{"videocodecid", amf0::Value::Number(7)},
+                                       {"audiocodecid", amf0::Value::Number(10)}}),
+               b);
+  return msg(18, 0, b, false, true);
+}
+
+class RecordingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("record_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  RecordingConfig config(std::string format, int segment_ms) {
+    return RecordingConfig{dir_.string(), std::move(format), "%s_seg%03d",
+                           std::chrono::milliseconds(segment_ms)};
+  }
+
+  // `seconds` of 30 fps video (a keyframe every 2 s) and AAC every ~21 ms,
+  // after a few frames that precede the first keyframe. Returns video frames
+  // sent from the first keyframe on.
+  int publish(Recording& rec, int seconds, uint32_t base = 1000) {
+    const Fixture& f = fixture();
+    rec.on_media(metadata());
+    rec.on_media(msg(9, base, f.video_config, true, true));
+    rec.on_media(msg(8, base, f.audio_config, false, true));
+    rec.on_media(msg(8, base - 42, f.audio));  // with a frame never shown: not recorded
+    rec.on_media(msg(9, base - 30, f.inter));  // before any keyframe: not recorded
+    rec.on_media(msg(8, base - 21, f.audio));  // right before the keyframe: recorded
+    rec.on_media(msg(8, base, f.audio));
+    int video = 0;
+    audio_sent_ = 2;  // the two right before the keyframe
+    uint32_t audio_ts = base + 21;
+    for (int i = 0; i < seconds * 30; ++i) {
+      const uint32_t ts = base + static_cast<uint32_t>(i * 1000 / 30);
+      while (audio_ts < ts) {
+        rec.on_media(msg(8, audio_ts, f.audio));
+        audio_ts += 21;
+        ++audio_sent_;
+      }
+      const bool key = i % 60 == 0;
+      rec.on_media(msg(9, ts, key ? f.keyframe : f.inter, key));
+      ++video;
+    }
+    // ffmpeg ends with an AVC end-of-sequence tag, frame type "keyframe": it
+    // must not open a file of its own.
+    const uint32_t end = base + static_cast<uint32_t>(seconds * 1000);
+    rec.on_media(msg(9, end, Bytes{0x17, 0x02, 0, 0, 0}, true));
+    return video;
+  }
+
+  fs::path dir_;
+  events::RecordingSink sink_;
+  int audio_sent_ = 0;  // from the keyframe's timestamp on
+};
+
+template <typename T>
+std::vector<T> of(const events::RecordingSink& sink) {
+  std::vector<T> out;
+  for (const auto& e : sink.events())
+    if (const T* d = std::get_if<T>(&e.data)) out.push_back(*d);
+  return out;
+}
+
+TEST_F(RecordingTest, FlvSegmentsAtKeyframesLosingNothing) {
+  int sent = 0;
+  {
+    Recording rec(config("auto", 10000), sink_, "conn-1", "live/show");
+    sent = publish(rec, 25);
+    rec.stop("");
+  }
+  EXPECT_EQ(sink_.names(),
+            (std::vector<std::string>{"recording_start", "segment_complete", "segment_complete",
+                                      "segment_complete", "recording_stop"}));
+  const auto start = of<events::RecordingStart>(sink_).at(0);
+  EXPECT_EQ(start.format, "flv");
+  EXPECT_EQ(start.codec, "H264");
+  EXPECT_TRUE(start.segmented);
+  EXPECT_EQ(start.segment_duration_ms, 10000u);
+  const auto segs = of<events::SegmentComplete>(sink_);
+  EXPECT_EQ(start.path, segs.at(0).path);
+  int recorded = 0, audio = 0;
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    EXPECT_EQ(segs[i].segment_index, i);
+    EXPECT_EQ(segs[i].path, (dir_ / ("live_show_seg00" + std::to_string(i) + ".flv")).string());
+    ASSERT_TRUE(fs::exists(segs[i].path));
+    EXPECT_FALSE(fs::exists(segs[i].path + ".part"));
+    EXPECT_EQ(fs::file_size(segs[i].path), segs[i].size);
+    bytes += segs[i].size;
+    std::ifstream in(segs[i].path, std::ios::binary);
+    const Bytes file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto tags = media::test::read_flv_tags(file);
+    ASSERT_GE(tags.size(), 4u);
+    EXPECT_EQ(tags[0].type, 18);
+    EXPECT_EQ(tags[1].body, fixture().video_config);  // every file decodes on its own
+    EXPECT_EQ(tags[2].body, fixture().audio_config);
+    bool first_frame = true;
+    for (const auto& t : tags) {
+      if (t.type == 8 && t.body[1] == 1) ++audio;
+      if (t.type != 9 || t.body[1] != 1) continue;
+      if (first_frame) {
+        EXPECT_EQ(t.body[0], 0x17) << "segment " << i << " starts with a keyframe";
+        // The first file starts with the audio sent just before its keyframe.
+        EXPECT_EQ(t.timestamp, i == 0 ? 21u : 0u);
+      }
+      first_frame = false;
+      ++recorded;
+    }
+  }
+  EXPECT_EQ(recorded, sent);
+  EXPECT_EQ(audio, audio_sent_);
+  EXPECT_EQ(segs[0].duration_ms, 10021u);  // from the audio just before the keyframe
+  EXPECT_EQ(segs[1].duration_ms, 10000u);
+  EXPECT_NEAR(static_cast<double>(segs[2].duration_ms), 4967, 50);
+  const auto stop = of<events::RecordingStop>(sink_).at(0);
+  EXPECT_EQ(stop.error, "");
+  EXPECT_EQ(stop.segments, 3u);
+  EXPECT_EQ(stop.bytes, bytes);
+  EXPECT_EQ(stop.path, segs.back().path);
+}
+
+TEST_F(RecordingTest, EndOfSequenceOpensNoFile) {
+  {
+    Recording rec(config("auto", 5000), sink_, "conn-1", "live/x");
+    publish(rec, 12);  // keyframes every 2 s: cut at 6 s; the end marker comes at 12 s
+  }
+  const auto segs = of<events::SegmentComplete>(sink_);
+  ASSERT_EQ(segs.size(), 2u);
+  EXPECT_EQ(segs[0].duration_ms, 6021u);
+}
+
+TEST_F(RecordingTest, Mp4WhenAskedOneFileWithoutSegments) {
+  {
+    Recording rec(config("mp4", 0), sink_, "conn-1", "live/x");
+    publish(rec, 5);
+  }  // destruction stops it
+  EXPECT_EQ(sink_.names(),
+            (std::vector<std::string>{"recording_start", "segment_complete", "recording_stop"}));
+  const auto seg = of<events::SegmentComplete>(sink_).at(0);
+  EXPECT_EQ(seg.format, "mp4");
+  std::ifstream in(seg.path, std::ios::binary);
+  const Bytes file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(file.size(), 1000u);
+  EXPECT_EQ(std::string(file.begin() + 4, file.begin() + 8), "ftyp");
+  const std::string text(file.begin(), file.end());
+  EXPECT_NE(text.find("avcC"), std::string::npos);
+  EXPECT_NE(text.find("moof"), std::string::npos);  // fragmented
+  EXPECT_FALSE(of<events::RecordingStart>(sink_).at(0).segmented);
+}
+
+TEST_F(RecordingTest, NothingRecordedNoEvents) {
+  {
+    Recording rec(config("auto", 0), sink_, "conn-1", "live/x");
+    rec.on_media(metadata());
+    rec.on_media(msg(9, 0, fixture().video_config, true, true));
+    rec.on_media(msg(9, 0, fixture().inter));
+    rec.on_media(msg(8, 0, fixture().audio));  // video announced: waits for its keyframe
+  }
+  EXPECT_TRUE(sink_.names().empty());
+}
+
+TEST_F(RecordingTest, AudioOnlyStartsAtOnceAndCutsByTime) {
+  {
+    Recording rec(config("auto", 2000), sink_, "conn-1", "radio/x");
+    rec.on_media(msg(8, 0, fixture().audio_config, false, true));
+    for (uint32_t ts = 0; ts < 5000; ts += 21) rec.on_media(msg(8, ts, fixture().audio));
+  }
+  const auto segs = of<events::SegmentComplete>(sink_);
+  ASSERT_EQ(segs.size(), 3u);
+  EXPECT_EQ(segs[0].codec, "AAC");
+  EXPECT_EQ(of<events::RecordingStart>(sink_).at(0).codec, "AAC");
+}
+
+TEST_F(RecordingTest, UnwritableDirectoryEndsWithAnError) {
+  fs::create_directories(dir_.parent_path());
+  std::ofstream(dir_.string()) << "a file where the directory should be";
+  {
+    Recording rec(config("auto", 0), sink_, "conn-1", "live/x");
+    publish(rec, 1);
+    EXPECT_TRUE(rec.ended());
+  }
+  fs::remove(dir_);
+  EXPECT_EQ(sink_.names(), (std::vector<std::string>{"recording_start", "recording_stop"}));
+  EXPECT_NE(of<events::RecordingStop>(sink_).at(0).error, "");
+}
+
+TEST_F(RecordingTest, FileSizeLimitEndsWithAnError) {
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ::getrlimit(RLIMIT_FSIZE, &old);
+  rlimit small = old;
+  small.rlim_cur = 64 * 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  for (const char* format : {"flv", "mp4"}) {
+    sink_.clear();
+    {
+      Recording rec(config(format, 0), sink_, "conn-1", "live/x");
+      publish(rec, 20);
+      EXPECT_TRUE(rec.ended()) << format;
+    }
+    const auto stops = of<events::RecordingStop>(sink_);
+    ASSERT_EQ(stops.size(), 1u) << format;
+    EXPECT_NE(stops[0].error.find("too large"), std::string::npos) << stops[0].error;
+    EXPECT_TRUE(of<events::SegmentComplete>(sink_).empty());
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old);
+}
+
+}  // namespace
+}  // namespace rtmp::record
