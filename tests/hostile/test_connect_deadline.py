@@ -8,7 +8,7 @@ handshake (their connect would take ~30 s to arrive), TRICKLE_HANDSHAKE of them 
 the handshake itself. Every one must see EOF between 3 s and 3 s + SLACK after its TCP
 connect, with exactly one "closing:" log line naming it ("connect timeout" /
 "handshake timeout"). Meanwhile the publisher keeps >= 90 % of its 30 fps over the
-trickling window, and its publish_stop counts >= 95 % of the frames it sent. (Checked
+10 s from the first trickler, and its publish_stop counts >= 95 % of the frames it sent. (Checked
 to fail against the server whose deadline ended at the handshake: the connect
 tricklers were still open after 3 s + SLACK.)
 """
@@ -29,6 +29,7 @@ TRICKLE_CONNECT = 10
 TRICKLE_HANDSHAKE = 5
 INTERVAL = 0.25
 FPS = 30
+WINDOW = 10.0  # s from the first trickler over which the publisher's rate is measured
 
 
 class Trickler:
@@ -98,9 +99,14 @@ def main(ctx):
             if t in open_ and not t.readable():
                 open_.discard(t)
                 sel.unregister(t.client.sock)
+    t_closed = time.monotonic()
+    # The publisher's rate over a window around the trickling: ffmpeg updates its
+    # -progress count every 0.5 s, so a short window would measure that instead.
+    while time.monotonic() < t_start + WINDOW:
+        time.sleep(0.1)
     t_end, f_end = time.monotonic(), pub.frames()
     for t in open_:
-        h.log(f"{t.kind} trickler {t.client.addr}: still open after {t_end - t.opened:.1f} s, "
+        h.log(f"{t.kind} trickler {t.client.addr}: still open after {t_closed - t.opened:.1f} s, "
               f"{t.sent} of {len(t.data)} bytes sent")
     h.check(not open_, f"{len(open_)} trickling connections were not closed within "
             f"{TIMEOUT + SLACK:.0f} s")
@@ -112,7 +118,7 @@ def main(ctx):
         h.check(ages[-1] <= TIMEOUT + SLACK, f"a {kind} trickler was closed after {ages[-1]:.2f} s")
 
     rate = (f_end - f_start) / (t_end - t_start)
-    h.log(f"publisher over the trickling window: {f_end - f_start} frames in "
+    h.log(f"publisher over {WINDOW} s from the first trickler: {f_end - f_start} frames in "
           f"{t_end - t_start:.1f} s = {rate:.1f} fps")
     h.check(rate >= 0.9 * FPS, f"publisher rate {rate:.1f} fps during the trickling, want "
             f">= {0.9 * FPS:.0f}")
