@@ -54,7 +54,7 @@ int run_ingest(IngestOptions o) {
   effective_max_partial_bytes(o);  // a cross-flag error, before anything is bound
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
-  if (embedded) o.events.bind_endpoints.push_back(events::kEmbeddedEventsEndpoint);
+  if (embedded) o.events.embedded_endpoint = events::kEmbeddedEventsEndpoint;
 
   // Startup: everything that can fail does so here, before we serve.
   common::metrics::Registry metrics;
@@ -115,7 +115,7 @@ int run_ingest(IngestOptions o) {
   server.start();
   spdlog::info("rtmp-ingest listening on {} (port {}), events to {}", o.listen, server.port(),
                emitter.endpoints().empty()
-                   ? std::string("stdio fallback only")
+                   ? std::string("stderr as JSON lines (no -hook-* and no -events-bind given)")
                    : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));
 
   std::vector<std::thread> pool;

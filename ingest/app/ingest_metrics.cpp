@@ -40,8 +40,13 @@ void register_ingest_metrics(common::metrics::Registry& r, const SessionCounters
                      [&emitter] { return static_cast<double>(emitter.stats().sent); });
   r.gauge_callback("rtmp_ingest_events_buffered", "Events waiting for a dispatcher.",
                    [&emitter] { return static_cast<double>(emitter.stats().buffered); });
+  r.counter_callback("rtmp_ingest_events_undelivered_total",
+                     "Events no dispatcher took (buffer full, or left at shutdown); counted "
+                     "once for the embedded hooks and once for the -events-bind dispatchers.",
+                     [&emitter] { return static_cast<double>(emitter.stats().undelivered); });
   r.counter_callback("rtmp_ingest_events_fallback_total",
-                     "Events written to the stdio fallback (buffer full).",
+                     "Events written to the stdio fallback (stderr): undelivered ones, or every "
+                     "event when no hook and no -events-bind is configured.",
                      [&emitter] { return static_cast<double>(emitter.stats().fallback); });
   r.counter_callback("rtmp_ingest_events_dropped_total", "Events lost (logged at ERROR).",
                      [&emitter] { return static_cast<double>(emitter.stats().dropped); });

@@ -14,9 +14,13 @@ namespace rtmp::events {
 inline constexpr const char* kEmbeddedEventsEndpoint = "inproc://rtmp-events";
 
 struct EmitterOptions {
-  // PUSH socket bind endpoints: -events-bind, plus kEmbeddedEventsEndpoint when
-  // hooks run in-process. Empty: events only reach the stdio fallback.
+  // Where external dispatchers connect (-events-bind): one PUSH socket, so
+  // they share the events among themselves.
   std::vector<std::string> bind_endpoints;
+  // kEmbeddedEventsEndpoint when hooks run in-process: a PUSH socket of its
+  // own, so the embedded hooks see every event whoever else pulls. With
+  // neither, every event goes to the stdio fallback at once.
+  std::string embedded_endpoint;
   // Events held while no dispatcher can take them (-events-buffer).
   int64_t buffer_capacity = 100000;
   // ZMQ_SNDHWM: messages ZeroMQ itself queues toward connected dispatchers.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -13,7 +14,7 @@
 #include <zmq.hpp>
 
 #include "common/payload.hpp"
-#include "common/tsan.hpp"
+#include "ingest/events/event_lane.hpp"
 #include "ingest/events/event_proto.hpp"
 
 namespace rtmp::events {
@@ -61,9 +62,7 @@ class ZmqEmitter::Impl {
   void run();
   bool take_batch(std::vector<Item>& batch);
   void process(Item& item);
-  bool try_send(const std::string& bytes);
-  void refresh_blocked();
-  void flush_pending();
+  bool any_waiting() const;
   void wait_writable(common::Duration timeout);
   void write_fallback(const rtmphooks::Event& event);
   void finish();
@@ -71,7 +70,8 @@ class ZmqEmitter::Impl {
   void note_dropped() noexcept;
 
   EmitterOptions opts_;
-  zmq::socket_t socket_;
+  // External dispatchers first, then the embedded hooks; none: stderr only.
+  std::vector<std::unique_ptr<EventLane>> lanes_;
 
   // Shared with session threads, under mu_.
   std::mutex mu_;
@@ -82,14 +82,11 @@ class ZmqEmitter::Impl {
   bool stopping_ = false;  // stop() asked
   bool closed_ = false;    // the emitter thread took its last batch
 
-  std::atomic<uint64_t> emitted_{0}, sent_{0}, buffered_{0}, fallback_{0}, dropped_{0};
+  std::atomic<uint64_t> emitted_{0}, fallback_{0}, dropped_{0};
   std::atomic<int64_t> last_drop_log_ns_{0};
 
   // The emitter thread's own.
-  std::deque<std::string> pending_;  // serialized, oldest first
-  bool blocked_ = false;             // the last send met EAGAIN
-  bool dead_ = false;                // the socket failed; everything goes to the fallback
-  uint64_t reported_fallback_ = 0;
+  std::vector<uint64_t> reported_undelivered_;  // per lane
   Clock::time_point last_report_{};
 
   std::mutex stop_mu_;
@@ -98,18 +95,17 @@ class ZmqEmitter::Impl {
 
 ZmqEmitter::Impl::Impl(zmq::context_t& context, EmitterOptions options)
     : ingest_id(options.ingest_id.empty() ? random_hex_id() : options.ingest_id),
-      opts_(std::move(options)),
-      socket_(context, zmq::socket_type::push) {
-  socket_.set(zmq::sockopt::sndhwm, opts_.sndhwm);
-  socket_.set(zmq::sockopt::linger, static_cast<int>(opts_.linger.count()));
-  for (const std::string& endpoint : opts_.bind_endpoints) {
-    try {
-      socket_.bind(endpoint);
-    } catch (const zmq::error_t& e) {
-      throw std::runtime_error("events: cannot bind " + endpoint + ": " + e.what());
-    }
-    endpoints.push_back(socket_.get(zmq::sockopt::last_endpoint));
-  }
+      opts_(std::move(options)) {
+  if (!opts_.bind_endpoints.empty())
+    lanes_.push_back(std::make_unique<EventLane>(context, "external dispatchers (-events-bind)",
+                                                 opts_.bind_endpoints, opts_.sndhwm, opts_.linger));
+  if (!opts_.embedded_endpoint.empty())
+    lanes_.push_back(std::make_unique<EventLane>(context, "embedded hooks",
+                                                 std::vector{opts_.embedded_endpoint}, opts_.sndhwm,
+                                                 opts_.linger));
+  for (const auto& lane : lanes_)
+    endpoints.insert(endpoints.end(), lane->endpoints().begin(), lane->endpoints().end());
+  reported_undelivered_.assign(lanes_.size(), 0);
   inbox_.reserve(1024);
   thread_ = std::thread([this] { run(); });
 }
@@ -169,8 +165,11 @@ void ZmqEmitter::Impl::stop() {
 EmitterStats ZmqEmitter::Impl::stats() const {
   EmitterStats s;
   s.emitted = emitted_.load();
-  s.sent = sent_.load();
-  s.buffered = buffered_.load();
+  for (const auto& lane : lanes_) {
+    s.sent += lane->sent.load();
+    s.buffered += lane->buffered.load();
+    s.undelivered += lane->undelivered.load();
+  }
   s.fallback = fallback_.load();
   s.dropped = dropped_.load();
   return s;
@@ -181,24 +180,28 @@ void ZmqEmitter::Impl::run() {
   batch.reserve(1024);
   for (;;) {
     const bool stopping = take_batch(batch);
-    refresh_blocked();
-    flush_pending();
+    for (const auto& lane : lanes_) lane->flush();
     for (Item& item : batch) process(item);
     const bool idle = batch.empty();
     batch.clear();
     report(false);
     if (stopping) break;
-    if (idle && blocked_ && !dead_ && !pending_.empty()) wait_writable(opts_.wake_interval);
+    if (idle && any_waiting()) wait_writable(opts_.wake_interval);
   }
   finish();
+}
+
+bool ZmqEmitter::Impl::any_waiting() const {
+  for (const auto& lane : lanes_)
+    if (lane->waiting()) return true;
+  return false;
 }
 
 // Swaps in what sessions handed off; sleeps first when there is nothing to do.
 // Returns whether stop() was asked.
 bool ZmqEmitter::Impl::take_batch(std::vector<Item>& batch) {
   std::unique_lock lock(mu_);
-  const bool retrying = blocked_ && !dead_ && !pending_.empty();
-  if (inbox_.empty() && !stopping_ && !retrying) {
+  if (inbox_.empty() && !stopping_ && !any_waiting()) {
     waiting_ = true;
     cv_.wait_for(lock, opts_.report_interval, [&] { return !inbox_.empty() || stopping_; });
     waiting_ = false;
@@ -207,67 +210,41 @@ bool ZmqEmitter::Impl::take_batch(std::vector<Item>& batch) {
   return stopping_;
 }
 
-// Numbered events go out in seq order: straight to the socket when nothing is
-// buffered before them, else to the buffer, else (buffer full) to the fallback.
+// Numbered events go out in seq order on every lane: straight to the socket
+// when nothing is buffered before them, else to the lane's buffer (a lane that
+// cannot buffer it counts it as undelivered). An event no lane took, or every
+// event when there is no lane (no consumer was configured), is written to the
+// stdio fallback.
 void ZmqEmitter::Impl::process(Item& item) {
   rtmphooks::Event proto = to_proto(item.event);
   proto.set_seq(item.seq);
   proto.set_id("evt-" + ingest_id + "-" + std::to_string(item.seq));
   proto.set_timestamp(item.unix_ns / 1'000'000'000);
   proto.set_ingest_id(ingest_id);
-  std::string bytes = proto.SerializeAsString();
-  if (!blocked_ && !dead_ && pending_.empty() && try_send(bytes)) {
-    sent_.fetch_add(1, std::memory_order_relaxed);
-    return;
+  bool taken = false;
+  if (lanes_.size() == 1) {
+    taken = lanes_.front()->offer(proto.SerializeAsString(), opts_.buffer_capacity);
+  } else if (!lanes_.empty()) {
+    const std::string bytes = proto.SerializeAsString();
+    for (const auto& lane : lanes_) taken = lane->offer(bytes, opts_.buffer_capacity) || taken;
   }
-  if (pending_.size() < static_cast<size_t>(std::max<int64_t>(opts_.buffer_capacity, 0))) {
-    pending_.push_back(std::move(bytes));
-    buffered_.store(pending_.size(), std::memory_order_relaxed);
-    return;
-  }
-  write_fallback(proto);
+  if (!taken) write_fallback(proto);
 }
 
-bool ZmqEmitter::Impl::try_send(const std::string& bytes) {
-  try {
-    zmq::message_t message(bytes.data(), bytes.size());
-    common::tsan_release(message.data());  // inproc: the dispatcher reads this very buffer
-    if (socket_.send(message, zmq::send_flags::dontwait)) return true;
-    blocked_ = true;
-  } catch (const zmq::error_t& e) {
-    spdlog::error("events: ZeroMQ send failed ({}); events now go to the stdio fallback", e.what());
-    dead_ = blocked_ = true;
-  }
-  return false;
-}
-
-void ZmqEmitter::Impl::refresh_blocked() {
-  if (!blocked_ || dead_) return;
-  try {
-    if (socket_.get(zmq::sockopt::events) & ZMQ_POLLOUT) blocked_ = false;
-  } catch (const zmq::error_t& e) {
-    spdlog::error("events: ZeroMQ socket failed ({}); events now go to the stdio fallback",
-                  e.what());
-    dead_ = true;
-  }
-}
-
-void ZmqEmitter::Impl::flush_pending() {
-  while (!blocked_ && !dead_ && !pending_.empty() && try_send(pending_.front())) {
-    pending_.pop_front();
-    sent_.fetch_add(1, std::memory_order_relaxed);
-  }
-  buffered_.store(pending_.size(), std::memory_order_relaxed);
-}
-
-// Sleeps until a dispatcher can take a message, or the timeout.
+// Sleeps until a waiting lane's consumer can take a message, or the timeout.
 void ZmqEmitter::Impl::wait_writable(common::Duration timeout) {
-  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLOUT, 0};
+  std::vector<zmq::pollitem_t> items;
+  std::vector<EventLane*> polled;
+  for (const auto& lane : lanes_) {
+    if (!lane->waiting()) continue;
+    items.push_back(lane->poll_item());
+    polled.push_back(lane.get());
+  }
+  if (items.empty()) return;
   try {
-    zmq::poll(&item, 1, timeout);
+    zmq::poll(items, timeout);
   } catch (const zmq::error_t& e) {
-    spdlog::error("events: ZeroMQ poll failed ({}); events now go to the stdio fallback", e.what());
-    dead_ = true;
+    for (EventLane* lane : polled) lane->mark_dead("poll", e);
   }
 }
 
@@ -286,7 +263,8 @@ void ZmqEmitter::Impl::write_fallback(const rtmphooks::Event& event) {
 }
 
 // After stop(): no more hand-offs; what dispatchers take within the linger is
-// sent, the rest goes to the fallback, then the socket closes.
+// sent, the rest goes to the fallback (once per event, in seq order, however
+// many lanes missed it), then the sockets close.
 void ZmqEmitter::Impl::finish() {
   std::vector<Item> last;
   {
@@ -297,51 +275,51 @@ void ZmqEmitter::Impl::finish() {
   for (Item& item : last) process(item);
   const auto deadline = Clock::now() + opts_.linger;
   for (;;) {
-    refresh_blocked();
-    flush_pending();
+    for (const auto& lane : lanes_) lane->flush();
     const auto now = Clock::now();
-    if (pending_.empty() || dead_ || now >= deadline) break;
+    if (!any_waiting() || now >= deadline) break;
     wait_writable(std::min<common::Duration>(opts_.wake_interval,
                                              std::chrono::ceil<common::Duration>(deadline - now)));
   }
-  const size_t leftover = pending_.size();
-  for (const std::string& bytes : pending_) {
-    rtmphooks::Event event;
-    event.ParseFromString(bytes);
-    write_fallback(event);
+  std::map<uint64_t, rtmphooks::Event> leftover;
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    const std::deque<std::string> pending = lanes_[i]->take_pending();
+    for (const std::string& bytes : pending) {
+      rtmphooks::Event event;
+      event.ParseFromString(bytes);
+      leftover.try_emplace(event.seq(), std::move(event));
+    }
+    if (!pending.empty()) {
+      spdlog::warn(
+          "events: {} events the {} did not take within the {} ms linger went to the stdio "
+          "fallback",
+          pending.size(), lanes_[i]->name(), opts_.linger.count());
+    }
+    reported_undelivered_[i] = lanes_[i]->undelivered.load();  // said here, not again below
   }
-  pending_.clear();
-  buffered_.store(0, std::memory_order_relaxed);
-  if (leftover != 0) {
-    spdlog::warn(
-        "events: {} events no dispatcher took within the {} ms linger went to the "
-        "stdio fallback",
-        leftover, opts_.linger.count());
-    reported_fallback_ += leftover;  // said here: report() below counts only buffer overflows
-  }
+  for (const auto& [seq, event] : leftover) write_fallback(event);
   // Let ZeroMQ deliver what it already holds for connected dispatchers, within
   // what is left of the linger.
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  try {
-    socket_.set(zmq::sockopt::linger, static_cast<int>(std::max<int64_t>(left.count(), 0)));
-  } catch (const zmq::error_t&) {
-  }
-  socket_.close();
+  for (const auto& lane : lanes_) lane->close(left);
   report(true);
 }
 
-// A rate-limited WARN while events go to the fallback.
+// A rate-limited WARN per lane while its consumers cannot take events.
 void ZmqEmitter::Impl::report(bool force) {
-  const uint64_t fallback = fallback_.load(std::memory_order_relaxed);
-  if (fallback == reported_fallback_) return;
   const auto now = Clock::now();
   if (!force && now - last_report_ < opts_.report_interval) return;
-  spdlog::warn(
-      "events: no dispatcher could take events and the buffer of {} was full: {} "
-      "written to the stdio fallback ({} in total)",
-      opts_.buffer_capacity, fallback - reported_fallback_, fallback);
-  reported_fallback_ = fallback;
-  last_report_ = now;
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    const uint64_t undelivered = lanes_[i]->undelivered.load(std::memory_order_relaxed);
+    if (undelivered == reported_undelivered_[i]) continue;
+    spdlog::warn(
+        "events: the {} could not take {} events (buffer of {} full; {} undelivered in "
+        "total); those no other consumer took went to the stdio fallback",
+        lanes_[i]->name(), undelivered - reported_undelivered_[i], opts_.buffer_capacity,
+        undelivered);
+    reported_undelivered_[i] = undelivered;
+    last_report_ = now;
+  }
 }
 
 ZmqEmitter::ZmqEmitter(zmq::context_t& context, EmitterOptions options)

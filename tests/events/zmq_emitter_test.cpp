@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
@@ -324,6 +325,87 @@ TEST(ZmqEmitter, DestructorStops) {
     emitter.emit(numbered("c", 1));
   }
   EXPECT_EQ(fallback.lines().size(), 1u);
+}
+
+// With embedded hooks and external dispatchers both configured, each group
+// gets every event: the embedded endpoint is a socket of its own, not one
+// more peer of the external dispatchers' round-robin.
+TEST(ZmqEmitter, EmbeddedAndExternalEachGetEveryEvent) {
+  zmq::context_t context;
+  EmitterOptions opts = tcp_options();
+  opts.embedded_endpoint = "inproc://zmq-emitter-test-embedded";
+  FallbackFile fallback;
+  opts.fallback = fallback.get();
+  ZmqEmitter emitter(context, opts);
+  ASSERT_EQ(emitter.endpoints().size(), 2u);
+  Puller embedded(context, opts.embedded_endpoint);
+  Puller external_a(context, emitter.endpoints()[0]);
+  Puller external_b(context, emitter.endpoints()[0]);
+  constexpr int kEvents = 40;
+  for (int i = 0; i < kEvents; ++i) emitter.emit(numbered("c", i));
+  for (uint64_t want = 1; want <= kEvents; ++want) {
+    const auto got = embedded.recv();
+    ASSERT_TRUE(got.has_value()) << "embedded missed seq " << want;
+    EXPECT_EQ(got->seq(), want);
+  }
+  // The external dispatchers share the events: together each seq once.
+  std::vector<uint64_t> shared;
+  const auto until = std::chrono::steady_clock::now() + kDeadline;
+  while (shared.size() < kEvents && std::chrono::steady_clock::now() < until) {
+    if (const auto a = external_a.recv(20ms)) shared.push_back(a->seq());
+    if (const auto b = external_b.recv(20ms)) shared.push_back(b->seq());
+  }
+  ASSERT_EQ(shared.size(), static_cast<size_t>(kEvents));
+  std::sort(shared.begin(), shared.end());
+  for (size_t i = 0; i < shared.size(); ++i) EXPECT_EQ(shared[i], i + 1);
+  emitter.stop();
+  EXPECT_EQ(emitter.stats().sent, 2u * kEvents);
+  EXPECT_EQ(emitter.stats().undelivered, 0u);
+  EXPECT_TRUE(fallback.lines().empty());
+}
+
+// A lane whose consumers are gone counts what it misses; the event still
+// reached the other lane, so it is not repeated on the fallback.
+TEST(ZmqEmitter, ALaneThatCannotTakeCountsUndelivered) {
+  zmq::context_t context;
+  EmitterOptions opts = tcp_options();  // nobody connects to the external lane
+  opts.embedded_endpoint = "inproc://zmq-emitter-test-undelivered";
+  opts.buffer_capacity = 5;
+  opts.linger = 0ms;
+  FallbackFile fallback;
+  opts.fallback = fallback.get();
+  ZmqEmitter emitter(context, opts);
+  Puller embedded(context, opts.embedded_endpoint);
+  for (int i = 0; i < 20; ++i) emitter.emit(numbered("c", i));
+  for (uint64_t want = 1; want <= 20; ++want) {
+    const auto got = embedded.recv();
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->seq(), want);
+  }
+  ASSERT_TRUE(wait_until([&] { return emitter.stats().undelivered == 15; }))
+      << emitter.stats().undelivered;
+  EXPECT_TRUE(fallback.lines().empty());
+  emitter.stop();  // the 5 buffered are left: undelivered, and on the fallback
+  EXPECT_EQ(emitter.stats().undelivered, 20u);
+  EXPECT_EQ(fallback.lines().size(), 5u);
+}
+
+// No consumer configured (no -hook-*, no -events-bind): every event goes to
+// the fallback at once, nothing waits in a buffer for a dispatcher.
+TEST(ZmqEmitter, NoConsumerWritesEachEventAtOnce) {
+  zmq::context_t context;
+  EmitterOptions opts;
+  FallbackFile fallback;
+  opts.fallback = fallback.get();
+  ZmqEmitter emitter(context, opts);
+  EXPECT_TRUE(emitter.endpoints().empty());
+  for (int i = 0; i < 3; ++i) emitter.emit(numbered("c", i));
+  ASSERT_TRUE(wait_until([&] { return emitter.stats().fallback == 3; }));
+  EXPECT_EQ(emitter.stats().buffered, 0u);
+  EXPECT_EQ(emitter.stats().undelivered, 0u);
+  EXPECT_EQ(fallback.lines().size(), 3u);
+  emitter.stop();
+  EXPECT_EQ(fallback.lines().size(), 3u);
 }
 
 }  // namespace
