@@ -40,7 +40,12 @@ class Authorizer {
 };
 
 struct Options {
-  std::string mode = "none";        // none, token, file, callback
+  // none, token, file, callback; "" = implied by the one mode whose flags are
+  // given (-auth-token, -auth-file, -auth-callback), else none.
+  std::string mode;
+  // -auth-actions: "publish,play", "publish" or "play"; actions not listed
+  // are allowed without asking the mode.
+  std::string actions = "publish,play";
   std::vector<std::string> tokens;  // "stream_key=token"
   std::string file;
   std::string callback_url;
@@ -48,6 +53,10 @@ struct Options {
 };
 
 void register_flags(common::FlagSet& flags, Options& options);
+// The mode as run: -auth-mode, or the one implied by the flags given. Throws
+// std::runtime_error when flags of another mode are given (auth never fails
+// open: a token or file that would be ignored is a startup error).
+std::string effective_mode(const Options& options);
 // Validates options and builds the authorizer; throws std::runtime_error with a
 // one-line message on bad configuration (startup only).
 std::unique_ptr<Authorizer> make_authorizer(const Options& options);

@@ -42,7 +42,8 @@ std::string error_of(const Options& options) {
 
 TEST(AuthFlags, Defaults) {
   const Options options = parse({});
-  EXPECT_EQ(options.mode, "none");
+  EXPECT_EQ(options.mode, "");
+  EXPECT_EQ(options.actions, "publish,play");
   EXPECT_TRUE(options.tokens.empty());
   EXPECT_EQ(options.file, "");
   EXPECT_EQ(options.callback_url, "");
@@ -63,6 +64,11 @@ TEST(AuthFlags, ParsesEveryFlag) {
 
 TEST(AuthFlags, BadValuesAreFlagErrors) {
   EXPECT_THROW(parse({"-auth-mode", "ldap"}), common::FlagError);
+  EXPECT_THROW(parse({"-auth-actions", "record"}), common::FlagError);
+  EXPECT_THROW(parse({"-auth-actions", ""}), common::FlagError);
+  EXPECT_THROW(parse({"-auth-actions", "publish,"}), common::FlagError);
+  EXPECT_EQ(parse({"-auth-actions", "publish"}).actions, "publish");
+  EXPECT_EQ(parse({"-auth-actions", "play,publish"}).actions, "play,publish");
   EXPECT_THROW(parse({"-auth-callback", "ftp://x/"}), common::FlagError);
   EXPECT_THROW(parse({"-auth-callback-timeout", "soon"}), common::FlagError);
 }
@@ -123,6 +129,58 @@ TEST(MakeAuthorizer, BadConfigurationIsAOneLineError) {
     options.mode = mode;
     EXPECT_EQ(error_of(options).find('\n'), std::string::npos);
   }
+}
+
+// Auth never fails open: a mode's flag implies it, or conflicts are errors.
+TEST(EffectiveMode, ImpliedByTheOneModeGiven) {
+  Options options;
+  EXPECT_EQ(effective_mode(options), "none");
+  options.tokens = {"live/test=abc"};
+  EXPECT_EQ(effective_mode(options), "token");
+  options = {};
+  options.file = "/etc/auth.json";
+  EXPECT_EQ(effective_mode(options), "file");
+  options = {};
+  options.callback_url = "http://127.0.0.1:9/auth";
+  EXPECT_EQ(effective_mode(options), "callback");
+}
+
+TEST(EffectiveMode, ConflictsAreStartupErrors) {
+  Options options;
+  options.mode = "none";
+  options.tokens = {"live/test=abc"};
+  EXPECT_EQ(error_of(options),
+            "-auth-token needs -auth-mode token (-auth-mode is none, so it would be ignored)");
+  options = {};
+  options.tokens = {"live/test=abc"};
+  options.file = "/etc/auth.json";
+  EXPECT_EQ(error_of(options),
+            "-auth-token and -auth-file belong to different auth modes; choose one with "
+            "-auth-mode");
+  options.mode = "file";
+  EXPECT_NE(error_of(options).find("-auth-token needs -auth-mode token"), std::string::npos);
+}
+
+TEST(MakeAuthorizer, TokenImpliedRefusesAMissingToken) {
+  Options options;
+  options.tokens = {"live/test=abc"};
+  const auto authorizer = make_authorizer(options);
+  EXPECT_FALSE(decide(*authorizer, "live/test", "").allowed);
+  EXPECT_TRUE(decide(*authorizer, "live/test", "abc").allowed);
+}
+
+TEST(MakeAuthorizer, ActionsNotListedAreOpen) {
+  Options options;
+  options.tokens = {"live/test=abc"};
+  options.actions = "publish";
+  const auto authorizer = make_authorizer(options);
+  Decision play{false, "not called"}, publish{true, "not called"};
+  authorizer->authorize({"play", "live", "test", "live/test", "", "x:1"},
+                        [&](Decision d) { play = std::move(d); });
+  authorizer->authorize({"publish", "live", "test", "live/test", "", "x:1"},
+                        [&](Decision d) { publish = std::move(d); });
+  EXPECT_TRUE(play.allowed);
+  EXPECT_FALSE(publish.allowed);
 }
 
 TEST(MakeAuthorizer, CallbackModeBuildsWithoutContactingTheUrl) {
