@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "common/payload.hpp"
@@ -43,20 +44,40 @@ struct Child {
   bool finished = false;
 };
 
-// Reads what is available; false on EOF or error (then the fd is closed).
+constexpr size_t kErrorTail = 512;  // bytes of stderr a failure's ERROR line carries
+
+// Reads what is available, keeping the last `limit` bytes (the end of a
+// script's output says why it failed); closes the fd on EOF or error.
 void read_some(int& fd, std::string& into, size_t limit) {
   char buf[4096];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
-      if (into.size() < limit)
-        into.append(buf, std::min(static_cast<size_t>(n), limit - into.size()));
+      into.append(buf, static_cast<size_t>(n));
+      if (into.size() > limit) into.erase(0, into.size() - limit);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
     return close_fd(fd);
   }
+}
+
+// The end of a script's stderr on one line: at most kErrorTail bytes,
+// trailing newlines dropped, line breaks shown as "\n".
+std::string error_tail(const std::string& err) {
+  std::string_view tail(err);
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.remove_suffix(1);
+  const bool cut = tail.size() > kErrorTail;
+  if (cut) tail.remove_prefix(tail.size() - kErrorTail);
+  std::string out = cut ? "..." : "";
+  for (char ch : tail) {
+    if (ch == '\n')
+      out += "\\n";
+    else if (ch != '\r')
+      out += ch;
+  }
+  return out;
 }
 
 std::string describe(int status) {
@@ -208,10 +229,6 @@ struct ScriptRunner::Loop {
     close_fd(c.proc.err_fd);
     close_fd(c.proc.pidfd);
     const auto& ev = *c.job.event;
-    if (!c.out.empty())
-      spdlog::debug("script {} id={} stdout: {}", c.job.hook->target, ev.id(), c.out);
-    if (!c.err.empty())
-      spdlog::debug("script {} id={} stderr: {}", c.job.hook->target, ev.id(), c.err);
     JobResult r;
     if (c.term_sent) {
       r.cause = "timed out after " + std::to_string(options.timeout.count()) +
@@ -220,6 +237,13 @@ struct ScriptRunner::Loop {
       r.cause = describe(status);
     }
     r.ok = r.cause.empty();
+    if (!r.ok && !c.err.empty()) r.cause += "; stderr: " + error_tail(c.err);
+    // A failing script's output is what explains it: shown at INFO then.
+    const auto level = r.ok ? spdlog::level::debug : spdlog::level::info;
+    if (!c.out.empty())
+      spdlog::log(level, "script {} id={} stdout: {}", c.job.hook->target, ev.id(), c.out);
+    if (!c.err.empty())
+      spdlog::log(level, "script {} id={} stderr: {}", c.job.hook->target, ev.id(), c.err);
     c.finished = true;
     c.done(c.job, r);
   }

@@ -16,7 +16,9 @@ cat > "{out}/stdin.$RTMP_EVENT_ID"
 echo "argc=$#" > "{out}/env.$RTMP_EVENT_ID"
 env | grep -E '^(RTMP_|DISPATCHER_MARKER)' | sort >> "{out}/env.$RTMP_EVENT_ID"
 """)
-    failing = ctx.write_script("failing.py", "#!/usr/bin/env python3\nimport sys\nprint('to stdout')\nsys.exit(3)\n")
+    failing = ctx.write_script("failing.py", "#!/usr/bin/env python3\nimport sys\nprint('to stdout')\n"
+                               "print('first words', 'x' * 2000, file=sys.stderr)\n"
+                               "print('the reason: disk full', file=sys.stderr)\nsys.exit(3)\n")
     forever = ctx.write_script("forever.sh", f"""#!/bin/sh
 sleep 1000 &
 echo $! > "{out}/child.pid"
@@ -56,9 +58,13 @@ while true; do sleep 0.2; done
                  "DISPATCHER_MARKER=inherited"]:
         pu.check(want in env, f"{want} missing from script env")
 
-    # publish_start: exit 3 is an ERROR with the status; its stdout logged at DEBUG.
-    d.wait_log(r"error.*script publish_start id=evt-pusher-2 .*failed in \d+ms.*exit status 3", 30)
-    d.wait_log(r"debug.*script .*failing.py id=evt-pusher-2 stdout: to stdout", 30)
+    # publish_start: exit 3 is an ERROR with the status and the end of its
+    # stderr (bounded: not its first words); its output is logged at INFO.
+    hit = d.wait_log(r"error.*script publish_start id=evt-pusher-2 .*failed in \d+ms.*exit status 3"
+                     r"; stderr: \.\.\.x+(\\+n)+the reason: disk full", 30)
+    pu.check("first words" not in hit[0].group(0), "the ERROR line carries the whole stderr")
+    pu.check(len(hit[0].group(0)) < 1000, f"ERROR line of {len(hit[0].group(0))} bytes")
+    d.wait_log(r"info.*script .*failing.py id=evt-pusher-2 stdout: to stdout", 30)
 
     # play_start: killed with its child at the 1s timeout.
     hit = d.wait_log(r"error.*script play_start id=evt-pusher-3 .*failed in (\d+)ms.*timed out", 30)
