@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <string_view>
+
+extern char** environ;
 
 namespace rtmp::common {
 namespace {
@@ -151,6 +154,10 @@ bool FlagSet::parse(int argc, const char* const* argv) {
       print_usage(std::cout);
       return false;
     }
+    if (name == "version") {
+      std::cout << program_ << " " << RTMP_HOOKS_VERSION << "\n";
+      return false;
+    }
     Flag* flag = find(name);
     if (!flag) throw FlagError("flag provided but not defined: -" + name);
     if (!has_value) {
@@ -183,7 +190,26 @@ bool FlagSet::parse(int argc, const char* const* argv) {
       throw FlagError(std::string(e.what()) + " (from $" + env_name(flag.name) + ")");
     }
   }
+  unknown_env_.clear();
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view var(*entry);
+    const std::string name(var.substr(0, var.find('=')));
+    if (name.size() <= env_prefix_.size() || name.compare(0, env_prefix_.size(), env_prefix_) != 0)
+      continue;
+    const bool known = std::any_of(flags_.begin(), flags_.end(),
+                                   [&](const Flag& f) { return env_name(f.name) == name; });
+    if (!known) unknown_env_.push_back(name);
+  }
+  std::sort(unknown_env_.begin(), unknown_env_.end());
   return true;
+}
+
+std::string FlagSet::unknown_environment_warning() const {
+  if (unknown_env_.empty()) return {};
+  std::string names;
+  for (const auto& n : unknown_env_) names += (names.empty() ? "" : ", ") + n;
+  return "ignoring environment variable" + std::string(unknown_env_.size() > 1 ? "s " : " ") +
+         names + ": no " + program_ + " flag of that name (see -help)";
 }
 
 std::string FlagSet::env_name(const std::string& name) const {
@@ -211,6 +237,7 @@ void FlagSet::print_usage(std::ostream& out) const {
     if (!f.default_text.empty()) out << " (default " << f.default_text << ")";
     out << "\n    \tenv " << env_name(f.name) << "\n";
   }
+  out << "-version prints the version and exits; -help prints this.\n";
 }
 
 void parse_flags_or_exit(FlagSet& flags, int argc, const char* const* argv) {

@@ -1,6 +1,6 @@
 #pragma once
 // Go-style command-line flags: `-name value`, `-name=value`, `--name value`,
-// repeatable flags, `-help`, and a fallback to `<PREFIX><NAME>` environment
+// repeatable flags, `-help`, `-version`, and a fallback to `<PREFIX><NAME>` environment
 // variables (upper case, '-' -> '_') so containers can configure everything.
 // A flag on the command line wins over the environment.
 #include <cstdint>
@@ -39,7 +39,8 @@ class FlagSet {
   void add_bool(const std::string& name, bool* target, bool def, std::string help);
 
   // Parses argv, then the environment for flags argv did not set.
-  // Returns false when -help/-h was asked (usage already printed to stdout).
+  // Returns false when -help/-h or -version was asked (already answered on
+  // stdout).
   // Throws FlagError on an unknown flag, a missing or bad value.
   bool parse(int argc, const char* const* argv);
 
@@ -50,6 +51,11 @@ class FlagSet {
   std::vector<std::string> names() const;
   // Whether the flag was given on the command line or in the environment.
   bool was_set(const std::string& name) const;
+  // After parse(): variables with this program's prefix that name no flag (a
+  // typo would otherwise be ignored silently), sorted.
+  const std::vector<std::string>& unknown_environment() const { return unknown_env_; }
+  // One line naming them for a WARN, or "" when there are none.
+  std::string unknown_environment_warning() const;
 
  private:
   struct Flag {
@@ -68,10 +74,11 @@ class FlagSet {
   std::string program_;
   std::string env_prefix_;
   std::vector<Flag> flags_;
+  std::vector<std::string> unknown_env_;
 };
 
 // For main(): parses, prints a bad flag as one line on stderr and exits 2, exits 0
-// after -help. Returns only when the program should run.
+// after -help or -version. Returns only when the program should run.
 void parse_flags_or_exit(FlagSet& flags, int argc, const char* const* argv);
 
 }  // namespace rtmp::common

@@ -49,8 +49,16 @@ std::shared_ptr<spdlog::sinks::sink> make_stdout_sink(LogFormat format) {
 }  // namespace
 
 void register_log_flags(FlagSet& flags, LogOptions& options) {
-  flags.add_choice("log-level", &options.level, "info", {"debug", "info", "warn", "error"},
-                   "least severe log level written");
+  flags.add_string("log-level", &options.level, "info",
+                   "least severe log level written (debug, info, warn, error; warning = warn)",
+                   [](const std::string& v) {
+                     try {
+                       parse_log_level(v);
+                       return std::string();
+                     } catch (const std::invalid_argument&) {
+                       return std::string("must be one of debug, info, warn, error");
+                     }
+                   });
   flags.add_choice("log-format", &options.format, "auto", {"auto", "text", "json"},
                    "log line format; auto = text on a terminal, JSON lines otherwise");
 }
@@ -58,7 +66,7 @@ void register_log_flags(FlagSet& flags, LogOptions& options) {
 spdlog::level::level_enum parse_log_level(std::string_view level) {
   if (level == "debug") return spdlog::level::debug;
   if (level == "info") return spdlog::level::info;
-  if (level == "warn") return spdlog::level::warn;
+  if (level == "warn" || level == "warning") return spdlog::level::warn;
   if (level == "error") return spdlog::level::err;
   throw std::invalid_argument("unknown log level \"" + std::string(level) + "\"");
 }
@@ -88,6 +96,15 @@ void shutdown_logging() {
   sync->set_level(g_active.level);
   spdlog::set_default_logger(std::move(sync));
   spdlog::details::registry::instance().set_tp(nullptr);
+}
+
+int startup_failure(std::string_view program, std::string_view what) {
+  shutdown_logging();
+  std::string line;
+  line.append(program).append(": ").append(what).append("\n");
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+  return 2;
 }
 
 }  // namespace rtmp::common

@@ -47,6 +47,11 @@ void init_logging(const LogOptions& options);
 // Drains queued lines and stops the logging thread; call before exit.
 void shutdown_logging();
 
+// A startup error (bad configuration, an address that cannot be bound): drains
+// the log, writes "<program>: <what>" as one line on stderr, as a bad flag is,
+// and returns the exit status both programs use for it (2).
+int startup_failure(std::string_view program, std::string_view what);
+
 // Pieces of init_logging, for tests and for callers with their own sinks.
 spdlog::level::level_enum parse_log_level(std::string_view level);  // throws invalid_argument
 LogFormat resolve_log_format(std::string_view format, bool stdout_is_tty);

@@ -39,8 +39,16 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   common::init_logging(log_options);
+  if (auto unknown = flags.unknown_environment_warning(); !unknown.empty())
+    spdlog::warn("{}", unknown);
+  if (!dispatcher::has_hooks(options)) {
+    // It would take its share of the events and drop every one.
+    return common::startup_failure(
+        "rtmp-dispatcher",
+        "no hook configured: give -hook-webhook, -hook-script or -hook-stdio-format (or their "
+        "RTMP_DISPATCHER_* variables)");
+  }
 
-  int rc = 0;
   try {
     zmq::context_t context(1);
     common::metrics::Registry metrics;  // outlives the dispatcher and the HTTP server
@@ -66,13 +74,9 @@ int main(int argc, char** argv) {
     d.request_stop();
     d.wait(deadline);
     http.reset();
-  } catch (const common::FlagError& e) {
-    spdlog::error("{}", e.what());
-    rc = 2;
   } catch (const std::exception& e) {
-    spdlog::error("startup failed: {}", e.what());
-    rc = 1;
+    return common::startup_failure("rtmp-dispatcher", e.what());
   }
   common::shutdown_logging();
-  return rc;
+  return 0;
 }

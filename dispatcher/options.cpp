@@ -42,7 +42,12 @@ HookSpec parse_hook_spec(HookKind kind, const std::string& pair) {
   if (name.empty()) throw common::FlagError("missing event type before '='");
   if (name != "*") {
     spec.event = common::event_type_from_name(name);
-    if (!spec.event) throw common::FlagError("unknown event type \"" + name + "\"");
+    if (!spec.event) {
+      std::string valid;
+      for (const auto& n : common::event_names()) valid += n + ", ";
+      throw common::FlagError("unknown event type \"" + name + "\" (want one of " + valid +
+                              "or * for every event)");
+    }
   }
   if (spec.target.empty()) throw common::FlagError("missing target after '='");
   if (const std::string why = def.check_target(spec.target); !why.empty()) {
@@ -111,7 +116,10 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
                    "sign webhooks with Standard Webhooks headers (whsec_<base64> or raw)",
                    [](const std::string& v) {
                      try {
-                       webhook_key(v);
+                       // An empty key would sign with nothing: receivers could not
+                       // tell our webhooks from anyone's.
+                       if (webhook_key(v).empty())
+                         return std::string("empty key (want whsec_<base64> or a raw secret)");
                        return std::string();
                      } catch (const std::invalid_argument& e) {
                        return std::string("bad base64 after whsec_: ") + e.what();

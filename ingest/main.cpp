@@ -1,8 +1,6 @@
 // rtmp-ingest: parses flags, starts logging, runs the server.
 #include <spdlog/spdlog.h>
 
-#include <iostream>
-
 #include "common/flags.hpp"
 #include "common/logging.hpp"
 #include "ingest/app/ingest_app.hpp"
@@ -13,14 +11,13 @@ int main(int argc, char** argv) {
   rtmp::server::register_ingest_flags(flags, options);
   rtmp::common::parse_flags_or_exit(flags, argc, argv);
   rtmp::common::init_logging(options.log);
+  if (auto unknown = flags.unknown_environment_warning(); !unknown.empty())
+    spdlog::warn("{}", unknown);
   int status = 0;
   try {
     status = rtmp::server::run_ingest(std::move(options));
   } catch (const std::exception& e) {
-    spdlog::error("startup: {}", e.what());
-    rtmp::common::shutdown_logging();
-    std::cerr << "rtmp-ingest: " << e.what() << "\n";
-    return 2;
+    return rtmp::common::startup_failure("rtmp-ingest", e.what());
   }
   rtmp::common::shutdown_logging();
   return status;

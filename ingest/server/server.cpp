@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/host_port.hpp"
+#include "ingest/server/endpoint_text.hpp"
 #include "ingest/server/session.hpp"
 
 namespace rtmp::server {
@@ -40,19 +41,39 @@ Server::Server(net::io_context& ioc, SessionContext& ctx, int64_t max_connection
 
 Server::~Server() = default;
 
+// ":port" (no host) listens on IPv6 and IPv4 alike, as Go's ":port" does: one
+// dual-stack socket, or IPv4 alone where the host has no IPv6.
 void Server::listen(const std::string& address) {
   const tcp::endpoint ep = parse_listen_address(address);
+  const bool any_host = common::parse_host_port(address).host.empty();
   boost::system::error_code ec;
+  if (any_host) {
+    if (bind_acceptor(tcp::endpoint(net::ip::address_v6::any(), ep.port()), ec)) {
+      port_ = acceptor_.local_endpoint().port();
+      return;
+    }
+    if (ec != net::error::address_in_use)
+      spdlog::debug("-listen {}: no IPv6 ({}); listening on IPv4 only", address, ec.message());
+  }
+  if (ec == net::error::address_in_use)
+    throw std::runtime_error("cannot listen on -listen " + address + ": " + ec.message());
+  if (!bind_acceptor(ep, ec))
+    throw std::runtime_error("cannot listen on -listen " + address + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+}
+
+bool Server::bind_acceptor(const tcp::endpoint& ep, boost::system::error_code& ec) {
+  ec.clear();
   acceptor_.open(ep.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec && ep.address().is_v6() && ep.address().is_unspecified())
+    acceptor_.set_option(net::ip::v6_only(false), ec);
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    throw std::runtime_error("listen on " + address + ": " + ec.message());
-  }
-  port_ = acceptor_.local_endpoint().port();
+  if (!ec) return true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  return false;
 }
 
 void Server::start() {
@@ -76,9 +97,8 @@ void Server::do_accept() {
       ctx_.counters.connections_rejected.fetch_add(1);
       boost::system::error_code rec;
       auto ep = socket.remote_endpoint(rec);
-      spdlog::warn("remote={}:{} closing: -max-connections {} reached",
-                   rec ? std::string("unknown") : ep.address().to_string(), rec ? 0 : ep.port(),
-                   max_connections_);
+      spdlog::warn("remote={} closing: -max-connections {} reached",
+                   rec ? std::string("unknown") : endpoint_text(ep), max_connections_);
       socket.close(rec);
     } else {
       const uint64_t id = next_id_;

@@ -37,6 +37,8 @@ class Server {
   int64_t open_sessions() const;
 
  private:
+  // Opens, binds and listens; on failure closes the acceptor and returns false.
+  bool bind_acceptor(const boost::asio::ip::tcp::endpoint& ep, boost::system::error_code& ec);
   void do_accept();
   std::string next_conn_id();
 

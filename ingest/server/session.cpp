@@ -7,17 +7,18 @@
 #include <utility>
 
 #include "common/logging.hpp"
+#include "ingest/server/endpoint_text.hpp"
 
 namespace rtmp::server {
 namespace {
 
 constexpr size_t kMaxIovecs = 64;  // messages gathered into one writev
 
-std::string endpoint_text(const Socket& s) {
+std::string remote_text(const Socket& s) {
   boost::system::error_code ec;
   auto ep = s.remote_endpoint(ec);
   if (ec) return "unknown";
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
+  return endpoint_text(ep);
 }
 
 double seconds_since(Clock::time_point t) {
@@ -33,7 +34,7 @@ Session::Session(Socket socket, SessionContext& ctx, std::string conn_id)
       timer_(strand_),
       merge_timer_(strand_),
       conn_id_(std::move(conn_id)),
-      remote_addr_(endpoint_text(socket_)),
+      remote_addr_(remote_text(socket_)),
       rtmp_(ctx.options.connection, *this) {
   ctx_.counters.connections_open.fetch_add(1);
   ctx_.counters.connections_total.fetch_add(1);

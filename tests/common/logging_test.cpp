@@ -117,6 +117,7 @@ TEST(LogOptions, ParsesLevelsAndFormats) {
   EXPECT_EQ(parse_log_level("debug"), spdlog::level::debug);
   EXPECT_EQ(parse_log_level("info"), spdlog::level::info);
   EXPECT_EQ(parse_log_level("warn"), spdlog::level::warn);
+  EXPECT_EQ(parse_log_level("warning"), spdlog::level::warn);
   EXPECT_EQ(parse_log_level("error"), spdlog::level::err);
   EXPECT_THROW(parse_log_level("verbose"), std::invalid_argument);
   EXPECT_EQ(resolve_log_format("auto", true), LogFormat::text);

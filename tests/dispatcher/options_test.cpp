@@ -94,6 +94,12 @@ TEST(Options, BadPairsAreOneLineErrorsNamingTheFlag) {
   EXPECT_NE(error_of({"-hook-concurrency", "0"}).find("-hook-concurrency"), std::string::npos);
   EXPECT_NE(error_of({"-hook-timeout", "soon"}).find("-hook-timeout"), std::string::npos);
   EXPECT_NE(error_of({"-webhook-secret", "whsec_!!!"}).find("-webhook-secret"), std::string::npos);
+  EXPECT_NE(error_of({"-webhook-secret", ""}).find("empty key"), std::string::npos);
+  EXPECT_NE(error_of({"-webhook-secret", "whsec_"}).find("empty key"), std::string::npos);
+  // An unknown event name lists the valid ones.
+  const std::string unknown = error_of({"-hook-webhook", "publish_strat=http://h/"});
+  EXPECT_NE(unknown.find("publish_start, publish_stop"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("connection_close"), std::string::npos) << unknown;
   EXPECT_NE(error_of({"-events-connect", "localhost"}).find("-events-connect"), std::string::npos);
   for (const auto& err : {error_of({"-hook-webhook", "x=y"}), error_of({"-hook-script", "a"})})
     EXPECT_EQ(err.find('\n'), std::string::npos);

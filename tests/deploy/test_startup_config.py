@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Startup configuration of both programs, as a new user meets it.
+
+- -version prints "<program> <version>" and exits 0; -help lists it.
+- An unknown event name in -hook-* is one line naming the valid ones, exit 2.
+- -log-level warning is taken as warn.
+- rtmp-dispatcher with no hook is a startup error: one line, exit 2 (also when
+  the hook's variable name has a typo, which is WARNed by name).
+- Unknown RTMP_INGEST_* / RTMP_DISPATCHER_* variables are a WARN naming them.
+- Auth never fails open: -auth-token or -auth-file under another -auth-mode,
+  or flags of two modes without -auth-mode, are one line, exit 2. An empty
+  -webhook-secret key is one line, exit 2.
+- A bind failure (RTMP port or -metrics-addr in use, a -metrics-addr that is
+  not this host's) is one line in the same words from both programs, exit 2,
+  with no library source location.
+"""
+
+import os
+import re
+import socket
+import subprocess
+
+import ops_util as u
+from ops_util import h
+
+STARTUP = 30  # s; generous for a loaded machine under sanitizers
+
+
+def run(ctx, argv, env=None, timeout=STARTUP):
+    """Runs a program that must exit on its own; (status, stdout, stderr)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    r = subprocess.run([str(a) for a in argv], capture_output=True, text=True, env=full_env,
+                       timeout=timeout, cwd=ctx.dir)
+    h.log(f"{os.path.basename(argv[0])} {' '.join(map(str, argv[1:]))} -> {r.returncode}: "
+          f"{r.stderr.strip()!r}")
+    return r.returncode, r.stdout, r.stderr
+
+
+def one_line_exit_2(ctx, argv, want, env=None):
+    """Exit 2 with exactly one stderr line matching `want`; returns that line."""
+    code, out, err = run(ctx, argv, env)
+    h.check(code == 2, f"{argv}: exit status {code}, want 2; stderr {err!r}")
+    lines = err.splitlines()
+    h.check(len(lines) == 1, f"{argv}: {len(lines)} stderr lines, want 1: {err!r}")
+    h.check(re.search(want, lines[0]), f"{argv}: stderr {lines[0]!r} does not match /{want}/")
+    for text in (out, err):
+        h.check(not re.search(r"\.(hpp|ipp|cpp):\d+|\[system:\d+", text),
+                f"{argv}: a library source location in {text!r}")
+    return lines[0]
+
+
+def version_and_help(ctx, ingest, disp):
+    for binary, name in ((ingest, "rtmp-ingest"), (disp, "rtmp-dispatcher")):
+        code, out, _ = run(ctx, [binary, "-version"])
+        h.check(code == 0 and re.fullmatch(rf"{name} \d+\.\d+\.\d+\S*\n", out),
+                f"{name} -version: exit {code}, {out!r}")
+        code, out, _ = run(ctx, [binary, "-help"])
+        h.check(code == 0 and "-version" in out, f"{name} -help does not list -version")
+    _, out, _ = run(ctx, [ingest, "-help"])
+    h.check("-auth-actions" in out, "rtmp-ingest -help does not list -auth-actions")
+
+
+def event_names(ctx, ingest, disp):
+    valid = r"connection_accept, handshake_complete, .*publish_stop.*connection_close"
+    one_line_exit_2(ctx, [disp, "-hook-webhook", "publish_strat=http://127.0.0.1:9/"],
+                    rf"unknown event type \"publish_strat\".*{valid}")
+    one_line_exit_2(ctx, [ingest, "-hook-script", "on_publish=/bin/true"],
+                    rf"unknown event type \"on_publish\".*{valid}")
+
+
+def log_level_warning(ctx, disp):
+    mport = h.free_port()
+    p = ctx.proc("warning", [disp, "-log-level", "warning", "-hook-stdio-format", "json",
+                             "-events-connect", f"tcp://127.0.0.1:{h.free_port()}",
+                             "-metrics-addr", f"127.0.0.1:{mport}"])
+    h.wait_for(lambda: h.port_open(mport) or not p.running(), STARTUP, "the dispatcher's /healthz")
+    h.check(p.running(), f"-log-level warning refused: {p.stderr()!r}")
+    h.check(p.stop() == 0, "dispatcher exit status")
+    h.check("info" not in p.stdout(), f"INFO lines at -log-level warning: {p.stdout()[:300]!r}")
+
+
+def no_hooks_and_unknown_env(ctx, ingest, disp):
+    line = one_line_exit_2(ctx, [disp, "-events-connect", "tcp://127.0.0.1:9"],
+                           r"^rtmp-dispatcher: no hook configured")
+    h.log(f"no hooks: {line}")
+    typo = {"RTMP_DISPATCHER_HOOK_WEBHOK": "*=http://127.0.0.1:9/"}
+    code, out, err = run(ctx, [disp], env=typo)
+    h.check(code == 2 and "no hook configured" in err, f"typo'd hook variable: exit {code}")
+    h.check(re.search(r"warn.*RTMP_DISPATCHER_HOOK_WEBHOK", out),
+            f"no WARN naming RTMP_DISPATCHER_HOOK_WEBHOK: {out!r}")
+    p = ctx.proc("ingest-env", [ingest, "-listen", "127.0.0.1:0"],
+                 env={"RTMP_INGEST_LISTEN_ADDR": ":1935", "RTMP_INGEST_AUTH_MODES": "token"})
+    p.wait_line(r"warn.*RTMP_INGEST_AUTH_MODES.*RTMP_INGEST_LISTEN_ADDR", STARTUP, "stdout")
+    h.check(p.stop() == 0, "rtmp-ingest exit status")
+
+
+def auth_fails_closed(ctx, ingest, disp):
+    auth_file = os.path.join(ctx.dir, "auth.json")
+    with open(auth_file, "w") as f:
+        f.write('{"live/test": "secret"}')
+    listen = ["-listen", "127.0.0.1:0"]
+    one_line_exit_2(ctx, [ingest, *listen, "-auth-mode", "none", "-auth-token", "live/test=x"],
+                    r"-auth-token needs -auth-mode token")
+    one_line_exit_2(ctx, [ingest, *listen, "-auth-mode", "token", "-auth-token", "live/test=x",
+                          "-auth-file", auth_file], r"-auth-file needs -auth-mode file")
+    one_line_exit_2(ctx, [ingest, *listen, "-auth-token", "live/test=x", "-auth-file", auth_file],
+                    r"-auth-token and -auth-file belong to different auth modes")
+    one_line_exit_2(ctx, [ingest, *listen, "-auth-actions", "publish,record"],
+                    r"unknown action \"record\"")
+    for secret in ("", "whsec_"):
+        one_line_exit_2(ctx, [disp, "-hook-stdio-format", "json", "-webhook-secret", secret],
+                        r"-webhook-secret.*empty key")
+        one_line_exit_2(ctx, [ingest, *listen, "-hook-stdio-format", "json", "-webhook-secret",
+                              secret], r"-webhook-secret.*empty key")
+
+
+def bind_failures(ctx, ingest, disp):
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        addr = f"127.0.0.1:{port}"
+        rtmp = one_line_exit_2(ctx, [ingest, "-listen", addr],
+                               rf"^rtmp-ingest: cannot listen on -listen {addr}: "
+                               r"Address already in use$")
+        words = []
+        for binary, name, extra in ((ingest, "rtmp-ingest", ["-listen", "127.0.0.1:0"]),
+                                    (disp, "rtmp-dispatcher", ["-hook-stdio-format", "json"])):
+            line = one_line_exit_2(ctx, [binary, *extra, "-metrics-addr", addr],
+                                   rf"^{name}: cannot listen on -metrics-addr {addr}: "
+                                   r"Address already in use$")
+            words.append(line.split(": ", 1)[1])
+        h.check(words[0] == words[1], f"different words: {words}")
+        h.check(rtmp.split(": ", 1)[1].replace("-listen", "-metrics-addr") == words[0],
+                f"the RTMP port and -metrics-addr failures differ: {rtmp!r} / {words[0]!r}")
+    # An address that is not this host's (TEST-NET-1): no DNS involved.
+    for binary, name, extra in ((ingest, "rtmp-ingest", ["-listen", "127.0.0.1:0"]),
+                                (disp, "rtmp-dispatcher", ["-hook-stdio-format", "json"])):
+        one_line_exit_2(ctx, [binary, *extra, "-metrics-addr", "192.0.2.1:9100"],
+                        rf"^{name}: cannot listen on -metrics-addr 192\.0\.2\.1:9100: "
+                        r"Cannot assign requested address$")
+
+
+def main(ctx):
+    ingest, disp = h.ingest_binary(), u.dispatcher_binary()
+    version_and_help(ctx, ingest, disp)
+    event_names(ctx, ingest, disp)
+    log_level_warning(ctx, disp)
+    no_hooks_and_unknown_env(ctx, ingest, disp)
+    auth_fails_closed(ctx, ingest, disp)
+    bind_failures(ctx, ingest, disp)
+
+
+if __name__ == "__main__":
+    h.run(main)
