@@ -33,7 +33,6 @@ def main(ctx):
     metrics_port = h.free_port()
     server = h.Ingest(ctx, stdio_events=False,
                       args=["-metrics-addr", f"127.0.0.1:{metrics_port}"])
-    server.proc.wait_line(r"events to stderr", 30, stream="stdout")
     for _ in range(CONNS):
         u.raw_handshake(server.port)
     h.wait_for(lambda: len(server.events()) >= EVENTS, 30,
@@ -50,6 +49,8 @@ def main(ctx):
             f"rtmp_ingest_events_buffered {m.get('rtmp_ingest_events_buffered')}")
     h.check(m.get("rtmp_ingest_events_undelivered_total") == 0,
             f"rtmp_ingest_events_undelivered_total {m.get('rtmp_ingest_events_undelivered_total')}")
+    h.check(re.search(r"events to stderr", server.log_text()),
+            "the startup line does not say where events go")
     server.stop()
     h.check(len(server.events()) == EVENTS, f"{len(server.events())} events after shutdown, "
             f"want {EVENTS}: none repeated")

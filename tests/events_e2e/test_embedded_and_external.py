@@ -56,14 +56,20 @@ def both_see_everything(ctx):
     disp = ctx.proc("dispatcher", [dispatcher_binary(), "-events-connect",
                                    f"tcp://127.0.0.1:{events_port}", "-hook-stdio-format",
                                    "json", "-log-level", "debug"])
+    # Attached before any event, so a PUSH socket shared with the embedded
+    # hooks would split the events between the two.
+    disp.wait_line(r"connected to ingest", 60, stream="stdout")
     raw_connections(server.port, CONNS)
 
     want = list(range(1, EVENTS + 1))
-    h.wait_for(lambda: len(stdio_events(server.proc.stderr_path)) >= EVENTS, 60,
-               f"the embedded stdio hook to print {EVENTS} events")
+    try:
+        h.wait_for(lambda: len(stdio_events(server.proc.stderr_path)) >= EVENTS, 60,
+                   f"the embedded stdio hook to print {EVENTS} events")
+    finally:
+        h.log(f"embedded: {len(stdio_events(server.proc.stderr_path))} events, external: "
+              f"{len(stdio_events(disp.stderr_path))}")
     h.wait_for(lambda: len(stdio_events(disp.stderr_path)) >= EVENTS, 60,
-               f"the external dispatcher to print {EVENTS} events "
-               f"(it has {len(stdio_events(disp.stderr_path))})")
+               f"the external dispatcher to print {EVENTS} events")
     embedded = stdio_events(server.proc.stderr_path)
     external = stdio_events(disp.stderr_path)
     h.check(seqs(embedded) == want, f"embedded hook got seqs {seqs(embedded)[:10]}… "

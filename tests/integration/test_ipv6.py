@@ -21,7 +21,10 @@ def handshake(family, addr, port):
     """Plain handshake from a fresh socket; returns the client's own port."""
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.settimeout(60)
-        s.connect((addr, port))
+        try:
+            s.connect((addr, port))
+        except OSError as e:
+            h.fail(f"connect to {addr} port {port}: {e}")
         local_port = s.getsockname()[1]
         s.sendall(b"\x03" + struct.pack(">II", 0, 0) + os.urandom(1528))
         need, buf = 1 + 1536 + 1536, b""
