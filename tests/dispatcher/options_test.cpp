@@ -81,12 +81,14 @@ TEST(Options, TargetMayContainEquals) {
 }
 
 TEST(Options, BadPairsAreOneLineErrorsNamingTheFlag) {
-  EXPECT_EQ(error_of({"-hook-webhook", "publish_strat=http://h/"}),
-            "invalid value \"publish_strat=http://h/\" for flag -hook-webhook: unknown event "
-            "type \"publish_strat\" (want one of connection_accept, handshake_complete, "
-            "stream_create, stream_delete, publish_start, publish_stop, play_start, play_stop, "
-            "codec_detected, subscriber_count, auth_failed, connection_close, or * for every "
-            "event)");
+  const std::string bad_name = error_of({"-hook-webhook", "publish_strat=http://h/"});
+  EXPECT_EQ(bad_name.rfind("invalid value \"publish_strat=http://h/\" for flag -hook-webhook: "
+                           "unknown event type \"publish_strat\" (want one of connection_accept, "
+                           "handshake_complete, stream_create,",
+                           0),
+            0u)
+      << bad_name;
+  EXPECT_NE(bad_name.find(", or * for every event)"), std::string::npos) << bad_name;
   EXPECT_NE(error_of({"-hook-script", "publish_start"}).find("want event_type="),
             std::string::npos);
   EXPECT_NE(error_of({"-hook-script", "publish_start="}).find("missing target"), std::string::npos);
