@@ -25,7 +25,7 @@ struct Result {
 };
 
 rtmp::events::Event sample_event(int thread, int i) {
-  rtmp::events::PublishStop stop{430, 300, 1830112, "AAC", "H264", 10.02};
+  rtmp::events::PublishStop stop{430, 300, 1830112, "AAC", "H264", 10.02, "client"};
   stop.audio_packets = static_cast<uint64_t>(i);
   return rtmp::events::Event{"conn-" + std::to_string(thread), "live/bench", stop, 0};
 }

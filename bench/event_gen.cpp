@@ -72,8 +72,8 @@ int run_connect(int argc, char** argv) {
   inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
   std::atomic<uint64_t> ok{0}, failed{0};
   const auto t0 = Clock::now();
-  const auto end = t0 + std::chrono::duration_cast<Clock::duration>(
-                            std::chrono::duration<double>(seconds));
+  const auto end =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   std::vector<std::thread> ts;
   for (int t = 0; t < threads; ++t) {
     ts.emplace_back([&, t] {
@@ -129,7 +129,8 @@ int run_emit(int argc, char** argv) {
   opts.linger = std::chrono::seconds(60);
   rtmp::events::ZmqEmitter emitter(context, opts);
   // Wait for a dispatcher: one warm-up event must be taken by ZeroMQ.
-  emitter.emit(rtmp::events::Event{"conn-warm", "live/bench", rtmp::events::HandshakeComplete{}, 0});
+  emitter.emit(
+      rtmp::events::Event{"conn-warm", "live/bench", rtmp::events::HandshakeComplete{}, 0});
   const auto deadline = Clock::now() + std::chrono::seconds(30);
   while (emitter.stats().sent == 0 && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -146,7 +147,7 @@ int run_emit(int argc, char** argv) {
                               static_cast<double>(i * threads + t) / rate));
           std::this_thread::sleep_until(due);
         }
-        rtmp::events::PublishStop stop{430, 300, 1830112, "AAC", "H264", 10.02};
+        rtmp::events::PublishStop stop{430, 300, 1830112, "AAC", "H264", 10.02, "client"};
         stop.audio_packets = i;
         const int64_t ns = unix_ns();
         emitter.emit(rtmp::events::Event{conn, "live/bench", stop, ns});

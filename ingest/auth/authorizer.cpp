@@ -164,15 +164,22 @@ StreamName split_stream_name(const std::string& raw) {
   if (question == std::string::npos) return out;
   std::string_view query(raw);
   query.remove_prefix(question + 1);
+  bool have_token = false;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view param = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const auto eq = param.find('=');
     if (param.substr(0, eq) == "token") {
-      out.token = eq == std::string_view::npos ? "" : url_decode(param.substr(eq + 1));
-      break;  // the first token= wins
+      // The first token= wins; none is kept in the query.
+      if (!have_token)
+        out.token = eq == std::string_view::npos ? "" : url_decode(param.substr(eq + 1));
+      have_token = true;
+      continue;
     }
+    if (param.empty()) continue;
+    if (!out.query.empty()) out.query += '&';
+    out.query += param;
   }
   return out;
 }

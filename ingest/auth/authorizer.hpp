@@ -62,10 +62,12 @@ std::string effective_mode(const Options& options);
 std::unique_ptr<Authorizer> make_authorizer(const Options& options);
 
 // Splits a stream name as clients send it: "test?token=abc&x=1" -> name "test",
-// token "abc". Other query parameters are dropped.
+// token "abc", query "x=1" (the other parameters as sent, in order, so the
+// secret never reaches events or logs).
 struct StreamName {
   std::string name;
   std::string token;
+  std::string query;
 };
 StreamName split_stream_name(const std::string& raw);
 

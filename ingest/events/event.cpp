@@ -23,6 +23,26 @@ struct Namer {
 
 }  // namespace
 
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::kClient:
+      return "client";
+    case StopReason::kDisconnect:
+      return "disconnect";
+    case StopReason::kIdleTimeout:
+      return "idle_timeout";
+    case StopReason::kAuth:
+      return "auth";
+    case StopReason::kKicked:
+      return "kicked";
+    case StopReason::kShutdown:
+      return "shutdown";
+    case StopReason::kError:
+      break;
+  }
+  return "error";
+}
+
 const char* event_name(const EventData& data) {
   return std::visit(Namer{}, data);
 }

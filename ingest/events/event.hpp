@@ -14,7 +14,23 @@ struct ConnectionAccept {
 struct HandshakeComplete {};
 struct StreamCreate {};
 struct StreamDelete {};
-struct PublishStart {};
+// Why a publish, a play or a connection ended (`reason` in their stop events).
+enum class StopReason {
+  kClient,       // the client ended it with a command (FCUnpublish, deleteStream, closeStream)
+  kDisconnect,   // the peer closed or reset the connection
+  kIdleTimeout,  // nothing received (or, for a player, nothing read) in time
+  kAuth,         // refused by auth
+  kKicked,       // dropped by the server (a player too slow to keep up)
+  kShutdown,     // the server is shutting down
+  kError,        // malformed input, an I/O error, or an end nobody asked for
+};
+// "client", "disconnect", "idle_timeout", "auth", "kicked", "shutdown", "error".
+const char* stop_reason_name(StopReason reason);
+
+struct PublishStart {
+  std::string remote_addr;
+  std::string query;  // the stream name's query without its token parameter
+};
 struct PublishStop {
   uint64_t audio_packets = 0;
   uint64_t video_packets = 0;
@@ -22,10 +38,15 @@ struct PublishStop {
   std::string audio_codec;
   std::string video_codec;
   double duration_sec = 0;
+  std::string reason;  // stop_reason_name()
 };
-struct PlayStart {};
+struct PlayStart {
+  std::string remote_addr;
+  std::string query;
+};
 struct PlayStop {
   double duration_sec = 0;
+  std::string reason;
 };
 struct CodecDetected {
   std::string media;  // "audio" / "video"
@@ -46,6 +67,7 @@ struct AuthFailed {
 struct ConnectionClose {
   std::string role;  // "publisher" / "subscriber" / "none"
   double duration_sec = 0;
+  std::string reason;
 };
 struct RecordingStart {
   std::string path;    // the first file, under its final name

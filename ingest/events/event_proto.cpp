@@ -23,9 +23,11 @@ struct ToProto {
     out.set_type(rtmphooks::STREAM_DELETE);
     out.mutable_stream_delete();
   }
-  void operator()(const PublishStart&) const {
+  void operator()(const PublishStart& e) const {
     out.set_type(rtmphooks::PUBLISH_START);
-    out.mutable_publish_start();
+    auto* d = out.mutable_publish_start();
+    d->set_remote_addr(e.remote_addr);
+    d->set_query(e.query);
   }
   void operator()(const PublishStop& e) const {
     out.set_type(rtmphooks::PUBLISH_STOP);
@@ -36,14 +38,19 @@ struct ToProto {
     d->set_audio_codec(e.audio_codec);
     d->set_video_codec(e.video_codec);
     d->set_duration_sec(e.duration_sec);
+    d->set_reason(e.reason);
   }
-  void operator()(const PlayStart&) const {
+  void operator()(const PlayStart& e) const {
     out.set_type(rtmphooks::PLAY_START);
-    out.mutable_play_start();
+    auto* d = out.mutable_play_start();
+    d->set_remote_addr(e.remote_addr);
+    d->set_query(e.query);
   }
   void operator()(const PlayStop& e) const {
     out.set_type(rtmphooks::PLAY_STOP);
-    out.mutable_play_stop()->set_duration_sec(e.duration_sec);
+    auto* d = out.mutable_play_stop();
+    d->set_duration_sec(e.duration_sec);
+    d->set_reason(e.reason);
   }
   void operator()(const CodecDetected& e) const {
     out.set_type(rtmphooks::CODEC_DETECTED);
@@ -74,6 +81,7 @@ struct ToProto {
     auto* d = out.mutable_connection_close();
     d->set_role(e.role);
     d->set_duration_sec(e.duration_sec);
+    d->set_reason(e.reason);
   }
   void operator()(const RecordingStart& e) const {
     out.set_type(rtmphooks::RECORDING_START);

@@ -45,6 +45,7 @@ class Stream {
   // ---- membership: registry mutex ----
   bool has_publisher_ = false;
   std::vector<std::shared_ptr<Subscriber>> subscribers_;  // waiting or attached
+  size_t players_ = 0;                                    // subscribers_ that count as players
   std::vector<std::shared_ptr<Subscriber>> pending_;      // to attach on the publisher strand
   std::atomic<bool> pending_flag_{false};
   std::mutex* mutex_ = nullptr;  // the registry's

@@ -9,6 +9,11 @@ void StreamRegistry::emit(const std::string& conn_id, const std::string& key,
   sink_.emit(events::Event{conn_id, key, std::move(data), 0});
 }
 
+events::StopReason StreamRegistry::unowned_end_reason() const {
+  return shutting_down_.load(std::memory_order_relaxed) ? events::StopReason::kShutdown
+                                                        : events::StopReason::kError;
+}
+
 std::shared_ptr<Stream> StreamRegistry::acquire(const std::string& key,
                                                 const std::string& conn_id) {
   auto& slot = streams_[key];
@@ -29,34 +34,33 @@ void StreamRegistry::release_if_empty(const std::shared_ptr<Stream>& stream,
   emit(conn_id, stream->key(), events::StreamDelete{});
 }
 
-std::shared_ptr<Stream> StreamRegistry::publish(const std::string& key, const std::string& conn_id,
-                                                const Emit& on_start) {
+PublisherRole StreamRegistry::publish(const std::string& key, const std::string& conn_id,
+                                      events::PublishStart start) {
   std::lock_guard lock(mutex_);
   auto found = streams_.find(key);
-  if (found != streams_.end() && found->second->has_publisher_) return nullptr;
+  if (found != streams_.end() && found->second->has_publisher_) return {};
   auto stream = acquire(key, conn_id);
   stream->has_publisher_ = true;
   stream->pending_ = stream->subscribers_;
   stream->pending_flag_.store(!stream->pending_.empty(), std::memory_order_release);
-  on_start();
-  return stream;
+  emit(conn_id, key, std::move(start));
+  return PublisherRole(*this, std::move(stream), conn_id);
 }
 
 void StreamRegistry::unpublish(const std::shared_ptr<Stream>& stream, const std::string& conn_id,
-                               const Emit& on_stop) {
+                               events::PublishStop stop) {
   std::lock_guard lock(mutex_);
   stream->has_publisher_ = false;
   stream->pending_.clear();
   stream->pending_flag_.store(false, std::memory_order_release);
   stream->reset_publisher_state();
-  on_stop();
+  emit(conn_id, stream->key(), std::move(stop));
   for (const auto& sub : stream->subscribers_) sub->on_publisher_gone();
   release_if_empty(stream, conn_id);
 }
 
-std::shared_ptr<Stream> StreamRegistry::join(const std::string& key,
-                                             const std::shared_ptr<Subscriber>& sub,
-                                             const std::string& conn_id, const Emit& on_start) {
+PlayerRole StreamRegistry::join(const std::string& key, std::shared_ptr<Subscriber> sub,
+                                const std::string& conn_id) {
   std::lock_guard lock(mutex_);
   auto stream = acquire(key, conn_id);
   stream->subscribers_.push_back(sub);
@@ -64,21 +68,26 @@ std::shared_ptr<Stream> StreamRegistry::join(const std::string& key,
     stream->pending_.push_back(sub);
     stream->pending_flag_.store(true, std::memory_order_release);
   }
-  on_start();
-  emit(conn_id, key, events::SubscriberCount{static_cast<uint32_t>(stream->subscribers_.size())});
-  return stream;
+  emit(conn_id, key, sub->start_event());
+  if (sub->counts_as_player()) {
+    ++stream->players_;
+    emit(conn_id, key, events::SubscriberCount{static_cast<uint32_t>(stream->players_)});
+  }
+  return PlayerRole(*this, std::move(stream), std::move(sub), conn_id);
 }
 
 void StreamRegistry::leave(const std::shared_ptr<Stream>& stream,
                            const std::shared_ptr<Subscriber>& sub, const std::string& conn_id,
-                           const Emit& on_stop) {
+                           events::EventData stop) {
   std::lock_guard lock(mutex_);
   sub->link().close();  // the publisher strand drops it at its next message
   std::erase(stream->subscribers_, sub);
   std::erase(stream->pending_, sub);
-  on_stop();
-  emit(conn_id, stream->key(),
-       events::SubscriberCount{static_cast<uint32_t>(stream->subscribers_.size())});
+  emit(conn_id, stream->key(), std::move(stop));
+  if (sub->counts_as_player()) {
+    --stream->players_;
+    emit(conn_id, stream->key(), events::SubscriberCount{static_cast<uint32_t>(stream->players_)});
+  }
   release_if_empty(stream, conn_id);
 }
 
@@ -88,7 +97,7 @@ StreamRegistry::Counts StreamRegistry::counts() const {
   c.streams = streams_.size();
   for (const auto& [key, s] : streams_) {
     c.publishers += s->has_publisher_ ? 1 : 0;
-    c.players += s->subscribers_.size();
+    c.players += s->players_;
   }
   return c;
 }

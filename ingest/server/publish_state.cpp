@@ -17,17 +17,13 @@ bool has_sequence_header(const std::string& codec) {
 
 }  // namespace
 
-PublishState::PublishState(std::shared_ptr<registry::Stream> stream, uint32_t stream_id,
-                           std::string key, std::string name)
-    : stream_(std::move(stream)),
-      stream_id_(stream_id),
-      key_(std::move(key)),
-      name_(std::move(name)),
-      started_(std::chrono::steady_clock::now()) {}
+PublishState::PublishState(registry::PublisherRole role, uint32_t stream_id, std::string name)
+    : role_(std::move(role)), stream_id_(stream_id), name_(std::move(name)) {}
 
 registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_size,
                                         std::vector<events::CodecDetected>& detected) {
-  total_bytes_ += m.payload.size();
+  registry::PublishStats& stats = role_.stats();
+  stats.total_bytes += m.payload.size();
   bool keyframe = false;
   bool config = false;
   switch (m.type()) {
@@ -36,8 +32,8 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
       if (!tag.valid || tag.command_frame) return nullptr;
       // Counted: coded frames (as an encoder counts them), not the codec
       // configuration or the end-of-sequence marker.
-      if (!tag.sequence_header && !tag.end_of_sequence) ++video_packets_;
-      if (!tag.codec.empty()) video_codec_ = tag.codec;
+      if (!tag.sequence_header && !tag.end_of_sequence) ++stats.video_packets;
+      if (!tag.codec.empty()) stats.video_codec = tag.codec;
       keyframe = tag.keyframe && !tag.sequence_header;
       config = tag.sequence_header;
       detect_video(m.payload, tag.sequence_header, detected);
@@ -46,8 +42,8 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
     case MessageType::kAudio: {
       const media::AudioTag tag = media::inspect_audio(m.payload);
       if (!tag.valid) return nullptr;
-      if (!tag.sequence_header) ++audio_packets_;
-      if (!tag.codec.empty()) audio_codec_ = tag.codec;
+      if (!tag.sequence_header) ++stats.audio_packets;
+      if (!tag.codec.empty()) stats.audio_codec = tag.codec;
       config = tag.sequence_header;
       detect_audio(m.payload, tag.sequence_header, detected);
       break;
@@ -77,34 +73,24 @@ void PublishState::read_metadata(std::span<const uint8_t> payload) {
 
 void PublishState::detect_video(std::span<const uint8_t> payload, bool sequence_header,
                                 std::vector<events::CodecDetected>& detected) {
-  if (video_reported_ || video_codec_.empty()) return;
-  if (!sequence_header && has_sequence_header(video_codec_)) return;
+  const std::string& codec = role_.stats().video_codec;
+  if (video_reported_ || codec.empty()) return;
+  if (!sequence_header && has_sequence_header(codec)) return;
   auto info = media::describe_video(payload, fps_hint_);
-  if (!info) info = events::CodecDetected{"video", video_codec_, {}, {}, {}, {}, {}, {}, {}};
+  if (!info) info = events::CodecDetected{"video", codec, {}, {}, {}, {}, {}, {}, {}};
   video_reported_ = true;
   detected.push_back(std::move(*info));
 }
 
 void PublishState::detect_audio(std::span<const uint8_t> payload, bool sequence_header,
                                 std::vector<events::CodecDetected>& detected) {
-  if (audio_reported_ || audio_codec_.empty()) return;
-  if (!sequence_header && has_sequence_header(audio_codec_)) return;
+  const std::string& codec = role_.stats().audio_codec;
+  if (audio_reported_ || codec.empty()) return;
+  if (!sequence_header && has_sequence_header(codec)) return;
   auto info = media::describe_audio(payload);
-  if (!info) info = events::CodecDetected{"audio", audio_codec_, {}, {}, {}, {}, {}, {}, {}};
+  if (!info) info = events::CodecDetected{"audio", codec, {}, {}, {}, {}, {}, {}, {}};
   audio_reported_ = true;
   detected.push_back(std::move(*info));
-}
-
-events::PublishStop PublishState::stop_info() const {
-  events::PublishStop s;
-  s.audio_packets = audio_packets_;
-  s.video_packets = video_packets_;
-  s.total_bytes = total_bytes_;
-  s.audio_codec = audio_codec_;
-  s.video_codec = video_codec_;
-  s.duration_sec =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  return s;
 }
 
 }  // namespace rtmp::server

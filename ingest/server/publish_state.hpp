@@ -1,8 +1,9 @@
 #pragma once
-// What a publishing session knows of its stream: counts for publish_stop,
-// the codecs it has seen (codec_detected fires once per track), and the
-// classification of each message (keyframe, sequence header, metadata) that
-// the registry's GOP cache relies on.
+// A publishing session's role and what it learns of its stream: it counts
+// into the role's stats (publish_stop reads them when the role ends, by any
+// path), reports each track's codec once (codec_detected), and classifies
+// each message (keyframe, sequence header, metadata) for the registry's GOP
+// cache.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -14,14 +15,13 @@
 #include "ingest/protocol/message.hpp"
 #include "ingest/record/recorder.hpp"
 #include "ingest/registry/media_message.hpp"
-#include "ingest/registry/stream.hpp"
+#include "ingest/registry/publisher_role.hpp"
 
 namespace rtmp::server {
 
 class PublishState {
  public:
-  PublishState(std::shared_ptr<registry::Stream> stream, uint32_t stream_id, std::string key,
-               std::string name);
+  PublishState(registry::PublisherRole role, uint32_t stream_id, std::string name);
 
   // Counts and classifies `m`; appends codec_detected data for a track seen
   // for the first time; returns the shared message to fan out (nullptr for a
@@ -29,11 +29,8 @@ class PublishState {
   registry::MediaPtr ingest(protocol::Message&& m, uint32_t chunk_size,
                             std::vector<events::CodecDetected>& detected);
 
-  events::PublishStop stop_info() const;
-
-  const std::shared_ptr<registry::Stream>& stream() const { return stream_; }
+  registry::PublisherRole& role() { return role_; }
   uint32_t stream_id() const { return stream_id_; }
-  const std::string& key() const { return key_; }
   const std::string& name() const { return name_; }
 
   // The recording of this publish, if its key is recorded; it ends when the
@@ -48,13 +45,9 @@ class PublishState {
                     std::vector<events::CodecDetected>& detected);
   void read_metadata(std::span<const uint8_t> payload);
 
-  std::shared_ptr<registry::Stream> stream_;
+  registry::PublisherRole role_;
   uint32_t stream_id_;
-  std::string key_, name_;
-  std::chrono::steady_clock::time_point started_;
-
-  uint64_t audio_packets_ = 0, video_packets_ = 0, total_bytes_ = 0;
-  std::string audio_codec_, video_codec_;
+  std::string name_;
   bool audio_reported_ = false, video_reported_ = false;
   std::optional<double> fps_hint_;
   std::unique_ptr<record::RecordingHandle> recording_;

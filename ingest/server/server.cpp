@@ -124,6 +124,8 @@ void Server::stop_accepting() {
 }
 
 void Server::close_all(const std::string& reason) {
+  // Roles whose sessions go away unclosed from here on end as `shutdown`.
+  ctx_.registry.begin_shutdown();
   std::lock_guard lock(sessions_mutex_);
   for (auto& [id, weak] : sessions_) {
     if (auto s = weak.lock()) s->shutdown(reason);

@@ -42,11 +42,27 @@ Session::Session(Socket socket, SessionContext& ctx, std::string conn_id)
 
 Session::~Session() {
   ctx_.counters.connections_open.fetch_sub(1);
-  if (!closed_ && connection_open_) {
-    // Backstop: close() is the teardown path; this only pairs what it missed.
-    if (publish_) emit(publish_->stop_info());
-    emit(events::ConnectionClose{"none", seconds_since(accepted_at_)});
+  if (closed_) return;
+  // Destroyed without close() (its io_context went away): the roles end
+  // first (their handles emit the stops), then the connection.
+  const events::StopReason reason = ctx_.registry.unowned_end_reason();
+  publish_.reset();
+  player_ = {};
+  if (connection_open_)
+    emit(events::ConnectionClose{role_name(), seconds_since(accepted_at_),
+                                 events::stop_reason_name(reason)});
+}
+
+const char* Session::role_name() const {
+  switch (role_) {
+    case Role::kPublisher:
+      return "publisher";
+    case Role::kSubscriber:
+      return "subscriber";
+    case Role::kNone:
+      break;
   }
+  return "none";
 }
 
 void Session::emit(events::EventData data) {
@@ -65,8 +81,9 @@ void Session::start() {
   });
 }
 
-void Session::shutdown(const std::string& reason) {
-  net::post(strand_, [self = shared_from_this(), reason] { self->close(reason, false); });
+void Session::shutdown(const std::string& why) {
+  net::post(strand_,
+            [self = shared_from_this(), why] { self->close(events::StopReason::kShutdown, why); });
 }
 
 // ---- reading ----
@@ -82,17 +99,18 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
   if (closed_) return;
   if (!closing_reason_.empty()) return;  // refused: no more input taken
   if (ec) {
-    const bool clean = ec == net::error::eof || ec == net::error::connection_reset;
-    close(clean ? "peer closed the connection" : "read: " + ec.message(), !clean);
-    return;
+    if (ec == net::error::eof || ec == net::error::connection_reset)
+      return close(events::StopReason::kDisconnect, "peer closed the connection");
+    return close(events::StopReason::kError, "read: " + ec.message());
   }
   last_read_ = Clock::now();
   ctx_.counters.bytes_in.fetch_add(n, std::memory_order_relaxed);
   if (auto err = rtmp_.feed({read_buf_.data(), n}); !err.empty()) {
     ctx_.counters.protocol_errors.fetch_add(1);
     // What the connection answered (a refused connect's _error) goes out first.
-    if (!rtmp_.output().empty()) return close_after_flush("protocol error: " + err);
-    close("protocol error: " + err, true);
+    if (!rtmp_.output().empty())
+      return close_after_flush(events::StopReason::kError, "protocol error: " + err);
+    close(events::StopReason::kError, "protocol error: " + err);
     return;
   }
   if (closed_) return;  // a handler (e.g. a refused auth) closed it
@@ -130,12 +148,12 @@ bool Session::take_burst(OutItem& item) {
 void Session::flush() {
   if (writing_ || closed_) return;
   take_control();
-  registry::PlayerLink* link = play_stream_ && media_attached_ ? link_.get() : nullptr;
+  registry::PlayerLink* link = media_attached_ ? player_link() : nullptr;
   bool cut = false;  // this write ends at a burst's keyframe
   for (;;) {
     if (link && link->kicked()) {
       ctx_.counters.players_dropped.fetch_add(1);
-      close("player too slow: still behind after skipping ahead", true);
+      close(events::StopReason::kKicked, "player too slow: still behind after skipping ahead");
       return;
     }
     inflight_.clear();
@@ -160,7 +178,7 @@ void Session::flush() {
       add_media(std::move(m));
     if (!inflight_.empty()) break;
     if (!link || link->go_idle()) {
-      if (!closing_reason_.empty()) close(closing_reason_, true);
+      if (!closing_reason_.empty()) close(closing_stop_, closing_reason_);
       return;  // nothing to send; a wake will come
     }
   }
@@ -197,8 +215,9 @@ void Session::flush_at(Clock::time_point due) {
       }));
 }
 
-void Session::close_after_flush(const std::string& reason) {
-  closing_reason_ = reason;
+void Session::close_after_flush(events::StopReason reason, const std::string& why) {
+  closing_stop_ = reason;
+  closing_reason_ = why;
   flush();
 }
 
@@ -206,8 +225,9 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   writing_ = false;
   if (closed_) return;
   if (ec) {
-    close("write: " + ec.message(),
-          ec != net::error::broken_pipe && ec != net::error::connection_reset);
+    const bool gone = ec == net::error::broken_pipe || ec == net::error::connection_reset;
+    close(gone ? events::StopReason::kDisconnect : events::StopReason::kError,
+          "write: " + ec.message());
     return;
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
@@ -228,7 +248,8 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
 bool Session::hold_for_window() {
   const auto window = ctx_.options.merge_write;
   if (window <= common::Duration::zero() || !closing_reason_.empty() || !out_.empty()) return false;
-  if (!play_stream_ || !media_attached_ || link_->queued() == 0) return false;
+  const registry::PlayerLink* link = player_link();
+  if (!link || !media_attached_ || link->queued() == 0) return false;
   const auto due = write_started_ + window;
   if (due <= Clock::now()) return false;
   flush_at(due);
@@ -249,41 +270,44 @@ void Session::on_tick(const boost::system::error_code& ec) {
   if (ec || closed_) return;
   const auto now = Clock::now();
   const auto& o = ctx_.options;
+  using events::StopReason;
   // The deadline runs to a completed connect, not to the last byte: a client
   // trickling its connect a byte at a time is closed all the same.
   if (!rtmp_.connected() && now - accepted_at_ > o.handshake_timeout)
-    return close(rtmp_.handshake_done() ? "connect timeout: no connect within -handshake-timeout"
-                                        : "handshake timeout",
-                 true);
+    return close(StopReason::kIdleTimeout,
+                 rtmp_.handshake_done() ? "connect timeout: no connect within -handshake-timeout"
+                                        : "handshake timeout");
   // Players need not send anything; the write timeout watches them instead.
   if (role_ != Role::kSubscriber && now - last_read_ > o.idle_timeout)
-    return close("idle timeout: nothing received", true);
+    return close(StopReason::kIdleTimeout, "idle timeout: nothing received");
   // A kick is otherwise seen only when a write completes; a peer that stopped
   // reading never completes one, so the tick looks too.
-  if (play_stream_ && link_ && link_->kicked()) {
+  if (const auto* link = player_link(); link && link->kicked()) {
     ctx_.counters.players_dropped.fetch_add(1);
-    return close("player too slow: still behind after skipping ahead", true);
+    return close(StopReason::kKicked, "player too slow: still behind after skipping ahead");
   }
-  if (writing_ && now - write_started_ > o.write_timeout)
-    return close(closing_reason_.empty() ? "write timeout: peer not reading" : closing_reason_,
-                 true);
+  if (writing_ && now - write_started_ > o.write_timeout) {
+    if (!closing_reason_.empty()) return close(closing_stop_, closing_reason_);
+    return close(StopReason::kIdleTimeout, "write timeout: peer not reading");
+  }
   arm_timer();
 }
 
 // ---- teardown ----
 
-void Session::close(const std::string& reason, bool error) {
+void Session::close(events::StopReason reason, const std::string& why) {
   if (closed_) return;
-  const Role role = role_;
-  if (error) {
-    common::log::warn({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
-                      "closing: {}", reason);
+  const common::log::Fields where{
+      .conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_};
+  // The ordinary ends of a connection at INFO; the rest need a look.
+  if (reason == events::StopReason::kDisconnect || reason == events::StopReason::kShutdown ||
+      reason == events::StopReason::kClient) {
+    common::log::info(where, "closing: {}", why);
   } else {
-    common::log::info({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
-                      "closing: {}", reason);
+    common::log::warn(where, "closing: {}", why);
   }
-  if (publish_) end_publish(false);
-  if (play_stream_) end_play();
+  if (publish_) end_publish(reason, false);
+  if (player_) end_play(reason);
   closed_ = true;
   boost::system::error_code ignored;
   timer_.cancel();
@@ -291,10 +315,8 @@ void Session::close(const std::string& reason, bool error) {
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   if (connection_open_) {
-    const char* role_name = role == Role::kPublisher    ? "publisher"
-                            : role == Role::kSubscriber ? "subscriber"
-                                                        : "none";
-    emit(events::ConnectionClose{role_name, seconds_since(accepted_at_)});
+    emit(events::ConnectionClose{role_name(), seconds_since(accepted_at_),
+                                 events::stop_reason_name(reason)});
   }
   out_.clear();
 }

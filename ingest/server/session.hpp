@@ -4,9 +4,12 @@
 // shared media buffers (writev); a publisher fans media out through the
 // registry; a player drains its PlayerLink.
 //
-// Every start event has its stop: close() is the one teardown path (read or
-// write error, EOF, timeouts, a kick, shutdown) and ends the roles in order:
-// publish_stop / play_stop, then connection_close.
+// A session holds at most one role, a registry::PublisherRole (in
+// PublishState) or a registry::PlayerRole; the role emits its own stop when
+// it ends. close() is the teardown path (read or write error, EOF, timeouts,
+// a kick, auth, shutdown): it ends the role with its reason, then emits
+// connection_close. A session destroyed without close() (its io_context
+// went away) ends its role first in its destructor, then connection_close.
 #include <array>
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
@@ -21,7 +24,7 @@
 #include <vector>
 
 #include "ingest/protocol/rtmp_connection.hpp"
-#include "ingest/registry/subscriber.hpp"
+#include "ingest/registry/player_role.hpp"
 #include "ingest/server/handler_slot.hpp"
 #include "ingest/server/publish_state.hpp"
 #include "ingest/server/session_context.hpp"
@@ -38,24 +41,21 @@ using Strand = net::strand<IoExecutor>;
 using Socket = net::basic_stream_socket<tcp, IoExecutor>;
 using StrandTimer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Strand>;
 
-class Session : public std::enable_shared_from_this<Session>,
-                private protocol::RtmpDelegate,
-                public registry::Subscriber {
+class SessionSubscriber;
+
+class Session : public std::enable_shared_from_this<Session>, private protocol::RtmpDelegate {
  public:
   Session(Socket socket, SessionContext& ctx, std::string conn_id);
   ~Session() override;
 
   void start();
-  // From any thread: closes the connection (emitting its stop events).
-  void shutdown(const std::string& reason);
+  // From any thread: closes the connection because the server shuts down
+  // (emitting its stop events, reason `shutdown`).
+  void shutdown(const std::string& why);
   const std::string& conn_id() const { return conn_id_; }
 
-  // registry::Subscriber (called from a publisher's strand).
-  registry::PlayerLink& link() override { return *link_; }
-  void on_attach(registry::BurstPtr burst) override;
-  void on_publisher_gone() override;
-
  private:
+  friend class SessionSubscriber;
   enum class Role { kNone, kPublisher, kSubscriber };
 
   // I/O (session.cpp)
@@ -63,12 +63,14 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_read(const boost::system::error_code& ec, size_t n);
   void flush();
   void take_control();
-  void close_after_flush(const std::string& reason);
+  void close_after_flush(events::StopReason reason, const std::string& why);
   void on_write(const boost::system::error_code& ec, size_t n);
   void arm_timer();
   void on_tick(const boost::system::error_code& ec);
-  void close(const std::string& reason, bool error);
+  // Ends the role with `reason`, then the connection; `why` is logged.
+  void close(events::StopReason reason, const std::string& why);
   void emit(events::EventData data);
+  const char* role_name() const;  // connection_close's role
 
   // RtmpDelegate
   void on_handshake_complete() override;
@@ -79,10 +81,16 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_media(protocol::Message&& message) override;
 
   // Roles (session_auth.cpp, session_publish.cpp, session_play.cpp)
-  void start_publish(uint32_t stream_id, const std::string& name, const std::string& key);
-  void end_publish(bool notify);
-  void start_play(uint32_t stream_id, const std::string& name, const std::string& key);
-  void end_play();
+  void start_publish(uint32_t stream_id, const std::string& name, const std::string& key,
+                     const std::string& query);
+  void end_publish(events::StopReason reason, bool notify);
+  void start_play(uint32_t stream_id, const std::string& name, const std::string& key,
+                  const std::string& query);
+  void end_play(events::StopReason reason);
+  // registry::Subscriber, through SessionSubscriber (a publisher's strand).
+  void on_attach(registry::BurstPtr burst);
+  void on_publisher_gone();
+  registry::PlayerLink* player_link() const;  // null when not playing
   void request_role(const std::string& action, uint32_t stream_id, const std::string& raw_name);
   bool check_stream_name(const std::string& name, std::string& error) const;
   auth::Request auth_request(const std::string& action, const std::string& raw_name) const;
@@ -137,6 +145,7 @@ class Session : public std::enable_shared_from_this<Session>,
   std::vector<OutItem> inflight_;
   std::vector<net::const_buffer> iov_;
   std::string closing_reason_;  // set: close once everything queued is written
+  events::StopReason closing_stop_ = events::StopReason::kError;
 
   bool closed_ = false;
   bool connection_open_ = false;  // connection_accept emitted
@@ -144,14 +153,12 @@ class Session : public std::enable_shared_from_this<Session>,
   Role role_ = Role::kNone;
   bool auth_pending_ = false;  // a publish/play waits for the authorizer
 
-  // Publisher
+  // Publisher: the role and its stream's state.
   std::optional<PublishState> publish_;
-  // Player
-  std::shared_ptr<registry::PlayerLink> link_;
-  std::shared_ptr<registry::Stream> play_stream_;
+  // Player: the role (holding the SessionSubscriber, which holds the link).
+  registry::PlayerRole player_;
   uint32_t play_stream_id_ = 0;
   std::string play_name_;
-  Clock::time_point play_started_;
   bool play_waiting_ = false;  // subscribed, no publisher right now
   // The publisher's burst (metadata, sequence headers, GOP) is queued in out_:
   // only then may the link be drained, or live messages would overtake it.

@@ -46,7 +46,7 @@ void Session::refuse(const std::string& action, uint32_t stream_id, const std::s
   } else {
     rtmp_.reject_play(stream_id, "NetStream.Play.Unauthorized", "Authentication failed");
   }
-  close_after_flush(action + " refused by auth");
+  close_after_flush(events::StopReason::kAuth, action + " refused by auth");
 }
 
 void Session::request_role(const std::string& action, uint32_t stream_id,
@@ -70,20 +70,22 @@ void Session::request_role(const std::string& action, uint32_t stream_id,
     return reject("NetStream.Publish.BadName", "NetStream.Play.Failed",
                   "connection already in use");
   auth_pending_ = true;  // a second publish/play before the answer is refused
-  ctx_.authorizer.authorize(req, [self = shared_from_this(), stream_id, req](auth::Decision d) {
-    net::dispatch(self->strand_, [self, stream_id, req, d] {
-      self->auth_pending_ = false;
-      if (self->closed_ || !self->closing_reason_.empty()) return;
-      self->stream_key_ = req.stream_key;
-      if (!d.allowed) return self->refuse(req.action, stream_id, d.error);
-      if (req.action == "publish") {
-        self->start_publish(stream_id, req.stream_name, req.stream_key);
-      } else {
-        self->start_play(stream_id, req.stream_name, req.stream_key);
-      }
-      self->flush();
-    });
-  });
+  std::string query = auth::split_stream_name(raw_name).query;
+  ctx_.authorizer.authorize(
+      req, [self = shared_from_this(), stream_id, req, query = std::move(query)](auth::Decision d) {
+        net::dispatch(self->strand_, [self, stream_id, req, query, d] {
+          self->auth_pending_ = false;
+          if (self->closed_ || !self->closing_reason_.empty()) return;
+          self->stream_key_ = req.stream_key;
+          if (!d.allowed) return self->refuse(req.action, stream_id, d.error);
+          if (req.action == "publish") {
+            self->start_publish(stream_id, req.stream_name, req.stream_key, query);
+          } else {
+            self->start_play(stream_id, req.stream_name, req.stream_key, query);
+          }
+          self->flush();
+        });
+      });
 }
 
 }  // namespace rtmp::server

@@ -1,9 +1,10 @@
-// Session: the play role and the registry::Subscriber side.
+// Session: the play role and its registry::Subscriber side.
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
 #include "common/logging.hpp"
 #include "ingest/server/session.hpp"
+#include "ingest/server/session_subscriber.hpp"
 
 namespace rtmp::server {
 
@@ -11,39 +12,41 @@ void Session::on_play(uint32_t stream_id, const std::string& name) {
   request_role("play", stream_id, name);
 }
 
-void Session::start_play(uint32_t stream_id, const std::string& name, const std::string& key) {
+registry::PlayerLink* Session::player_link() const {
+  return player_ ? &player_.subscriber().link() : nullptr;
+}
+
+void Session::start_play(uint32_t stream_id, const std::string& name, const std::string& key,
+                         const std::string& query) {
   role_ = Role::kSubscriber;
   play_stream_id_ = stream_id;
   play_name_ = name;
-  play_started_ = Clock::now();
   std::weak_ptr<Session> weak = weak_from_this();
-  link_ = std::make_shared<registry::PlayerLink>(
-      ctx_.options.player_queue, ctx_.options.player_max_skips, [weak] {
+  auto sub = std::make_shared<SessionSubscriber>(
+      weak, ctx_.options.player_queue, ctx_.options.player_max_skips,
+      [weak] {
         if (auto self = weak.lock())
           net::post(self->strand_, net::bind_allocator(WakeAllocator(self->wake_slot_),
                                                        [self] { self->on_wake(); }));
-      });
+      },
+      events::PlayStart{remote_addr_, query});
   rtmp_.accept_play(stream_id, name);
   take_control();  // Play.Start goes before anything the publisher sends
-  play_stream_ =
-      ctx_.registry.join(key, shared_from_this(), conn_id_, [this] { emit(events::PlayStart{}); });
+  player_ = ctx_.registry.join(key, std::move(sub), conn_id_);
   common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
                     "play started");
 }
 
-void Session::end_play() {
-  const double duration = std::chrono::duration<double>(Clock::now() - play_started_).count();
-  ctx_.registry.leave(play_stream_, shared_from_this(), conn_id_,
-                      [this, duration] { emit(events::PlayStop{duration}); });
+void Session::end_play(events::StopReason reason) {
+  // The link lives on in the SessionSubscriber while the publisher's strand
+  // still holds it (until its next message); it is closed now.
+  player_.end(reason);
   common::log::info({.conn_id = conn_id_, .stream_key = stream_key_}, "play stopped");
-  play_stream_.reset();
-  // link_ stays: the publisher's strand may still hold this subscriber until
-  // its next message, and only reads the (now closed) link through it.
 }
 
 void Session::on_attach(registry::BurstPtr burst) {
   net::post(strand_, [self = shared_from_this(), burst = std::move(burst)]() mutable {
-    if (self->closed_ || !self->play_stream_) return;
+    if (self->closed_ || !self->player_) return;
     if (self->play_waiting_) {
       self->rtmp_.notify_published(self->play_stream_id_, self->play_name_);
       self->play_waiting_ = false;
@@ -57,11 +60,12 @@ void Session::on_attach(registry::BurstPtr burst) {
 
 void Session::on_publisher_gone() {
   net::post(strand_, [self = shared_from_this()] {
-    if (self->closed_ || !self->play_stream_) return;
+    if (self->closed_ || !self->player_) return;
     // What the publisher sent before it left goes out before the notice.
     self->take_control();
+    registry::PlayerLink& link = *self->player_link();
     registry::MediaPtr m;
-    while (self->link_->pop(m)) self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
+    while (link.pop(m)) self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
     self->media_attached_ = false;  // until the next publisher's burst
     self->rtmp_.notify_unpublished(self->play_stream_id_, self->play_name_);
     self->play_waiting_ = true;

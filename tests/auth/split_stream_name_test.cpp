@@ -50,5 +50,14 @@ TEST(SplitStreamName, TokenValueMayContainEquals) {
   expect_split("s?token=a=b", "s", "a=b");
 }
 
+TEST(SplitStreamName, QueryKeepsOtherParametersWithoutTheToken) {
+  EXPECT_EQ(split_stream_name("test").query, "");
+  EXPECT_EQ(split_stream_name("test?token=abc").query, "");
+  EXPECT_EQ(split_stream_name("test?token=abc&x=1").query, "x=1");
+  EXPECT_EQ(split_stream_name("test?x=1&token=abc&y=a%20b").query, "x=1&y=a%20b");
+  EXPECT_EQ(split_stream_name("s?token=one&z=2&token=two").query, "z=2");  // every token goes
+  EXPECT_EQ(split_stream_name("s?token&mytoken=a&&b").query, "mytoken=a&b");
+}
+
 }  // namespace
 }  // namespace rtmp::auth

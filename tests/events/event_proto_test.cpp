@@ -35,7 +35,7 @@ TEST(EventProto, TypeNameMatchesPlainName) {
 }
 
 TEST(EventProto, PublishStopData) {
-  Event e{"c", "live/x", PublishStop{430, 300, 1830112, "AAC", "H264", 10.02}, 0};
+  Event e{"c", "live/x", PublishStop{430, 300, 1830112, "AAC", "H264", 10.02, "client"}, 0};
   const rtmphooks::Event p = to_proto(e);
   const auto& d = p.publish_stop();
   EXPECT_EQ(d.audio_packets(), 430u);
@@ -68,14 +68,15 @@ TEST(EventProto, CodecDetectedKeepsOnlyKnownFields) {
 TEST(EventProto, OtherData) {
   EXPECT_EQ(to_proto({"c", "", ConnectionAccept{"1.2.3.4:5"}, 0}).connection_accept().remote_addr(),
             "1.2.3.4:5");
-  EXPECT_DOUBLE_EQ(to_proto({"c", "", PlayStop{2.5}, 0}).play_stop().duration_sec(), 2.5);
+  EXPECT_DOUBLE_EQ(to_proto({"c", "", PlayStop{2.5, "client"}, 0}).play_stop().duration_sec(), 2.5);
   EXPECT_EQ(to_proto({"c", "", SubscriberCount{3}, 0}).subscriber_count().count(), 3u);
   const auto af =
       to_proto({"c", "", AuthFailed{"play", "bad token", "9.9.9.9:1"}, 0}).auth_failed();
   EXPECT_EQ(af.action(), "play");
   EXPECT_EQ(af.error(), "bad token");
   EXPECT_EQ(af.remote_addr(), "9.9.9.9:1");
-  const auto cc = to_proto({"c", "", ConnectionClose{"publisher", 7.5}, 0}).connection_close();
+  const auto cc =
+      to_proto({"c", "", ConnectionClose{"publisher", 7.5, "disconnect"}, 0}).connection_close();
   EXPECT_EQ(cc.role(), "publisher");
   EXPECT_DOUBLE_EQ(cc.duration_sec(), 7.5);
 }
@@ -105,6 +106,31 @@ TEST(EventProto, RecordingEvents) {
   EXPECT_DOUBLE_EQ(st.recording_stop().duration_sec(), 25.5);
   EXPECT_EQ(st.recording_stop().error(), "disk full");
   EXPECT_STREQ(event_name(RecordingStop{}), "recording_stop");
+}
+
+TEST(EventProto, StartsCarryAddressAndQueryStopsTheirReason) {
+  const auto ps = to_proto({"c", "", PublishStart{"1.2.3.4:5", "a=1&b=2"}, 0}).publish_start();
+  EXPECT_EQ(ps.remote_addr(), "1.2.3.4:5");
+  EXPECT_EQ(ps.query(), "a=1&b=2");
+  const auto pl = to_proto({"c", "", PlayStart{"[::1]:6", "x=y"}, 0}).play_start();
+  EXPECT_EQ(pl.remote_addr(), "[::1]:6");
+  EXPECT_EQ(pl.query(), "x=y");
+  PublishStop stop;
+  stop.reason = stop_reason_name(StopReason::kIdleTimeout);
+  EXPECT_EQ(to_proto({"c", "", stop, 0}).publish_stop().reason(), "idle_timeout");
+  EXPECT_EQ(to_proto({"c", "", PlayStop{1, "kicked"}, 0}).play_stop().reason(), "kicked");
+  EXPECT_EQ(to_proto({"c", "", ConnectionClose{"none", 1, "auth"}, 0}).connection_close().reason(),
+            "auth");
+}
+
+TEST(EventProto, StopReasonNames) {
+  EXPECT_STREQ(stop_reason_name(StopReason::kClient), "client");
+  EXPECT_STREQ(stop_reason_name(StopReason::kDisconnect), "disconnect");
+  EXPECT_STREQ(stop_reason_name(StopReason::kIdleTimeout), "idle_timeout");
+  EXPECT_STREQ(stop_reason_name(StopReason::kAuth), "auth");
+  EXPECT_STREQ(stop_reason_name(StopReason::kKicked), "kicked");
+  EXPECT_STREQ(stop_reason_name(StopReason::kShutdown), "shutdown");
+  EXPECT_STREQ(stop_reason_name(StopReason::kError), "error");
 }
 
 }  // namespace

@@ -108,7 +108,8 @@ TEST(ZmqEmitter, BindsAndDescribesTheEvent) {
 
   Puller pull(context, "inproc://zmq-emitter-test-describe");
   const int64_t before = std::time(nullptr);
-  emitter.emit(Event{"conn-1", "live/test", PublishStop{4, 3, 1000, "AAC", "H264", 1.5}, 0});
+  emitter.emit(
+      Event{"conn-1", "live/test", PublishStop{4, 3, 1000, "AAC", "H264", 1.5, "client"}, 0});
   const auto got = pull.recv();
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->type(), rtmphooks::PUBLISH_STOP);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "ingest/protocol/message.hpp"
@@ -45,6 +46,12 @@ class FakeSubscriber : public Subscriber {
     ++gone;
     if (gone_fn) gone_fn();
   }
+  events::EventData start_event() const override { return events::PlayStart{"1.2.3.4:5", query}; }
+  events::EventData stop_event(events::StopReason reason, double duration_sec) const override {
+    ++stop_events;
+    return events::PlayStop{duration_sec, events::stop_reason_name(reason)};
+  }
+  bool counts_as_player() const override { return player; }
 
   // Pops everything queued on the link.
   std::vector<MediaPtr> drain() {
@@ -60,6 +67,9 @@ class FakeSubscriber : public Subscriber {
   int attaches = 0;
   int gone = 0;
   std::atomic<int> wakes{0};
+  bool player = true;                         // counted in subscriber_count
+  std::string query;                          // play_start's
+  mutable int stop_events = 0;                // stop_event() calls
   std::vector<std::vector<MediaPtr>> bursts;  // each burst's messages
   std::vector<BurstPtr> snapshots;            // the bursts as shared
 

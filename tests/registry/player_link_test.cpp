@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -38,7 +38,7 @@ TEST(PlayerLinkTest, DeliversInOrderAndWakesOnlyAnIdleConsumer) {
   const auto a = testing::video(0, true);
   const auto b = testing::video(33, false);
   l.link.offer(a, true);
-  EXPECT_EQ(l.wakes, 0);  // a new link's consumer is busy (draining its burst)
+  EXPECT_EQ(l.wakes, 0);                   // a new link's consumer is busy (draining its burst)
   ASSERT_TRUE(l.link.go_idle() == false);  // work is queued: keep draining
   EXPECT_EQ(l.drain(), (std::vector<MediaPtr>{a}));
   ASSERT_TRUE(l.link.go_idle());
@@ -65,9 +65,9 @@ TEST(PlayerLinkTest, FullQueueSkipsToAKeyframeWithTheQueueAtMostHalfFull) {
   EXPECT_EQ(l.link.queued(), kCapacity);
   l.link.offer(testing::video(100, true), true);  // full: dropped, skipping starts
   EXPECT_EQ(l.link.dropped(), 1u);
-  l.drain(kCapacity - 3);  // 3 left: at most half of 7
+  l.drain(kCapacity - 3);                          // 3 left: at most half of 7
   l.link.offer(testing::video(101, false), true);  // not a keyframe: still skipping
-  l.link.offer(testing::audio(102), true);          // audio of a video stream too
+  l.link.offer(testing::audio(102), true);         // audio of a video stream too
   EXPECT_EQ(l.link.dropped(), 3u);
   EXPECT_EQ(l.link.queued(), 3u);
   const auto key = testing::video(103, true);
@@ -220,8 +220,8 @@ TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
   stop = true;
   producer.join();
 
-  EXPECT_FALSE(lost_wake) << "asleep with " << link.queued() << " queued after "
-                          << received.size() << " messages";
+  EXPECT_FALSE(lost_wake) << "asleep with " << link.queued() << " queued after " << received.size()
+                          << " messages";
   EXPECT_FALSE(producer_timed_out.load());
   EXPECT_EQ(double_wakes, 0);
   EXPECT_EQ(link.dropped(), 0u);

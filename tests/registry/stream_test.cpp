@@ -20,22 +20,25 @@ using Burst = std::vector<MediaPtr>;
 class StreamTest : public ::testing::Test {
  protected:
   explicit StreamTest(StreamLimits limits = {}) : registry(sink, limits) {
-    stream = registry.publish("live/s", "pub", [] {});
+    publisher = registry.publish("live/s", "pub", {});
+    stream = &publisher.stream();
   }
 
   // What a player joining now gets at the next message (which it also gets live).
   Burst late_burst() {
     auto sub = std::make_shared<FakeSubscriber>(1023);
-    registry.join("live/s", sub, "late", [] {});
+    PlayerRole role = registry.join("live/s", sub, "late");
     stream->publish_media(testing::audio(999999));
-    registry.leave(stream, sub, "late", [] {});
+    role.end(events::StopReason::kClient);
     EXPECT_EQ(sub->attaches, 1);
     return sub->bursts.empty() ? Burst{} : sub->bursts[0];
   }
 
   events::RecordingSink sink;
   StreamRegistry registry;
-  std::shared_ptr<Stream> stream;
+  PublisherRole publisher;
+  std::vector<PlayerRole> players;  // of the players a test joins
+  Stream* stream = nullptr;
 };
 
 TEST_F(StreamTest, FramesBeforeTheFirstKeyframeAreNotCached) {
@@ -97,7 +100,7 @@ TEST_F(StreamTest, FansOutTheSameMessageToEveryAttachedPlayer) {
   std::vector<std::shared_ptr<FakeSubscriber>> subs;
   for (int i = 0; i < 3; ++i) {
     subs.push_back(std::make_shared<FakeSubscriber>());
-    registry.join("live/s", subs.back(), "p", [] {});
+    players.push_back(registry.join("live/s", subs.back(), "p"));
   }
   const auto m = testing::video(0, true);
   stream->publish_media(m);
@@ -119,7 +122,7 @@ TEST_F(StreamTest, PlayersJoiningTogetherShareOneBurstSnapshot) {
   std::vector<std::shared_ptr<FakeSubscriber>> subs;
   for (int i = 0; i < 3; ++i) {
     subs.push_back(std::make_shared<FakeSubscriber>());
-    registry.join("live/s", subs.back(), "p", [] {});
+    players.push_back(registry.join("live/s", subs.back(), "p"));
   }
   stream->publish_media(testing::audio(40));  // attaches all three
   ASSERT_EQ(subs[0]->snapshots.size(), 1u);
@@ -137,11 +140,11 @@ TEST_F(StreamTest, ABurstSnapshotIsRebuiltAfterANewMessageAndNeverChanges) {
   stream->publish_media(vcfg);
   stream->publish_media(k1);
   auto first = std::make_shared<FakeSubscriber>();
-  registry.join("live/s", first, "p1", [] {});
+  players.push_back(registry.join("live/s", first, "p1"));
   const auto p1 = testing::video(33, false);
   stream->publish_media(p1);  // attaches `first` (vcfg, k1), then caches p1
   auto second = std::make_shared<FakeSubscriber>();
-  registry.join("live/s", second, "p2", [] {});
+  players.push_back(registry.join("live/s", second, "p2"));
   const auto p2 = testing::video(66, false);
   stream->publish_media(p2);
   ASSERT_EQ(first->snapshots.size(), 1u);
@@ -161,7 +164,7 @@ TEST_F(StreamTest, ABurstWithoutAGopEndsItsHeadAtTheConfigs) {
   stream->publish_media(acfg);
   stream->publish_media(testing::audio(0));  // audio-only: no GOP is cached
   auto sub = std::make_shared<FakeSubscriber>();
-  registry.join("live/s", sub, "p", [] {});
+  players.push_back(registry.join("live/s", sub, "p"));
   stream->publish_media(testing::audio(23));
   ASSERT_EQ(sub->snapshots.size(), 1u);
   EXPECT_EQ(sub->snapshots[0]->messages, (Burst{acfg}));
