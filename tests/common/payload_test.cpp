@@ -23,6 +23,7 @@ rtmphooks::Event publish_stop() {
   d->set_audio_codec("AAC");
   d->set_video_codec("H264");
   d->set_duration_sec(10.02);
+  d->set_reason("client");
   return e;
 }
 
@@ -31,7 +32,7 @@ TEST(Payload, JsonMatchesSpecExample) {
             R"({"type":"publish_stop","timestamp":1705312222,"conn_id":"conn-7f3a9c",)"
             R"("stream_key":"live/test","id":"evt-abc-42","seq":42,"data":{"audio_packets":430,)"
             R"("video_packets":300,"total_bytes":1830112,"audio_codec":"AAC",)"
-            R"("video_codec":"H264","duration_sec":10.02}})");
+            R"("video_codec":"H264","duration_sec":10.02,"reason":"client"}})");
 }
 
 TEST(Payload, JsonEmptyDataAndEmptyStreamKey) {
@@ -115,7 +116,7 @@ TEST(Payload, Logfmt) {
   EXPECT_EQ(render_logfmt(publish_stop()),
             "type=publish_stop timestamp=1705312222 conn_id=conn-7f3a9c stream_key=live/test "
             "id=evt-abc-42 seq=42 audio_packets=430 video_packets=300 total_bytes=1830112 "
-            "audio_codec=AAC video_codec=H264 duration_sec=10.02");
+            "audio_codec=AAC video_codec=H264 duration_sec=10.02 reason=client");
 }
 
 TEST(Payload, LogfmtQuoting) {
@@ -134,13 +135,19 @@ TEST(Payload, LogfmtQuoting) {
 
 TEST(Payload, ScriptEnv) {
   auto env = script_env(publish_stop());
-  std::vector<std::pair<std::string, std::string>> want = {
-      {"RTMP_EVENT_TYPE", "publish_stop"}, {"RTMP_TIMESTAMP", "1705312222"},
-      {"RTMP_CONN_ID", "conn-7f3a9c"},     {"RTMP_STREAM_KEY", "live/test"},
-      {"RTMP_EVENT_ID", "evt-abc-42"},     {"RTMP_SEQ", "42"},
-      {"RTMP_AUDIO_PACKETS", "430"},       {"RTMP_VIDEO_PACKETS", "300"},
-      {"RTMP_TOTAL_BYTES", "1830112"},     {"RTMP_AUDIO_CODEC", "AAC"},
-      {"RTMP_VIDEO_CODEC", "H264"},        {"RTMP_DURATION_SEC", "10.02"}};
+  std::vector<std::pair<std::string, std::string>> want = {{"RTMP_EVENT_TYPE", "publish_stop"},
+                                                           {"RTMP_TIMESTAMP", "1705312222"},
+                                                           {"RTMP_CONN_ID", "conn-7f3a9c"},
+                                                           {"RTMP_STREAM_KEY", "live/test"},
+                                                           {"RTMP_EVENT_ID", "evt-abc-42"},
+                                                           {"RTMP_SEQ", "42"},
+                                                           {"RTMP_AUDIO_PACKETS", "430"},
+                                                           {"RTMP_VIDEO_PACKETS", "300"},
+                                                           {"RTMP_TOTAL_BYTES", "1830112"},
+                                                           {"RTMP_AUDIO_CODEC", "AAC"},
+                                                           {"RTMP_VIDEO_CODEC", "H264"},
+                                                           {"RTMP_DURATION_SEC", "10.02"},
+                                                           {"RTMP_REASON", "client"}};
   EXPECT_EQ(env, want);
 }
 
@@ -167,7 +174,7 @@ TEST(Payload, EnvLineIsTheScriptEnvQuoted) {
             "RTMP_CONN_ID='conn-7f3a9c' RTMP_STREAM_KEY='live/test' RTMP_EVENT_ID='evt-abc-42' "
             "RTMP_SEQ='42' RTMP_AUDIO_PACKETS='430' RTMP_VIDEO_PACKETS='300' "
             "RTMP_TOTAL_BYTES='1830112' RTMP_AUDIO_CODEC='AAC' RTMP_VIDEO_CODEC='H264' "
-            "RTMP_DURATION_SEC='10.02'");
+            "RTMP_DURATION_SEC='10.02' RTMP_REASON='client'");
   rtmphooks::Event e;
   e.set_type(rtmphooks::AUTH_FAILED);
   auto* d = e.mutable_auth_failed();
