@@ -26,6 +26,7 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
   stats.total_bytes += m.payload.size();
   bool keyframe = false;
   bool config = false;
+  uint32_t timestamp = m.header.timestamp;
   switch (m.type()) {
     case MessageType::kVideo: {
       const media::VideoTag tag = media::inspect_video(m.payload);
@@ -57,12 +58,17 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
           first.string == "onMetaData") {
         config = true;
         read_metadata(m.payload);
+        // Players get the description at timestamp 0, as nginx-rtmp sends
+        // it: ffmpeg's FLV reader makes a data ("text") stream of a script
+        // tag with a media timestamp, and encoders such as GStreamer's
+        // flvmux resend it every second.
+        timestamp = 0;
       }
       break;
     }
   }
-  return registry::make_media_message(m.header.type_id, m.header.timestamp, std::move(m.payload),
-                                      chunk_size, keyframe, config);
+  return registry::make_media_message(m.header.type_id, timestamp, std::move(m.payload), chunk_size,
+                                      keyframe, config);
 }
 
 void PublishState::read_metadata(std::span<const uint8_t> payload) {
