@@ -4,20 +4,12 @@
 
 #include <vector>
 
+#include "flv_tag_builder.hpp"
+
 namespace rtmp::protocol {
 namespace {
 
-// One FLV tag: header(11) body prev_tag_size(4).
-void append_tag(std::vector<uint8_t>& out, MessageType type, uint32_t ts,
-                const std::vector<uint8_t>& body) {
-  out.push_back(static_cast<uint8_t>(type));
-  append_be(out, static_cast<uint32_t>(body.size()), 3);
-  append_be(out, ts & 0xFFFFFF, 3);
-  out.push_back(static_cast<uint8_t>(ts >> 24));
-  append_be(out, 0, 3);
-  out.insert(out.end(), body.begin(), body.end());
-  append_be(out, static_cast<uint32_t>(11 + body.size()), 4);
-}
+using test::append_tag;
 
 Message aggregate(uint32_t timestamp, std::vector<uint8_t> payload) {
   Message m;

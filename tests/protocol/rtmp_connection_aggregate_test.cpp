@@ -1,20 +1,9 @@
 // RtmpConnection, aggregate messages on a publishing stream.
+#include "flv_tag_builder.hpp"
 #include "rtmp_connection_fixture.hpp"
 
 namespace rtmp::protocol::test {
 namespace {
-
-// One FLV tag of an aggregate: header(11) body prev_tag_size(4).
-void append_tag(std::vector<uint8_t>& out, MessageType type, uint32_t ts,
-                const std::vector<uint8_t>& body) {
-  out.push_back(static_cast<uint8_t>(type));
-  append_be(out, static_cast<uint32_t>(body.size()), 3);
-  append_be(out, ts & 0xFFFFFF, 3);
-  out.push_back(static_cast<uint8_t>(ts >> 24));
-  append_be(out, 0, 3);
-  out.insert(out.end(), body.begin(), body.end());
-  append_be(out, static_cast<uint32_t>(11 + body.size()), 4);
-}
 
 TEST_F(RtmpConnectionTest, AggregateIsSplitWithRebasedTimestamps) {
   const uint32_t id = create_stream();
