@@ -3,6 +3,9 @@
 
 Test lists are written out (no GLOB), so a new test file that nobody adds to
 CMake would never build or run; this check makes that a failure instead.
+A folder whose tests take the real-time media lock also labels them `slow`: the
+TSan stage of scripts/test.sh skips that label to keep CI within its time, so a
+media test without it would silently lengthen every run.
 Usage: test_registered.py TESTS_DIR"""
 import pathlib
 import re
@@ -14,10 +17,13 @@ PATTERNS = ("*_test.cpp", "test_*.py", "fuzz_*.cpp")
 def main():
     root = pathlib.Path(sys.argv[1])
     missing = []
+    unlabelled = []
     checked = 0
     for cmake in sorted(root.rglob("CMakeLists.txt")):
         text = cmake.read_text(encoding="utf-8")
         words = set(re.findall(r"[A-Za-z0-9_]+", text))
+        if "rtmp_integration_media" in words and "slow" not in words:
+            unlabelled.append(str(cmake.relative_to(root)))
         for pattern in PATTERNS:
             for source in sorted(cmake.parent.glob(pattern)):
                 checked += 1
@@ -27,6 +33,9 @@ def main():
                     missing.append(str(source.relative_to(root)))
     if missing:
         print("not registered in their folder's CMakeLists.txt:\n  " + "\n  ".join(missing))
+        return 1
+    if unlabelled:
+        print("media-lock tests without the `slow` label in:\n  " + "\n  ".join(unlabelled))
         return 1
     print(f"all {checked} test sources are registered")
     return 0
