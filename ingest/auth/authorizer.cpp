@@ -115,8 +115,8 @@ void register_flags(common::FlagSet& flags, Options& options) {
                    "JSON object {\"app/name\": \"token\"} (file mode), reloaded on SIGHUP");
   flags.add_string(
       "auth-callback", &options.callback_url, "",
-      "URL POSTed {action, app, stream_name, stream_key, token, remote_addr}; 2xx allows "
-      "(callback mode)",
+      "URL POSTed {action, app, stream_name, stream_key, token, remote_addr}; 2xx allows, "
+      "a JSON body's stream_key renames (callback mode)",
       [](const std::string& url) {
         return url.empty() || url.starts_with("http://") || url.starts_with("https://")
                    ? std::string()

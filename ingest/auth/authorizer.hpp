@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/duration.hpp"
@@ -24,8 +25,14 @@ struct Request {
 };
 
 struct Decision {
+  Decision() = default;
+  Decision(bool allowed_, std::string error_) : allowed(allowed_), error(std::move(error_)) {}
+
   bool allowed = false;
   std::string error;  // why refused, for auth_failed and the log (never the token)
+  // Set when allowed under another key (a callback's rename): the role runs
+  // as this "app/name" and the requested key is used nowhere after.
+  std::string stream_key;
 };
 
 class Authorizer {

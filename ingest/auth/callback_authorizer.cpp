@@ -5,14 +5,15 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "ingest/auth/callback_reply.hpp"
+
 namespace rtmp::auth {
 namespace {
 
-Decision decide(const common::HttpClient::Response& response) {
+Decision decide(const common::HttpClient::Response& response, const std::string& key) {
   if (response.timed_out) return {false, "callback timed out"};
   if (!response.error.empty()) return {false, "callback failed: " + response.error};
-  if (response.status >= 200 && response.status < 300) return {true, ""};
-  return {false, "callback returned " + std::to_string(response.status)};
+  return decide_callback_reply(response.status, response.body, key);
 }
 
 }  // namespace
@@ -43,7 +44,7 @@ void CallbackAuthorizer::authorize(const Request& request, std::function<void(De
   // completes every pending request before the authorizer is gone.
   client_.post(std::move(post), [done = std::move(done), action = request.action,
                                  key = request.stream_key](common::HttpClient::Response response) {
-    Decision decision = decide(response);
+    Decision decision = decide(response, key);
     if (!decision.allowed)
       spdlog::debug("auth callback refused {} {}: {}", action, key, decision.error);
     done(std::move(decision));

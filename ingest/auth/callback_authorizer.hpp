@@ -1,7 +1,8 @@
 #pragma once
 // Callback mode: POSTs {action, app, stream_name, stream_key, token,
 // remote_addr} as JSON to a URL, the way nginx-rtmp's on_publish/on_play and
-// MediaMTX's authHTTPAddress do. 2xx allows; any other status, a transport
+// MediaMTX's authHTTPAddress do. 2xx allows (a JSON body's "stream_key"
+// renames the stream, callback_reply.hpp); any other status, a transport
 // error or the timeout refuses. The request runs on an HttpClient loop thread,
 // so authorize() returns at once and `done` runs on that thread.
 #include <memory>

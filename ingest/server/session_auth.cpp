@@ -76,12 +76,19 @@ void Session::request_role(const std::string& action, uint32_t stream_id,
         net::dispatch(self->strand_, [self, stream_id, req, query, d] {
           self->auth_pending_ = false;
           if (self->closed_ || !self->closing_reason_.empty()) return;
-          self->stream_key_ = req.stream_key;
+          // A renamed role runs under the callback's key from here on; the
+          // requested one (the private key) goes into nothing after this.
+          const bool renamed = d.allowed && !d.stream_key.empty();
+          self->stream_key_ = renamed ? d.stream_key : req.stream_key;
           if (!d.allowed) return self->refuse(req.action, stream_id, d.error);
+          if (renamed && d.stream_key.size() > self->ctx_.options.max_stream_name)
+            return self->refuse(req.action, stream_id,
+                                "callback stream_key longer than " +
+                                    std::to_string(self->ctx_.options.max_stream_name) + " bytes");
           if (req.action == "publish") {
-            self->start_publish(stream_id, req.stream_name, req.stream_key, query);
+            self->start_publish(stream_id, req.stream_name, self->stream_key_, query);
           } else {
-            self->start_play(stream_id, req.stream_name, req.stream_key, query);
+            self->start_play(stream_id, req.stream_name, self->stream_key_, query);
           }
           self->flush();
         });

@@ -29,6 +29,8 @@ Reply answer(const Received& r) {
   if (name == "forbidden") return {403, 0ms, "no"};
   if (name == "slow") return {200, 4s, ""};
   if (name == "nocontent") return {204, 0ms, ""};
+  if (name == "secret123") return {200, 0ms, R"({"stream_key":"live/show"})"};
+  if (name == "badrename") return {200, 0ms, R"({"stream_key":"live/../x"})"};
   return {200, 0ms, "ok"};
 }
 
@@ -65,6 +67,24 @@ TEST(CallbackAuthorizer, AnyTwoHundredAllows) {
   TestHttpServer server(answer);
   CallbackAuthorizer authorizer(server.url(), 5s);
   EXPECT_TRUE(authorize_and_wait(authorizer, request_for("live/nocontent")).allowed);
+}
+
+TEST(CallbackAuthorizer, JsonStreamKeyInTheReplyRenames) {
+  TestHttpServer server(answer);
+  CallbackAuthorizer authorizer(server.url(), 5s);
+  const Decision decision = authorize_and_wait(authorizer, request_for("live/secret123"));
+  EXPECT_TRUE(decision.allowed);
+  EXPECT_EQ(decision.stream_key, "live/show");
+  EXPECT_EQ(authorize_and_wait(authorizer, request_for("live/test")).stream_key, "");
+}
+
+TEST(CallbackAuthorizer, InvalidStreamKeyInTheReplyRefuses) {
+  TestHttpServer server(answer);
+  CallbackAuthorizer authorizer(server.url(), 5s);
+  const Decision decision = authorize_and_wait(authorizer, request_for("live/badrename"));
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_EQ(decision.error, "callback stream_key is invalid: more than one '/'");
+  EXPECT_EQ(decision.stream_key, "");
 }
 
 TEST(CallbackAuthorizer, ForbiddenRefuses) {

@@ -29,7 +29,8 @@ def require_ingest():
 class CallbackReceiver:
     """POST receiver on 127.0.0.1: records (arrival time, answer time, body) per request.
 
-    decide(body) -> (status, delay_secs) chooses the answer.
+    decide(body) -> (status, delay_secs) or (status, delay_secs, reply_body) chooses the
+    answer; without reply_body a 2xx says "ok" and any other status "denied".
     """
 
     def __init__(self, decide):
@@ -51,15 +52,19 @@ class CallbackReceiver:
                        "content_type": self.headers.get("Content-Type", "")}
                 with receiver.lock:
                     receiver.requests.append(rec)
-                status, delay = decide(body)
+                answer = decide(body)
+                status, delay = answer[0], answer[1]
+                reply = answer[2] if len(answer) > 2 else None
                 if delay:
                     time.sleep(delay)
                 # 204/304 carry no body (one would corrupt the next reply on a
                 # kept-alive connection).
                 payload = b"" if status in (204, 304) else (
+                    reply.encode() if reply is not None else
                     b"ok" if 200 <= status < 300 else b"denied")
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Type",
+                                 "application/json" if reply is not None else "text/plain")
                 if status not in (204, 304):
                     self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
