@@ -61,8 +61,8 @@ struct ValueWriter {
 };
 
 // Calls f(key, text) for every field of the event as text, in the fixed order
-// of logfmt and the environment: type timestamp conn_id stream_key id seq,
-// then the data fields in proto field order.
+// of logfmt and the environment: type timestamp conn_id stream_key id seq
+// node, then the data fields in proto field order.
 template <typename F>
 void for_each_text_field(const rtmphooks::Event& event, F&& f) {
   std::string value;
@@ -76,6 +76,7 @@ void for_each_text_field(const rtmphooks::Event& event, F&& f) {
   value.clear();
   append_number(value, event.seq());
   f(std::string_view("seq"), std::string_view(value));
+  f(std::string_view("node"), std::string_view(event.node()));
   for_each_data_field(event, [&](std::string_view key, const pb::Message& data,
                                  const pb::Reflection* r, const pb::FieldDescriptor* fd) {
     value.clear();
@@ -159,6 +160,8 @@ std::string render_json(const rtmphooks::Event& event) {
   append_json_string(out, event.id());
   out += ",\"seq\":";
   append_number(out, event.seq());
+  out += ",\"node\":";
+  append_json_string(out, event.node());
   out += ",\"data\":";
   append_json_data(out, event);
   out += '}';
@@ -181,7 +184,8 @@ std::vector<std::pair<std::string, std::string>> script_env(const rtmphooks::Eve
   static constexpr std::pair<std::string_view, std::string_view> kHeaderNames[] = {
       {"type", "RTMP_EVENT_TYPE"}, {"timestamp", "RTMP_TIMESTAMP"},
       {"conn_id", "RTMP_CONN_ID"}, {"stream_key", "RTMP_STREAM_KEY"},
-      {"id", "RTMP_EVENT_ID"},     {"seq", "RTMP_SEQ"}};
+      {"id", "RTMP_EVENT_ID"},     {"seq", "RTMP_SEQ"},
+      {"node", "RTMP_NODE"}};
   std::vector<std::pair<std::string, std::string>> env;
   for_each_text_field(event, [&](std::string_view key, std::string_view value) {
     std::string name;

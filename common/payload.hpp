@@ -20,7 +20,7 @@ std::optional<rtmphooks::EventType> event_type_from_name(std::string_view name);
 // The event's type name, from `type` or else from which data alternative is set.
 std::string_view event_type_name(const rtmphooks::Event& event);
 
-// {"type":…,"timestamp":…,"conn_id":…,"stream_key":…,"id":…,"seq":…,"data":{…}}
+// {"type":…,"timestamp":…,"conn_id":…,"stream_key":…,"id":…,"seq":…,"node":…,"data":{…}}
 // on one line, no trailing newline. Numbers are JSON numbers; absent optional
 // data fields are left out.
 std::string render_json(const rtmphooks::Event& event);
@@ -28,11 +28,12 @@ std::string render_json(const rtmphooks::Event& event);
 void append_json_data(std::string& out, const rtmphooks::Event& event);
 
 // One logfmt line, keys in a fixed order: type timestamp conn_id stream_key id
-// seq, then the data keys in proto field order. No trailing newline.
+// seq node, then the data keys in proto field order. No trailing newline.
 std::string render_logfmt(const rtmphooks::Event& event);
 
 // The variables a script hook gets, in this fixed order: RTMP_EVENT_TYPE,
-// RTMP_TIMESTAMP, RTMP_CONN_ID, RTMP_STREAM_KEY, RTMP_EVENT_ID, RTMP_SEQ, then
+// RTMP_TIMESTAMP, RTMP_CONN_ID, RTMP_STREAM_KEY, RTMP_EVENT_ID, RTMP_SEQ,
+// RTMP_NODE, then
 // RTMP_<DATA_KEY> for each data field present, in proto field order. Values are
 // the plain text (numbers as in the JSON payload; NaN, +Inf, -Inf where JSON
 // has null); a value ends at its first NUL byte, as an environment variable does.

@@ -52,7 +52,7 @@ struct Dispatcher::Impl {
         runners(make_runners(options, counters)),
         pool(static_cast<size_t>(options.hook_concurrency), static_cast<size_t>(options.hook_queue),
              raw(runners), counters, options.on_hook_done),
-        gaps(options.sole_consumer, counters.seq_gaps),
+        gaps(options.sole_consumer, counters.seq_gaps, options.node_counters),
         intake(router, stdio, gaps, counters),
         puller(context, puller_options(options), counters.connected_ingests) {}
 

@@ -54,4 +54,21 @@ HookObserver hook_duration_observer(common::metrics::Registry& r) {
   return [by_kind](HookKind kind, double seconds, bool) { by_kind[kind]->observe(seconds); };
 }
 
+NodeCountersFactory node_counters_factory(common::metrics::Registry& r) {
+  return [&r](const std::string& node) {
+    const common::metrics::Labels labels{{"node", node}};
+    return NodeCounters{
+        &r.counter("rtmp_dispatcher_node_events_total",
+                   "Events pulled from the ingest node (its -node-id).", labels),
+        &r.counter("rtmp_dispatcher_node_seq_gaps_total",
+                   "Seqs of the ingest node this dispatcher did not see: events other "
+                   "dispatchers took, or lost.",
+                   labels),
+        &r.counter("rtmp_dispatcher_node_events_lost_total",
+                   "Events the ingest node announced no dispatcher will get (its -events-buffer "
+                   "was full; they are on its stdio fallback).",
+                   labels)};
+  };
+}
+
 }  // namespace rtmp::dispatcher

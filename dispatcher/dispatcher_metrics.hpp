@@ -16,4 +16,9 @@ void register_dispatcher_metrics(common::metrics::Registry& registry, const Disp
 // building the Dispatcher. `registry` must outlive the dispatcher.
 HookObserver hook_duration_observer(common::metrics::Registry& registry);
 
+// rtmp_dispatcher_node_events_total, _node_seq_gaps_total and
+// _node_events_lost_total, labelled {node}, created as nodes appear: put it in
+// Options::node_counters. `registry` must outlive the dispatcher.
+NodeCountersFactory node_counters_factory(common::metrics::Registry& registry);
+
 }  // namespace rtmp::dispatcher

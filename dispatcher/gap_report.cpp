@@ -1,23 +1,64 @@
 #include "dispatcher/gap_report.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace rtmp::dispatcher {
 namespace {
 
 constexpr std::chrono::seconds kLineInterval{1};
+// Distinct node labels kept; past it (a misconfiguration, not a real fleet)
+// the rest are counted under one label rather than growing /metrics unbounded.
+constexpr size_t kMaxNodes = 1000;
+constexpr const char* kOtherNodes = "_other";
 
 }  // namespace
 
-GapReport::GapReport(bool sole_consumer, std::atomic<uint64_t>& missing_total)
-    : sole_consumer_(sole_consumer), missing_total_(missing_total) {}
+GapReport::GapReport(bool sole_consumer, std::atomic<uint64_t>& missing_total,
+                     NodeCountersFactory node_counters)
+    : sole_consumer_(sole_consumer),
+      missing_total_(missing_total),
+      node_counters_(std::move(node_counters)) {}
+
+const NodeCounters& GapReport::counters_of(const std::string& node) {
+  if (auto it = nodes_.find(node); it != nodes_.end()) return it->second;
+  const std::string& label = nodes_.size() < kMaxNodes ? node : kOtherNodes;
+  if (auto it = nodes_.find(label); it != nodes_.end()) return it->second;
+  return nodes_.emplace(label, node_counters_ ? node_counters_(label) : NodeCounters{})
+      .first->second;
+}
+
+void GapReport::report_lost(const rtmphooks::Event& ev, const NodeCounters& counters) {
+  uint64_t lost = 0;
+  std::string seqs;
+  for (const rtmphooks::SeqRange& range : ev.lost()) {
+    if (range.last() < range.first()) continue;
+    lost += range.last() - range.first() + 1;
+    if (!seqs.empty()) seqs += ',';
+    seqs += range.first() == range.last() ? fmt::format("{}", range.first())
+                                          : fmt::format("{}-{}", range.first(), range.last());
+  }
+  if (lost == 0) return;
+  if (counters.lost) counters.lost->inc(lost);
+  spdlog::warn(
+      "ingest {} (node {}) lost {} event(s), seqs {}: its -events-buffer was full while no "
+      "dispatcher took events; they are on that ingest's stderr (stdio fallback)",
+      ev.ingest_id(), ev.node(), lost, seqs);
+}
 
 void GapReport::observe(const rtmphooks::Event& ev) {
+  const NodeCounters& counters = counters_of(ev.node());
+  if (counters.received) counters.received->inc();
+  if (ev.lost_size() > 0) report_lost(ev, counters);
   const auto r = seq_.observe(ev.ingest_id(), ev.seq());
   const auto level = sole_consumer_ ? spdlog::level::warn : spdlog::level::debug;
-  if (r.missing) missing_total_.fetch_add(r.missing, std::memory_order_relaxed);
+  if (r.missing) {
+    missing_total_.fetch_add(r.missing, std::memory_order_relaxed);
+    if (counters.gaps) counters.gaps->inc(r.missing);
+  }
   if (r.first) {
-    spdlog::info("first event from ingest {} at seq {}", ev.ingest_id(), ev.seq());
+    spdlog::info("first event from ingest {} (node {}) at seq {}", ev.ingest_id(), ev.node(),
+                 ev.seq());
     if (r.missing) {
       spdlog::log(level,
                   "seq gap: {} events of ingest {} before seq {} not seen by this dispatcher",

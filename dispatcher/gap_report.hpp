@@ -7,11 +7,18 @@
 // a loss (docs: "Detecting lost events"). A dispatcher knows it is the only
 // consumer when told so: the ingest's embedded dispatcher, or -sole-consumer.
 // Then a gap is a loss: WARN. Otherwise DEBUG. Either way at most one line
-// per second, counting what it sums up. Puller thread only.
+// per second, counting what it sums up.
+// An ingest whose buffer overflowed announces the seqs it dropped (`lost` in
+// the next event it sends): those are losses whoever pulls, always a WARN
+// naming the ingest and its node. Per node, events, gaps and announced losses
+// are counted in metrics (Options::node_counters). Puller thread only.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 
+#include "dispatcher/options.hpp"
 #include "dispatcher/seq_tracker.hpp"
 #include "events.pb.h"
 
@@ -19,14 +26,20 @@ namespace rtmp::dispatcher {
 
 class GapReport {
  public:
-  GapReport(bool sole_consumer, std::atomic<uint64_t>& missing_total);
+  GapReport(bool sole_consumer, std::atomic<uint64_t>& missing_total,
+            NodeCountersFactory node_counters = {});
   void observe(const rtmphooks::Event& event);
 
  private:
+  const NodeCounters& counters_of(const std::string& node);
+  void report_lost(const rtmphooks::Event& event, const NodeCounters& counters);
+
   using Clock = std::chrono::steady_clock;
   const bool sole_consumer_;
   std::atomic<uint64_t>& missing_total_;
   SeqTracker seq_;
+  NodeCountersFactory node_counters_;
+  std::unordered_map<std::string, NodeCounters> nodes_;
   Clock::time_point last_line_{};
   uint64_t pending_ = 0;  // gaps and reorders since the last line
 };

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     zmq::context_t context(1);
     common::metrics::Registry metrics;  // outlives the dispatcher and the HTTP server
     options.on_hook_done = dispatcher::hook_duration_observer(metrics);
+    options.node_counters = dispatcher::node_counters_factory(metrics);
     dispatcher::Dispatcher d(context, std::move(options));
     dispatcher::register_dispatcher_metrics(metrics, d);
     // Bound before pulling starts, so a bad -metrics-addr fails startup cleanly.

@@ -135,15 +135,34 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
                 "0 = min(2, CPU cores), never more than -hook-concurrency");
 }
 
+// ZeroMQ endpoints hold no commas, so "tcp://a:5556,tcp://b:5556" is two of
+// them; empty pieces (a trailing comma) are ignored.
+std::vector<std::string> split_endpoints(const std::string& value) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t end = value.find(',', start);
+    if (end == std::string::npos) end = value.size();
+    std::string one = value.substr(start, end - start);
+    while (!one.empty() && one.front() == ' ') one.erase(0, 1);
+    while (!one.empty() && one.back() == ' ') one.pop_back();
+    if (!one.empty()) out.push_back(std::move(one));
+    start = end + 1;
+  }
+  return out;
+}
+
 void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
   flags.add_list("events-connect", &options.events_connect,
-                 std::string("ZeroMQ endpoint of an ingest to pull events from, one per "
-                             "ingest (default ") +
+                 std::string("ZeroMQ endpoint of an ingest to pull events from; one per "
+                             "ingest, or several in one value separated by commas (default ") +
                      kDefaultConnect + ")",
                  [](const std::string& v) {
-                   return v.find("://") == std::string::npos
-                              ? std::string("want an endpoint such as tcp://host:5556")
-                              : std::string();
+                   for (const std::string& one : split_endpoints(v)) {
+                     if (one.find("://") == std::string::npos)
+                       return "\"" + one + "\": want an endpoint such as tcp://host:5556";
+                   }
+                   return std::string();
                  });
   flags.add_duration("connect-warn-interval", &options.connect_warn_interval,
                      options.connect_warn_interval,
@@ -156,7 +175,14 @@ void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
 }
 
 void apply_connect_default(Options& options) {
-  if (options.events_connect.empty()) options.events_connect.push_back(kDefaultConnect);
+  std::vector<std::string> each;
+  for (const std::string& value : options.events_connect) {
+    for (std::string& one : split_endpoints(value)) {
+      if (std::find(each.begin(), each.end(), one) == each.end()) each.push_back(std::move(one));
+    }
+  }
+  if (each.empty()) each.push_back(kDefaultConnect);
+  options.events_connect = std::move(each);
 }
 
 }  // namespace rtmp::dispatcher

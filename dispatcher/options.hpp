@@ -12,6 +12,7 @@
 
 #include "common/duration.hpp"
 #include "common/flags.hpp"
+#include "common/metrics.hpp"
 #include "dispatcher/hook_kinds.hpp"
 #include "events.pb.h"
 
@@ -28,6 +29,15 @@ struct HookSpec {
 // (seconds, from the start of the first attempt) and whether it succeeded.
 // Called on a runner thread; must be thread-safe and quick.
 using HookObserver = std::function<void(HookKind kind, double seconds, bool ok)>;
+
+// Counters of one ingest node (the events' `node`), for metrics. Any pointer
+// may be null. Looked up once per node, on the puller thread.
+struct NodeCounters {
+  common::metrics::Counter* received = nullptr;  // events pulled from that node
+  common::metrics::Counter* gaps = nullptr;      // seqs this dispatcher did not see
+  common::metrics::Counter* lost = nullptr;      // seqs the ingest announced lost
+};
+using NodeCountersFactory = std::function<NodeCounters(const std::string& node)>;
 
 struct Options {
   // Pull side (register_dispatcher_flags).
@@ -61,6 +71,7 @@ struct Options {
   size_t script_output_limit = 64 * 1024;  // bytes of stdout/stderr kept per run
   int stdio_fd = 2;                        // where the stdio hook writes
   HookObserver on_hook_done;               // optional (metrics: duration histogram)
+  NodeCountersFactory node_counters;       // optional (metrics per ingest node)
 };
 
 // -hook-<kind> for each kind, -hook-stdio-format, -hook-timeout,
@@ -72,7 +83,10 @@ void register_hook_flags(common::FlagSet& flags, Options& options);
 // call apply_connect_default() after parsing), -connect-warn-interval,
 // -sole-consumer.
 void register_dispatcher_flags(common::FlagSet& flags, Options& options);
+// Also splits comma-separated values into endpoints and drops repeats.
 void apply_connect_default(Options& options);
+// "tcp://a:5556, tcp://b:5556" -> the two endpoints (ZeroMQ endpoints hold no commas).
+std::vector<std::string> split_endpoints(const std::string& value);
 
 // Parses one "event=target" pair; throws FlagError with what is wrong.
 HookSpec parse_hook_spec(HookKind kind, const std::string& pair);

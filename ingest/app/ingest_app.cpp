@@ -52,13 +52,17 @@ void drain_sessions(net::io_context& ioc, Server& server,
 
 int run_ingest(IngestOptions o) {
   effective_max_partial_bytes(o);  // a cross-flag error, before anything is bound
+  events::resolve_node_id(o.events);
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
   if (embedded) o.events.embedded_endpoint = events::kEmbeddedEventsEndpoint;
 
   // Startup: everything that can fail does so here, before we serve.
   common::metrics::Registry metrics;
-  if (embedded) o.hooks.on_hook_done = dispatcher::hook_duration_observer(metrics);
+  if (embedded) {
+    o.hooks.on_hook_done = dispatcher::hook_duration_observer(metrics);
+    o.hooks.node_counters = dispatcher::node_counters_factory(metrics);
+  }
   auto authorizer = auth::make_authorizer(o.auth);
   events::ZmqEmitter emitter(zmq_context, o.events);
   std::unique_ptr<dispatcher::Dispatcher> hooks;
@@ -113,7 +117,8 @@ int run_ingest(IngestOptions o) {
   }
 
   server.start();
-  spdlog::info("rtmp-ingest listening on {} (port {}), events to {}", o.listen, server.port(),
+  spdlog::info("rtmp-ingest listening on {} (port {}), node {}, events to {}", o.listen,
+               server.port(), o.events.node_id,
                emitter.endpoints().empty()
                    ? std::string("stderr as JSON lines (no -hook-* and no -events-bind given)")
                    : fmt::format("{}", fmt::join(emitter.endpoints(), ", ")));

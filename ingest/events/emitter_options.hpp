@@ -25,7 +25,12 @@ struct EmitterOptions {
   int64_t buffer_capacity = 100000;
   // ZMQ_SNDHWM: messages ZeroMQ itself queues toward connected dispatchers.
   int sndhwm = 10000;
-  // Identifies this process in event ids ("evt-<ingest_id>-<seq>"); random hex when empty.
+  // This ingest's name (-node-id): `node` in every event, and the first part
+  // of ingest_id. Empty until resolve_node_id() (the host name by default).
+  std::string node_id;
+  // Identifies this process in event ids ("evt-<ingest_id>-<seq>"); when
+  // empty, "<node_id>-<16 random hex digits>", so ids never collide across
+  // ingests nor across restarts of one.
   std::string ingest_id;
   // stop(): longest wait for dispatchers to take what is left (-events-linger).
   common::Duration linger = std::chrono::seconds(2);
@@ -40,7 +45,15 @@ struct EmitterOptions {
   std::FILE* fallback = stderr;
 };
 
-// -events-bind (repeatable), -events-buffer, -events-linger.
+// -events-bind (repeatable), -events-buffer, -events-linger, -node-id.
 void register_event_flags(common::FlagSet& flags, EmitterOptions& options);
+
+// What is wrong with `value` as a node id, or "" when it is fine: 1 to 64 of
+// A-Z a-z 0-9 . _ -, beginning with a letter or digit (it goes into event ids,
+// Prometheus labels, message subjects and file names unquoted).
+std::string node_id_error(const std::string& value);
+// Sets options.node_id to the host name when -node-id was not given; throws
+// common::FlagError (one line naming -node-id) when that is not a valid node id.
+void resolve_node_id(EmitterOptions& options);
 
 }  // namespace rtmp::events

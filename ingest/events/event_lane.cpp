@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/tsan.hpp"
+#include "events.pb.h"
 
 namespace rtmp::events {
 
@@ -23,18 +24,50 @@ EventLane::EventLane(zmq::context_t& context, std::string name,
   }
 }
 
-bool EventLane::offer(std::string bytes, int64_t capacity) {
-  if (!blocked_ && !dead_ && pending_.empty() && try_send(bytes)) {
+EventLane::Offered EventLane::offer(Item item, int64_t capacity, std::optional<Item>& evicted) {
+  if (!blocked_ && !dead_ && pending_.empty() && send(item.bytes)) {
     sent.fetch_add(1, std::memory_order_relaxed);
-    return true;
+    return Offered::kSent;
   }
-  if (pending_.size() < static_cast<size_t>(std::max<int64_t>(capacity, 0))) {
-    pending_.push_back(std::move(bytes));
-    buffered.store(pending_.size(), std::memory_order_relaxed);
-    return true;
+  const auto room = static_cast<size_t>(std::max<int64_t>(capacity, 0));
+  if (dead_ || room == 0) {
+    undelivered.fetch_add(1, std::memory_order_relaxed);
+    note_lost(item.seq);
+    return Offered::kRefused;
   }
-  undelivered.fetch_add(1, std::memory_order_relaxed);
-  return false;
+  if (pending_.size() >= room) {
+    evicted = std::move(pending_.front());
+    pending_.pop_front();
+    undelivered.fetch_add(1, std::memory_order_relaxed);
+    note_lost(evicted->seq);
+  }
+  pending_.push_back(std::move(item));
+  buffered.store(pending_.size(), std::memory_order_relaxed);
+  return Offered::kBuffered;
+}
+
+void EventLane::note_lost(uint64_t seq) {
+  if (!lost_.empty() && lost_.back().second + 1 == seq) {
+    lost_.back().second = seq;
+  } else {
+    lost_.emplace_back(seq, seq);
+  }
+}
+
+// Carries the lost ranges not yet announced on this message; they are
+// forgotten once ZeroMQ took it.
+bool EventLane::send(const std::string& bytes) {
+  if (lost_.empty()) return try_send(bytes);
+  rtmphooks::Event event;
+  if (!event.ParseFromString(bytes)) return try_send(bytes);
+  for (const auto& [first, last] : lost_) {
+    rtmphooks::SeqRange* range = event.add_lost();
+    range->set_first(first);
+    range->set_last(last);
+  }
+  if (!try_send(event.SerializeAsString())) return false;
+  lost_.clear();
+  return true;
 }
 
 bool EventLane::try_send(const std::string& bytes) {
@@ -58,9 +91,10 @@ void EventLane::refresh_blocked() {
   }
 }
 
-void EventLane::flush() {
+void EventLane::flush(const std::function<void(uint64_t seq)>& on_sent) {
   refresh_blocked();
-  while (!blocked_ && !dead_ && !pending_.empty() && try_send(pending_.front())) {
+  while (!blocked_ && !dead_ && !pending_.empty() && send(pending_.front().bytes)) {
+    on_sent(pending_.front().seq);
     pending_.pop_front();
     sent.fetch_add(1, std::memory_order_relaxed);
   }
@@ -75,8 +109,8 @@ void EventLane::mark_dead(const char* what, const zmq::error_t& e) {
   dead_ = blocked_ = true;
 }
 
-std::deque<std::string> EventLane::take_pending() {
-  std::deque<std::string> out;
+std::deque<EventLane::Item> EventLane::take_pending() {
+  std::deque<Item> out;
   out.swap(pending_);
   undelivered.fetch_add(out.size(), std::memory_order_relaxed);
   buffered.store(0, std::memory_order_relaxed);

@@ -11,6 +11,7 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <zmq.hpp>
 
 #include "common/payload.hpp"
@@ -62,6 +63,8 @@ class ZmqEmitter::Impl {
   void run();
   bool take_batch(std::vector<Item>& batch);
   void process(Item& item);
+  void release(const EventLane::Item& item);
+  void flush_lanes();
   bool any_waiting() const;
   void wait_writable(common::Duration timeout);
   void write_fallback(const rtmphooks::Event& event);
@@ -87,6 +90,8 @@ class ZmqEmitter::Impl {
 
   // The emitter thread's own.
   std::vector<uint64_t> reported_undelivered_;  // per lane
+  // Buffered events no lane has sent yet: seq -> how many lanes hold it.
+  std::unordered_map<uint64_t, int> unsent_;
   Clock::time_point last_report_{};
 
   std::mutex stop_mu_;
@@ -94,7 +99,9 @@ class ZmqEmitter::Impl {
 };
 
 ZmqEmitter::Impl::Impl(zmq::context_t& context, EmitterOptions options)
-    : ingest_id(options.ingest_id.empty() ? random_hex_id() : options.ingest_id),
+    : ingest_id(!options.ingest_id.empty() ? options.ingest_id
+                : options.node_id.empty()  ? random_hex_id()
+                                           : options.node_id + "-" + random_hex_id()),
       opts_(std::move(options)) {
   if (!opts_.bind_endpoints.empty())
     lanes_.push_back(std::make_unique<EventLane>(context, "external dispatchers (-events-bind)",
@@ -180,7 +187,7 @@ void ZmqEmitter::Impl::run() {
   batch.reserve(1024);
   for (;;) {
     const bool stopping = take_batch(batch);
-    for (const auto& lane : lanes_) lane->flush();
+    flush_lanes();
     for (Item& item : batch) process(item);
     const bool idle = batch.empty();
     batch.clear();
@@ -211,24 +218,51 @@ bool ZmqEmitter::Impl::take_batch(std::vector<Item>& batch) {
 }
 
 // Numbered events go out in seq order on every lane: straight to the socket
-// when nothing is buffered before them, else to the lane's buffer (a lane that
-// cannot buffer it counts it as undelivered). An event no lane took, or every
-// event when there is no lane (no consumer was configured), is written to the
-// stdio fallback.
+// when nothing is buffered before them, else to the lane's buffer, which may
+// push its oldest event out. An event goes to the stdio fallback once no lane
+// can deliver it any more: refused or evicted by every lane that had it, and
+// sent by none. With no lane (no consumer was configured), at once.
 void ZmqEmitter::Impl::process(Item& item) {
   rtmphooks::Event proto = to_proto(item.event);
   proto.set_seq(item.seq);
   proto.set_id("evt-" + ingest_id + "-" + std::to_string(item.seq));
   proto.set_timestamp(item.unix_ns / 1'000'000'000);
   proto.set_ingest_id(ingest_id);
-  bool taken = false;
-  if (lanes_.size() == 1) {
-    taken = lanes_.front()->offer(proto.SerializeAsString(), opts_.buffer_capacity);
-  } else if (!lanes_.empty()) {
-    const std::string bytes = proto.SerializeAsString();
-    for (const auto& lane : lanes_) taken = lane->offer(bytes, opts_.buffer_capacity) || taken;
+  proto.set_node(opts_.node_id);
+  if (lanes_.empty()) {
+    write_fallback(proto);
+    return;
   }
-  if (!taken) write_fallback(proto);
+  const std::string bytes = proto.SerializeAsString();
+  bool taken = false;
+  int holding = 0;
+  for (const auto& lane : lanes_) {
+    std::optional<EventLane::Item> evicted;
+    const auto offered = lane->offer({item.seq, bytes}, opts_.buffer_capacity, evicted);
+    taken = taken || offered == EventLane::Offered::kSent;
+    holding += offered == EventLane::Offered::kBuffered;
+    if (evicted) release(*evicted);
+  }
+  if (taken) return;
+  if (holding == 0) {
+    write_fallback(proto);
+  } else {
+    unsent_[item.seq] = holding;
+  }
+}
+
+// A lane let go of a buffered event without sending it.
+void ZmqEmitter::Impl::release(const EventLane::Item& item) {
+  const auto it = unsent_.find(item.seq);
+  if (it == unsent_.end() || --it->second > 0) return;  // sent by another lane, or still held
+  unsent_.erase(it);
+  rtmphooks::Event event;
+  event.ParseFromString(item.bytes);
+  write_fallback(event);
+}
+
+void ZmqEmitter::Impl::flush_lanes() {
+  for (const auto& lane : lanes_) lane->flush([this](uint64_t seq) { unsent_.erase(seq); });
 }
 
 // Sleeps until a waiting lane's consumer can take a message, or the timeout.
@@ -275,29 +309,32 @@ void ZmqEmitter::Impl::finish() {
   for (Item& item : last) process(item);
   const auto deadline = Clock::now() + opts_.linger;
   for (;;) {
-    for (const auto& lane : lanes_) lane->flush();
+    flush_lanes();
     const auto now = Clock::now();
     if (!any_waiting() || now >= deadline) break;
     wait_writable(std::min<common::Duration>(opts_.wake_interval,
                                              std::chrono::ceil<common::Duration>(deadline - now)));
   }
-  std::map<uint64_t, rtmphooks::Event> leftover;
+  std::map<uint64_t, std::string> leftover;  // in seq order, once however many lanes held it
   for (size_t i = 0; i < lanes_.size(); ++i) {
-    const std::deque<std::string> pending = lanes_[i]->take_pending();
-    for (const std::string& bytes : pending) {
-      rtmphooks::Event event;
-      event.ParseFromString(bytes);
-      leftover.try_emplace(event.seq(), std::move(event));
-    }
+    std::deque<EventLane::Item> pending = lanes_[i]->take_pending();
     if (!pending.empty()) {
       spdlog::warn(
           "events: {} events the {} did not take within the {} ms linger went to the stdio "
           "fallback",
           pending.size(), lanes_[i]->name(), opts_.linger.count());
     }
+    for (EventLane::Item& item : pending) {
+      if (unsent_.count(item.seq)) leftover.try_emplace(item.seq, std::move(item.bytes));
+    }
     reported_undelivered_[i] = lanes_[i]->undelivered.load();  // said here, not again below
   }
-  for (const auto& [seq, event] : leftover) write_fallback(event);
+  for (const auto& [seq, bytes] : leftover) {
+    rtmphooks::Event event;
+    event.ParseFromString(bytes);
+    write_fallback(event);
+  }
+  unsent_.clear();
   // Let ZeroMQ deliver what it already holds for connected dispatchers, within
   // what is left of the linger.
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -313,8 +350,9 @@ void ZmqEmitter::Impl::report(bool force) {
     const uint64_t undelivered = lanes_[i]->undelivered.load(std::memory_order_relaxed);
     if (undelivered == reported_undelivered_[i]) continue;
     spdlog::warn(
-        "events: the {} could not take {} events (buffer of {} full; {} undelivered in "
-        "total); those no other consumer took went to the stdio fallback",
+        "events: the {} could not take {} events (buffer of {} full: the oldest left it; {} "
+        "undelivered in total); those no other consumer took went to the stdio fallback, and "
+        "their seqs are announced to the dispatchers as lost",
         lanes_[i]->name(), undelivered - reported_undelivered_[i], opts_.buffer_capacity,
         undelivered);
     reported_undelivered_[i] = undelivered;

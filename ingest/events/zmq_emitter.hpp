@@ -4,9 +4,10 @@
 // event to protobuf and sends it with ZMQ_DONTWAIT on each lane (EventLane):
 // one PUSH socket for the external dispatchers, one for the embedded hooks, so
 // each group sees every event. While a lane's consumers cannot take events
-// they wait in its buffer of options.buffer_capacity; past it they are counted
-// as undelivered, and an event no lane took goes to the stdio fallback (one
-// JSON line), as does what a lane still holds at stop. With no lane (no
+// they wait in its buffer of options.buffer_capacity; when it is full the
+// oldest leaves it, counted as undelivered and announced to the dispatchers
+// as a lost seq, and an event no lane delivered goes to the stdio fallback
+// (one JSON line), as does what a lane still holds at stop. With no lane (no
 // consumer configured) every event goes to the stdio fallback at once.
 // Nothing leaves without being counted.
 #include <cstdint>

@@ -15,6 +15,7 @@ rtmphooks::Event publish_stop() {
   e.set_conn_id("conn-7f3a9c");
   e.set_stream_key("live/test");
   e.set_id("evt-abc-42");
+  e.set_node("edge-1");
   e.set_seq(42);
   auto* d = e.mutable_publish_stop();
   d->set_audio_packets(430);
@@ -30,7 +31,8 @@ rtmphooks::Event publish_stop() {
 TEST(Payload, JsonMatchesSpecExample) {
   EXPECT_EQ(render_json(publish_stop()),
             R"({"type":"publish_stop","timestamp":1705312222,"conn_id":"conn-7f3a9c",)"
-            R"("stream_key":"live/test","id":"evt-abc-42","seq":42,"data":{"audio_packets":430,)"
+            R"("stream_key":"live/test","id":"evt-abc-42","seq":42,"node":"edge-1",)"
+            R"("data":{"audio_packets":430,)"
             R"("video_packets":300,"total_bytes":1830112,"audio_codec":"AAC",)"
             R"("video_codec":"H264","duration_sec":10.02,"reason":"client"}})");
 }
@@ -43,7 +45,7 @@ TEST(Payload, JsonEmptyDataAndEmptyStreamKey) {
   e.set_seq(1);
   e.mutable_handshake_complete();
   EXPECT_EQ(render_json(e), R"({"type":"handshake_complete","timestamp":7,"conn_id":"c",)"
-                            R"("stream_key":"","id":"","seq":1,"data":{}})");
+                            R"("stream_key":"","id":"","seq":1,"node":"","data":{}})");
 }
 
 TEST(Payload, TypeFallsBackToDataCase) {
@@ -113,10 +115,11 @@ TEST(Payload, JsonNonFiniteBecomesNull) {
 }
 
 TEST(Payload, Logfmt) {
-  EXPECT_EQ(render_logfmt(publish_stop()),
-            "type=publish_stop timestamp=1705312222 conn_id=conn-7f3a9c stream_key=live/test "
-            "id=evt-abc-42 seq=42 audio_packets=430 video_packets=300 total_bytes=1830112 "
-            "audio_codec=AAC video_codec=H264 duration_sec=10.02 reason=client");
+  EXPECT_EQ(
+      render_logfmt(publish_stop()),
+      "type=publish_stop timestamp=1705312222 conn_id=conn-7f3a9c stream_key=live/test "
+      "id=evt-abc-42 seq=42 node=edge-1 audio_packets=430 video_packets=300 total_bytes=1830112 "
+      "audio_codec=AAC video_codec=H264 duration_sec=10.02 reason=client");
 }
 
 TEST(Payload, LogfmtQuoting) {
@@ -128,7 +131,7 @@ TEST(Payload, LogfmtQuoting) {
   d->set_error("say \"no\"\\\n");
   d->set_remote_addr("x\x02");
   EXPECT_EQ(render_logfmt(e),
-            R"(type=auth_failed timestamp=0 conn_id="a=b" stream_key="" id="" seq=0 )"
+            R"(type=auth_failed timestamp=0 conn_id="a=b" stream_key="" id="" seq=0 node="" )"
             R"(action=play error="say \"no\"\\\n" remote_addr="x\u0002")");
   EXPECT_EQ(render_logfmt(e).find('\n'), std::string::npos);
 }
@@ -141,6 +144,7 @@ TEST(Payload, ScriptEnv) {
                                                            {"RTMP_STREAM_KEY", "live/test"},
                                                            {"RTMP_EVENT_ID", "evt-abc-42"},
                                                            {"RTMP_SEQ", "42"},
+                                                           {"RTMP_NODE", "edge-1"},
                                                            {"RTMP_AUDIO_PACKETS", "430"},
                                                            {"RTMP_VIDEO_PACKETS", "300"},
                                                            {"RTMP_TOTAL_BYTES", "1830112"},
@@ -156,7 +160,7 @@ TEST(Payload, ScriptEnvRemoteAddr) {
   e.set_type(rtmphooks::CONNECTION_ACCEPT);
   e.mutable_connection_accept()->set_remote_addr("10.0.0.1:5000");
   auto env = script_env(e);
-  ASSERT_EQ(env.size(), 7u);
+  ASSERT_EQ(env.size(), 8u);
   EXPECT_EQ(env.back(), (std::pair<std::string, std::string>{"RTMP_REMOTE_ADDR", "10.0.0.1:5000"}));
 }
 
@@ -172,7 +176,7 @@ TEST(Payload, EnvLineIsTheScriptEnvQuoted) {
   EXPECT_EQ(render_env(publish_stop()),
             "RTMP_EVENT_TYPE='publish_stop' RTMP_TIMESTAMP='1705312222' "
             "RTMP_CONN_ID='conn-7f3a9c' RTMP_STREAM_KEY='live/test' RTMP_EVENT_ID='evt-abc-42' "
-            "RTMP_SEQ='42' RTMP_AUDIO_PACKETS='430' RTMP_VIDEO_PACKETS='300' "
+            "RTMP_SEQ='42' RTMP_NODE='edge-1' RTMP_AUDIO_PACKETS='430' RTMP_VIDEO_PACKETS='300' "
             "RTMP_TOTAL_BYTES='1830112' RTMP_AUDIO_CODEC='AAC' RTMP_VIDEO_CODEC='H264' "
             "RTMP_DURATION_SEC='10.02' RTMP_REASON='client'");
   rtmphooks::Event e;
@@ -181,7 +185,8 @@ TEST(Payload, EnvLineIsTheScriptEnvQuoted) {
   d->set_error("it's\nbad");
   EXPECT_EQ(render_env(e),
             "RTMP_EVENT_TYPE='auth_failed' RTMP_TIMESTAMP='0' RTMP_CONN_ID='' RTMP_STREAM_KEY='' "
-            "RTMP_EVENT_ID='' RTMP_SEQ='0' RTMP_ACTION='' RTMP_ERROR=$(printf %b 'it'\\''s\\nbad_') "
+            "RTMP_EVENT_ID='' RTMP_SEQ='0' RTMP_NODE='' RTMP_ACTION='' RTMP_ERROR=$(printf %b "
+            "'it'\\''s\\nbad_') "
             "RTMP_REMOTE_ADDR=''; RTMP_ERROR=${RTMP_ERROR%_}");
 }
 

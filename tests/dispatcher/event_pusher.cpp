@@ -20,7 +20,8 @@ namespace {
 
 using rtmp::common::FlagError;
 
-rtmphooks::Event make_event(rtmphooks::EventType type, uint64_t seq, const std::string& ingest) {
+rtmphooks::Event make_event(rtmphooks::EventType type, uint64_t seq, const std::string& ingest,
+                            const std::string& node) {
   rtmphooks::Event e;
   e.set_type(type);
   e.set_timestamp(std::chrono::duration_cast<std::chrono::seconds>(
@@ -31,6 +32,7 @@ rtmphooks::Event make_event(rtmphooks::EventType type, uint64_t seq, const std::
   e.set_id("evt-" + ingest + "-" + std::to_string(seq));
   e.set_seq(seq);
   e.set_ingest_id(ingest);
+  e.set_node(node);
   e.set_emitted_unix_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count());
@@ -145,7 +147,7 @@ class PeerCounter {
 
 int main(int argc, char** argv) {
   rtmp::common::FlagSet flags("event_pusher", "EVENT_PUSHER_");
-  std::string bind, types, ingest, skip;
+  std::string bind, types, ingest, node, skip;
   int64_t count = 0, rate = 0, wait_peers = 0, sndhwm = 1000;
   rtmp::common::Duration linger{};
   flags.add_string("bind", &bind, "tcp://127.0.0.1:*", "endpoint to bind the PUSH socket");
@@ -153,6 +155,7 @@ int main(int argc, char** argv) {
   flags.add_int("rate", &rate, 0, 0, 10000000, "events per second; 0 = as fast as possible");
   flags.add_string("types", &types, "", "comma-separated event types, cycled; empty = all twelve");
   flags.add_string("ingest-id", &ingest, "pusher", "ingest_id of the events");
+  flags.add_string("node", &node, "pusher-node", "node of the events (an ingest's -node-id)");
   flags.add_string("skip", &skip, "", "comma-separated seqs not to send (a gap)");
   flags.add_int("wait-peers", &wait_peers, 0, 0, 1000, "dispatchers to wait for before sending");
   flags.add_int("sndhwm", &sndhwm, 1000, 0, 10000000, "ZMQ_SNDHWM");
@@ -196,7 +199,7 @@ int main(int argc, char** argv) {
     }
     peers.poll(std::chrono::milliseconds(0));
     if (std::find(skipped.begin(), skipped.end(), seq) != skipped.end()) continue;
-    const auto e = make_event(cycle[(seq - 1) % cycle.size()], seq, ingest);
+    const auto e = make_event(cycle[(seq - 1) % cycle.size()], seq, ingest, node);
     const std::string bytes = e.SerializeAsString();
     push.send(zmq::buffer(bytes), zmq::send_flags::none);
     ++sent;

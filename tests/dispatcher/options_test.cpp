@@ -36,6 +36,18 @@ std::string error_of(std::vector<const char*> args) {
   return "";
 }
 
+// One dispatcher, several ingests: repeated, comma-separated, or both; a
+// repeat is one endpoint.
+TEST(Options, EventsConnectRepeatedAndCommaSeparated) {
+  Parsed p;
+  p.parse({"-events-connect", "tcp://a:5556,tcp://b:5556", "-events-connect", "tcp://c:5556",
+           "-events-connect", " tcp://b:5556 ,"});
+  EXPECT_EQ(p.options.events_connect,
+            (std::vector<std::string>{"tcp://a:5556", "tcp://b:5556", "tcp://c:5556"}));
+  EXPECT_NE(error_of({"-events-connect", "tcp://a:5556,b:5556"}).find("-events-connect"),
+            std::string::npos);
+}
+
 TEST(Options, Defaults) {
   Parsed p;
   p.parse({});

@@ -8,7 +8,8 @@
 // then one JSON line per rtmphooks::Event on stdout (flushed per line), shaped
 // like the webhook payload plus ingest_id:
 //   {"seq":1,"type":"connection_accept","timestamp":…,"conn_id":"…",
-//    "stream_key":"","id":"…","ingest_id":"…","data":{"remote_addr":"…"}}
+//    "stream_key":"","id":"…","ingest_id":"…","node":"…","data":{"remote_addr":"…"}}
+// and "lost":[[first,last],…] after "node" when the event announces lost seqs.
 // Exits 0 after MAX_EVENTS events (0 = no limit), or when IDLE_MS pass without
 // an event (0 = never), or at TIMEOUT_MS in all (exit 3 when MAX_EVENTS was set
 // and not reached); exit 2 on bad arguments, 4 on an unparsable message.
@@ -61,6 +62,17 @@ std::string render(const rtmphooks::Event& event) {
   append_json_string(out, event.id());
   out += ",\"ingest_id\":";
   append_json_string(out, event.ingest_id());
+  out += ",\"node\":";
+  append_json_string(out, event.node());
+  if (event.lost_size() > 0) {
+    out += ",\"lost\":[";
+    for (int i = 0; i < event.lost_size(); ++i) {
+      if (i) out += ',';
+      out += "[" + std::to_string(event.lost(i).first()) + "," +
+             std::to_string(event.lost(i).last()) + "]";
+    }
+    out += ']';
+  }
   out += ",\"data_case\":";
   // The oneof case by field name ("" when none is set), so a test can tell a
   // type whose data message is missing or of the wrong kind.

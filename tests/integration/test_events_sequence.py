@@ -93,7 +93,7 @@ def check_envelope(events, t0):
     ids = set()
     last_seq = None
     for e in events:
-        for field in ("type", "timestamp", "conn_id", "stream_key", "id", "seq", "data"):
+        for field in ("type", "timestamp", "conn_id", "stream_key", "id", "seq", "node", "data"):
             h.check(field in e, f"event without {field}: {e}")
         h.check(isinstance(e["seq"], int), f"seq not an integer: {e}")
         h.check(isinstance(e["timestamp"], (int, float)) and

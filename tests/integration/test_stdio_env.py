@@ -26,9 +26,10 @@ import rtmp_raw as r  # noqa: E402
 APP = "live\nit's \"here\""
 NAME = "my stream 'one' \"two\" $HOME \\n caf\u00e9 %s"
 HEADER = ["RTMP_EVENT_TYPE", "RTMP_TIMESTAMP", "RTMP_CONN_ID", "RTMP_STREAM_KEY",
-          "RTMP_EVENT_ID", "RTMP_SEQ"]
+          "RTMP_EVENT_ID", "RTMP_SEQ", "RTMP_NODE"]
 JSON_KEY = {"RTMP_EVENT_TYPE": "type", "RTMP_TIMESTAMP": "timestamp", "RTMP_CONN_ID": "conn_id",
-            "RTMP_STREAM_KEY": "stream_key", "RTMP_EVENT_ID": "id", "RTMP_SEQ": "seq"}
+            "RTMP_STREAM_KEY": "stream_key", "RTMP_EVENT_ID": "id", "RTMP_SEQ": "seq",
+            "RTMP_NODE": "node"}
 RECORD = """#!/usr/bin/env python3
 import json, os, sys
 payload = sys.stdin.buffer.read().decode()
