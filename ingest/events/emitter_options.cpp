@@ -60,10 +60,11 @@ void register_event_flags(common::FlagSet& flags, EmitterOptions& options) {
                 "stdio fallback (stderr)");
   flags.add_duration("events-linger", &options.linger, std::chrono::seconds(2),
                      "at shutdown, longest wait for dispatchers to take the remaining events");
-  flags.add_string("node-id", &options.node_id, "",
-                   "this ingest's name: `node` in every event and part of every event id "
-                   "(empty = the host name)",
-                   node_id_error);
+  flags.add_string(
+      "node-id", &options.node_id, "",
+      "this ingest's name: `node` in every event and part of every event id "
+      "(empty = the host name)",
+      [](const std::string& v) { return v.empty() ? std::string() : node_id_error(v); });
 }
 
 }  // namespace rtmp::events

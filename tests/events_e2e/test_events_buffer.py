@@ -187,7 +187,7 @@ def main(ctx):
     # Fallback lines are the JSON payload (no ingest_id); ids unique across both.
     for e in fell:
         e.setdefault("ingest_id", delivered[0]["ingest_id"])
-    events = delivered + fell
+    events = sorted(delivered + fell, key=lambda e: e["seq"])
     u.check_envelope(events, t0)
 
     conns = u.by_conn(events)
