@@ -24,6 +24,7 @@ test_pkgs=(
   docker-compose
   prometheus  # for promtool: `promtool check metrics` on our /metrics output
   nginx libnginx-mod-rtmp wrk
+  chromium chromium-driver python3-selenium  # the dashboard's headless browser test
 )
 
 want=("${build_pkgs[@]}")
