@@ -178,10 +178,14 @@ def netns_get(ns, port, path):
     return sh("ip", "netns", "exec", ns, "python3", "-c", code).stdout
 
 
+CHURNS = []  # stopped before cleanup on every exit path, so none starts a player after it
+
+
 class Churn:
     """Short ffmpeg players, one a second on each ingest, until stopped."""
 
     def __init__(self, ctx, roles):
+        CHURNS.append(self)
         self.ctx, self.roles = ctx, roles
         self.stop_flag = threading.Event()
         self.started = 0
@@ -192,6 +196,8 @@ class Churn:
         n = 0
         while not self.stop_flag.wait(1.0):
             for role in self.roles:
+                if self.stop_flag.is_set():
+                    return
                 n += 1
                 self.ctx.proc(f"short-{role}-{n}", [
                     "ip", "netns", "exec", ns_name(role), "ffmpeg", "-hide_banner", "-nostdin",
@@ -222,6 +228,8 @@ def main(ctx):
     finally:
         # Processes first (a namespace with a process inside outlives its name),
         # then the namespaces and with them every veth and the bridge.
+        for churn in CHURNS:
+            churn.stop()
         ctx.cleanup()
         net.delete()
         for s, handler in old.items():

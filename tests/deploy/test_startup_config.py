@@ -9,7 +9,9 @@
 - Unknown RTMP_INGEST_* / RTMP_DISPATCHER_* variables are a WARN naming them.
 - Auth never fails open: -auth-token or -auth-file under another -auth-mode,
   or flags of two modes without -auth-mode, are one line, exit 2. An empty
-  -webhook-secret key is one line, exit 2.
+  -webhook-secret key is one line, exit 2. So is a -node-id that is not 1-64
+  of [A-Za-z0-9._-] beginning with a letter or digit (flag or variable), and an
+  -events-connect list holding something that is not an endpoint.
 - A bind failure (RTMP port or -metrics-addr in use, a -metrics-addr that is
   not this host's) is one line in the same words from both programs, exit 2,
   with no library source location.
@@ -108,6 +110,12 @@ def auth_fails_closed(ctx, ingest, disp):
                     r"-auth-token and -auth-file belong to different auth modes")
     one_line_exit_2(ctx, [ingest, *listen, "-auth-actions", "publish,record"],
                     r"unknown action \"record\"")
+    # -node-id goes into event ids, metrics labels and subjects unquoted.
+    for bad in ("edge 1", "-edge", "a/b", "x" * 65):
+        one_line_exit_2(ctx, [ingest, *listen, "-node-id", bad], r"-node-id")
+    one_line_exit_2(ctx, [ingest, *listen], r"-node-id", env={"RTMP_INGEST_NODE_ID": "edge 1"})
+    one_line_exit_2(ctx, [disp, "-hook-stdio-format", "json", "-events-connect",
+                          "tcp://127.0.0.1:9,127.0.0.1:10"], r"-events-connect")
     for secret in ("", "whsec_"):
         one_line_exit_2(ctx, [disp, "-hook-stdio-format", "json", "-webhook-secret", secret],
                         r"-webhook-secret.*empty key")

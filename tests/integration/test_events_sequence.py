@@ -10,6 +10,7 @@ Only meaningful against rtmp-ingest (nginx-rtmp has no such events): skipped oth
 
 import re
 import signal
+import socket
 import time
 import harness as h
 
@@ -100,6 +101,11 @@ def check_envelope(events, t0):
                 t0 - 5 <= e["timestamp"] <= time.time() + 5, f"bad timestamp: {e}")
         h.check(isinstance(e["data"], dict), f"data not an object: {e}")
         h.check(e["conn_id"], f"empty conn_id: {e}")
+        # No -node-id given: the ingest names itself after the host, in `node`
+        # and at the head of every id.
+        h.check(e["node"] == socket.gethostname(), f"node {e['node']!r}, want the host name "
+                f"{socket.gethostname()!r}: {e}")
+        h.check(e["id"].startswith(f"evt-{e['node']}-"), f"id {e['id']} does not name the node")
         h.check(e["id"] not in ids, f"duplicate id {e['id']}")
         ids.add(e["id"])
         h.check(last_seq is None or e["seq"] > last_seq,
