@@ -1,0 +1,82 @@
+#include "dispatcher/gap_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+
+#include "common/metrics.hpp"
+#include "dispatcher/dispatcher_metrics.hpp"
+
+namespace rtmp::dispatcher {
+namespace {
+
+rtmphooks::Event event(const std::string& node, uint64_t seq) {
+  rtmphooks::Event e;
+  e.set_node(node);
+  e.set_ingest_id(node + "-0123456789abcdef");
+  e.set_seq(seq);
+  e.set_id("evt-" + e.ingest_id() + "-" + std::to_string(seq));
+  return e;
+}
+
+void add_lost(rtmphooks::Event& e, uint64_t first, uint64_t last) {
+  rtmphooks::SeqRange* r = e.add_lost();
+  r->set_first(first);
+  r->set_last(last);
+}
+
+struct Fixture {
+  common::metrics::Registry registry;
+  std::atomic<uint64_t> missing{0};
+  GapReport report{false, missing, node_counters_factory(registry)};
+
+  uint64_t value(const std::string& name, const std::string& node) {
+    return registry.counter(name, "", {{"node", node}}).value();
+  }
+};
+
+// Per node: events, gaps and announced losses, each counted under its own label.
+TEST(GapReport, CountsPerNode) {
+  Fixture f;
+  for (uint64_t s = 1; s <= 5; ++s) f.report.observe(event("edge-1", s));
+  f.report.observe(event("edge-2", 1));
+  f.report.observe(event("edge-2", 4));  // 2 and 3 went to another dispatcher, or were lost
+  EXPECT_EQ(f.value("rtmp_dispatcher_node_events_total", "edge-1"), 5u);
+  EXPECT_EQ(f.value("rtmp_dispatcher_node_events_total", "edge-2"), 2u);
+  EXPECT_EQ(f.value("rtmp_dispatcher_node_seq_gaps_total", "edge-1"), 0u);
+  EXPECT_EQ(f.value("rtmp_dispatcher_node_seq_gaps_total", "edge-2"), 2u);
+  EXPECT_EQ(f.missing.load(), 2u);
+  const std::string page = f.registry.render();
+  EXPECT_NE(page.find(R"(rtmp_dispatcher_node_events_total{node="edge-1"} 5)"), std::string::npos)
+      << page;
+}
+
+// An ingest whose buffer overflowed announces the seqs it dropped: counted as
+// lost for its node, whatever ranges, once per announcement.
+TEST(GapReport, CountsAnnouncedLosses) {
+  Fixture f;
+  rtmphooks::Event e = event("edge-1", 251);
+  add_lost(e, 1, 250);
+  f.report.observe(e);
+  rtmphooks::Event later = event("edge-1", 300);
+  add_lost(later, 260, 260);
+  add_lost(later, 270, 279);
+  add_lost(later, 5, 4);  // first > last: not a range, ignored
+  f.report.observe(later);
+  f.report.observe(event("edge-1", 301));
+  EXPECT_EQ(f.value("rtmp_dispatcher_node_events_lost_total", "edge-1"), 261u);
+  EXPECT_EQ(f.value("rtmp_dispatcher_node_events_total", "edge-1"), 3u);
+}
+
+TEST(GapReport, WorksWithoutMetrics) {
+  std::atomic<uint64_t> missing{0};
+  GapReport report(true, missing);
+  rtmphooks::Event e = event("", 3);
+  add_lost(e, 1, 2);
+  report.observe(e);
+  EXPECT_EQ(missing.load(), 2u);
+}
+
+}  // namespace
+}  // namespace rtmp::dispatcher
