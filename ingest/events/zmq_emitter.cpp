@@ -233,12 +233,14 @@ void ZmqEmitter::Impl::process(Item& item) {
     write_fallback(proto);
     return;
   }
-  const std::string bytes = proto.SerializeAsString();
+  std::string bytes = proto.SerializeAsString();
   bool taken = false;
   int holding = 0;
-  for (const auto& lane : lanes_) {
+  for (size_t i = 0; i < lanes_.size(); ++i) {
     std::optional<EventLane::Item> evicted;
-    const auto offered = lane->offer({item.seq, bytes}, opts_.buffer_capacity, evicted);
+    // The last lane takes the bytes themselves: one copy per extra lane only.
+    EventLane::Item offer{item.seq, i + 1 == lanes_.size() ? std::move(bytes) : bytes};
+    const auto offered = lanes_[i]->offer(std::move(offer), opts_.buffer_capacity, evicted);
     taken = taken || offered == EventLane::Offered::kSent;
     holding += offered == EventLane::Offered::kBuffered;
     if (evicted) release(*evicted);
