@@ -16,6 +16,7 @@
 #include "ingest/events/zmq_emitter.hpp"
 #include "ingest/registry/stream_registry.hpp"
 #include "ingest/server/server.hpp"
+#include "ingest/server/tls_context.hpp"
 
 namespace rtmp::server {
 namespace {
@@ -48,11 +49,22 @@ void drain_sessions(net::io_context& ioc, Server& server,
                  timeout.count());
 }
 
+// New connections get the new certificate; those already made keep theirs.
+void reload_tls(TlsContext& tls) {
+  std::string error;
+  if (tls.reload(error)) {
+    spdlog::info("SIGHUP: TLS certificate reloaded: {}", tls.describe());
+  } else {
+    spdlog::error("SIGHUP: TLS certificate not reloaded, keeping the previous one: {}", error);
+  }
+}
+
 }  // namespace
 
 int run_ingest(IngestOptions o) {
-  effective_max_partial_bytes(o);  // a cross-flag error, before anything is bound
+  effective_max_partial_bytes(o);  // cross-flag errors, before anything is bound
   events::resolve_node_id(o.events);
+  check_tls_flags(o);
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
   if (embedded) o.events.embedded_endpoint = events::kEmbeddedEventsEndpoint;
@@ -64,6 +76,8 @@ int run_ingest(IngestOptions o) {
     o.hooks.node_counters = dispatcher::node_counters_factory(metrics);
   }
   auto authorizer = auth::make_authorizer(o.auth);
+  std::unique_ptr<TlsContext> tls;
+  if (!o.tls_listen.empty()) tls = std::make_unique<TlsContext>(o.tls_cert, o.tls_key);
   events::ZmqEmitter emitter(zmq_context, o.events);
   std::unique_ptr<dispatcher::Dispatcher> hooks;
   if (embedded) {
@@ -97,6 +111,7 @@ int run_ingest(IngestOptions o) {
         if (sig == SIGHUP) {
           spdlog::info("SIGHUP: reloading auth configuration");
           authorizer->reload();
+          if (tls) reload_tls(*tls);
           signals.async_wait(on_signal);
           return;
         }
@@ -107,6 +122,7 @@ int run_ingest(IngestOptions o) {
   signals.async_wait(on_signal);
   Server server(ioc, ctx, o.max_connections);
   server.listen(o.listen);
+  if (tls) server.listen_tls(o.tls_listen, *tls);
 
   register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
   std::unique_ptr<common::HttpServer> http;
@@ -117,6 +133,9 @@ int run_ingest(IngestOptions o) {
   }
 
   server.start();
+  if (tls)
+    spdlog::info("RTMPS on {} (port {}), certificate {}", o.tls_listen, server.tls_port(),
+                 tls->describe());
   spdlog::info("rtmp-ingest listening on {} (port {}), node {}, events to {}", o.listen,
                server.port(), o.events.node_id,
                emitter.endpoints().empty()

@@ -4,15 +4,27 @@
 
 namespace rtmp::server {
 
+namespace {
+
+std::string check_listen_address(const std::string& v) {
+  try {
+    parse_listen_address(v);
+    return std::string();
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  }
+}
+
+}  // namespace
+
 void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
-  flags.add_string("listen", &o.listen, ":1935", "RTMP listen address", [](const std::string& v) {
-    try {
-      parse_listen_address(v);
-      return std::string();
-    } catch (const std::exception& e) {
-      return std::string(e.what());
-    }
-  });
+  flags.add_string("listen", &o.listen, ":1935", "RTMP listen address", check_listen_address);
+  flags.add_string("tls-listen", &o.tls_listen, "",
+                   "RTMPS listen address (TLS 1.2+; needs -tls-cert and -tls-key)",
+                   [](const std::string& v) { return v.empty() ? v : check_listen_address(v); });
+  flags.add_string("tls-cert", &o.tls_cert, "",
+                   "PEM certificate (chain) of the RTMPS listener, reloaded on SIGHUP");
+  flags.add_string("tls-key", &o.tls_key, "", "PEM private key of -tls-cert, reloaded on SIGHUP");
   flags.add_int("chunk-size", &o.chunk_size, 4096, 128, 65536, "outgoing chunk size");
   flags.add_duration(
       "handshake-timeout", &o.handshake_timeout, std::chrono::seconds(10),
@@ -57,6 +69,13 @@ int64_t effective_max_partial_bytes(const IngestOptions& o) {
                             std::to_string(o.max_message_size) + ")");
   }
   return o.max_partial_bytes;
+}
+
+void check_tls_flags(const IngestOptions& o) {
+  const bool listen = !o.tls_listen.empty(), cert = !o.tls_cert.empty(), key = !o.tls_key.empty();
+  if (listen == cert && cert == key) return;
+  if (listen) throw std::runtime_error("-tls-listen needs both -tls-cert and -tls-key");
+  throw std::runtime_error("-tls-cert and -tls-key go together with -tls-listen");
 }
 
 }  // namespace rtmp::server

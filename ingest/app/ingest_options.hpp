@@ -16,6 +16,10 @@ namespace rtmp::server {
 
 struct IngestOptions {
   std::string listen = ":1935";
+  // RTMPS: all three, or none.
+  std::string tls_listen;
+  std::string tls_cert;
+  std::string tls_key;
   int64_t chunk_size = 4096;
   common::Duration handshake_timeout = std::chrono::seconds(10);
   common::Duration idle_timeout = std::chrono::seconds(30);
@@ -47,5 +51,9 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& options);
 // Throws common::FlagError when set below -max-message-size (a message that
 // size could never be received).
 int64_t effective_max_partial_bytes(const IngestOptions& options);
+
+// Throws std::runtime_error unless -tls-listen, -tls-cert and -tls-key are
+// given together or not at all.
+void check_tls_flags(const IngestOptions& options);
 
 }  // namespace rtmp::server

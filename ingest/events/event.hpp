@@ -10,6 +10,7 @@ namespace rtmp::events {
 
 struct ConnectionAccept {
   std::string remote_addr;
+  std::string protocol;  // "rtmp" or "rtmps": which listener took the connection
 };
 struct HandshakeComplete {};
 struct StreamCreate {};

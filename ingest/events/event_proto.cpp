@@ -9,7 +9,9 @@ struct ToProto {
 
   void operator()(const ConnectionAccept& e) const {
     out.set_type(rtmphooks::CONNECTION_ACCEPT);
-    out.mutable_connection_accept()->set_remote_addr(e.remote_addr);
+    auto* d = out.mutable_connection_accept();
+    d->set_remote_addr(e.remote_addr);
+    d->set_protocol(e.protocol);
   }
   void operator()(const HandshakeComplete&) const {
     out.set_type(rtmphooks::HANDSHAKE_COMPLETE);

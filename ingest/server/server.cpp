@@ -10,6 +10,7 @@
 #include "common/host_port.hpp"
 #include "ingest/server/endpoint_text.hpp"
 #include "ingest/server/session.hpp"
+#include "ingest/server/tls_context.hpp"
 
 namespace rtmp::server {
 
@@ -38,47 +39,60 @@ Server::Server(net::io_context& ioc, SessionContext& ctx, int64_t max_connection
       max_connections_(max_connections),
       strand_(net::make_strand(ioc)),
       acceptor_(strand_),
+      tls_acceptor_(strand_),
       id_base_(std::random_device{}() & 0xffffff) {}
 
 Server::~Server() = default;
 
+void Server::listen(const std::string& address) {
+  port_ = bind_listener(acceptor_, "-listen", address);
+}
+
+void Server::listen_tls(const std::string& address, TlsContext& tls) {
+  tls_port_ = bind_listener(tls_acceptor_, "-tls-listen", address);
+  tls_ = &tls;
+}
+
 // ":port" (no host) listens on IPv6 and IPv4 alike, as Go's ":port" does: one
 // dual-stack socket, or IPv4 alone where the host has no IPv6.
-void Server::listen(const std::string& address) {
+uint16_t Server::bind_listener(Acceptor& acceptor, const std::string& flag,
+                               const std::string& address) {
   const tcp::endpoint ep = parse_listen_address(address);
   const bool any_host = common::parse_host_port(address).host.empty();
   boost::system::error_code ec;
   if (any_host) {
-    if (bind_acceptor(tcp::endpoint(net::ip::address_v6::any(), ep.port()), ec)) {
-      port_ = acceptor_.local_endpoint().port();
-      return;
-    }
+    if (bind_acceptor(acceptor, tcp::endpoint(net::ip::address_v6::any(), ep.port()), ec))
+      return acceptor.local_endpoint().port();
     if (ec != net::error::address_in_use)
-      spdlog::debug("-listen {}: no IPv6 ({}); listening on IPv4 only", address, ec.message());
+      spdlog::debug("{} {}: no IPv6 ({}); listening on IPv4 only", flag, address, ec.message());
   }
   if (ec == net::error::address_in_use)
-    throw std::runtime_error("cannot listen on -listen " + address + ": " + ec.message());
-  if (!bind_acceptor(ep, ec))
-    throw std::runtime_error("cannot listen on -listen " + address + ": " + ec.message());
-  port_ = acceptor_.local_endpoint().port();
+    throw std::runtime_error("cannot listen on " + flag + " " + address + ": " + ec.message());
+  if (!bind_acceptor(acceptor, ep, ec))
+    throw std::runtime_error("cannot listen on " + flag + " " + address + ": " + ec.message());
+  return acceptor.local_endpoint().port();
 }
 
-bool Server::bind_acceptor(const tcp::endpoint& ep, boost::system::error_code& ec) {
+bool Server::bind_acceptor(Acceptor& acceptor, const tcp::endpoint& ep,
+                           boost::system::error_code& ec) {
   ec.clear();
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec && ep.address().is_v6() && ep.address().is_unspecified())
-    acceptor_.set_option(net::ip::v6_only(false), ec);
-  if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    acceptor.set_option(net::ip::v6_only(false), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (!ec) return true;
   boost::system::error_code ignored;
-  acceptor_.close(ignored);
+  acceptor.close(ignored);
   return false;
 }
 
 void Server::start() {
-  net::post(strand_, [this] { do_accept(); });
+  net::post(strand_, [this] {
+    do_accept(acceptor_, nullptr);
+    if (tls_) do_accept(tls_acceptor_, tls_);
+  });
 }
 
 std::string Server::next_conn_id() {
@@ -88,10 +102,11 @@ std::string Server::next_conn_id() {
   return buf;
 }
 
-void Server::do_accept() {
+void Server::do_accept(Acceptor& acceptor, TlsContext* tls) {
   // Sockets sit on the shared io_context; each session makes its own strand.
-  acceptor_.async_accept(ioc_.get_executor(), [this](boost::system::error_code ec, Socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+  acceptor.async_accept(ioc_.get_executor(), [this, &acceptor, tls](boost::system::error_code ec,
+                                                                    Socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
     if (ec) {
       spdlog::warn("accept: {}", ec.message());
     } else if (ctx_.counters.connections_open.load() >= max_connections_) {
@@ -103,7 +118,8 @@ void Server::do_accept() {
       socket.close(rec);
     } else {
       const uint64_t id = next_id_;
-      auto session = std::make_shared<Session>(std::move(socket), ctx_, next_conn_id());
+      auto session = std::make_shared<Session>(std::move(socket), ctx_, next_conn_id(),
+                                               tls ? tls->current() : nullptr);
       {
         std::lock_guard lock(sessions_mutex_);
         if (sessions_.size() > 64 && sessions_.size() > 2 * static_cast<size_t>(open_sessions()))
@@ -112,7 +128,7 @@ void Server::do_accept() {
       }
       session->start();
     }
-    do_accept();
+    do_accept(acceptor, tls);
   });
 }
 
@@ -120,6 +136,7 @@ void Server::stop_accepting() {
   net::post(strand_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    tls_acceptor_.close(ignored);
   });
 }
 

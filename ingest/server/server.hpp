@@ -1,7 +1,9 @@
 #pragma once
-// The RTMP listener: accepts on its own strand and hands each socket to a new
-// Session on a strand of its own, so a slow or silent client never delays
-// the next accept. Past -max-connections a socket is closed at accept.
+// The RTMP listener, and the RTMPS one when -tls-listen is given: accepts on
+// its own strand and hands each socket to a new Session on a strand of its
+// own, so a slow or silent client never delays the next accept. Both
+// listeners serve the same streams. Past -max-connections (both together) a
+// socket is closed at accept.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
@@ -16,6 +18,7 @@
 namespace rtmp::server {
 
 class Session;
+class TlsContext;
 
 // "host:port", ":port" or "[v6]:port" -> endpoint; throws std::runtime_error.
 boost::asio::ip::tcp::endpoint parse_listen_address(const std::string& text);
@@ -27,8 +30,12 @@ class Server {
 
   // Binds and listens; throws std::runtime_error (startup only).
   void listen(const std::string& address);
+  // The RTMPS listener; each connection takes `tls`'s context current at its
+  // accept. `tls` outlives the server.
+  void listen_tls(const std::string& address, TlsContext& tls);
   void start();
   uint16_t port() const { return port_; }
+  uint16_t tls_port() const { return tls_port_; }
 
   // Shutdown, from any thread: stop accepting, then close every session
   // (each emits its stop events).
@@ -37,17 +44,25 @@ class Server {
   int64_t open_sessions() const;
 
  private:
+  using Acceptor = boost::asio::ip::tcp::acceptor;
+  // Binds `acceptor` as -listen's address says (`flag` names it in errors);
+  // returns the port. Throws std::runtime_error.
+  uint16_t bind_listener(Acceptor& acceptor, const std::string& flag, const std::string& address);
   // Opens, binds and listens; on failure closes the acceptor and returns false.
-  bool bind_acceptor(const boost::asio::ip::tcp::endpoint& ep, boost::system::error_code& ec);
-  void do_accept();
+  static bool bind_acceptor(Acceptor& acceptor, const boost::asio::ip::tcp::endpoint& ep,
+                            boost::system::error_code& ec);
+  void do_accept(Acceptor& acceptor, TlsContext* tls);
   std::string next_conn_id();
 
   boost::asio::io_context& ioc_;
   SessionContext& ctx_;
   const int64_t max_connections_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  Acceptor acceptor_;
+  Acceptor tls_acceptor_;
+  TlsContext* tls_ = nullptr;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
   uint64_t id_base_;
   uint64_t next_id_ = 0;
 

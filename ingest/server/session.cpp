@@ -27,9 +27,12 @@ double seconds_since(Clock::time_point t) {
 
 }  // namespace
 
-Session::Session(Socket socket, SessionContext& ctx, std::string conn_id)
+Session::Session(Socket socket, SessionContext& ctx, std::string conn_id,
+                 std::shared_ptr<net::ssl::context> tls)
     : ctx_(ctx),
       socket_(std::move(socket)),
+      tls_ctx_(std::move(tls)),
+      tls_(tls_ctx_ ? std::make_unique<TlsStream>(socket_, *tls_ctx_) : nullptr),
       strand_(net::make_strand(socket_.get_executor())),
       timer_(strand_),
       merge_timer_(strand_),
@@ -73,10 +76,11 @@ void Session::start() {
   net::dispatch(strand_, [self = shared_from_this()] {
     self->accepted_at_ = self->last_read_ = Clock::now();
     self->connection_open_ = true;
-    self->emit(events::ConnectionAccept{self->remote_addr_});
+    self->emit(events::ConnectionAccept{self->remote_addr_, self->tls_ ? "rtmps" : "rtmp"});
     boost::system::error_code ec;
     self->socket_.set_option(tcp::no_delay(true), ec);
     self->arm_timer();
+    if (self->tls_) return self->tls_peek();
     self->do_read();
   });
 }
@@ -89,10 +93,10 @@ void Session::shutdown(const std::string& why) {
 // ---- reading ----
 
 void Session::do_read() {
-  socket_.async_read_some(
-      net::buffer(read_buf_),
-      net::bind_executor(strand_,
-                         [self = shared_from_this()](auto ec, size_t n) { self->on_read(ec, n); }));
+  auto done = net::bind_executor(
+      strand_, [self = shared_from_this()](auto ec, size_t n) { self->on_read(ec, n); });
+  if (tls_) return tls_->async_read_some(net::buffer(read_buf_), std::move(done));
+  socket_.async_read_some(net::buffer(read_buf_), std::move(done));
 }
 
 void Session::on_read(const boost::system::error_code& ec, size_t n) {
@@ -190,12 +194,13 @@ void Session::flush() {
   writing_ = true;
   head_in_flight_ = cut;
   write_started_ = Clock::now();
-  net::async_write(socket_, iov_,
-                   net::bind_allocator(
-                       WriteAllocator(write_slot_),
-                       net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
-                         self->on_write(ec, n);
-                       })));
+  auto done = net::bind_allocator(
+      WriteAllocator(write_slot_),
+      net::bind_executor(
+          strand_, [self = shared_from_this()](auto ec, size_t n) { self->on_write(ec, n); }));
+  // TLS gathers the buffers into records of its own (up to 8 KiB each).
+  if (tls_) return net::async_write(*tls_, iov_, std::move(done));
+  net::async_write(socket_, iov_, std::move(done));
 }
 
 void Session::on_wake() {
@@ -276,7 +281,8 @@ void Session::on_tick(const boost::system::error_code& ec) {
   if (!rtmp_.connected() && now - accepted_at_ > o.handshake_timeout)
     return close(StopReason::kIdleTimeout,
                  rtmp_.handshake_done() ? "connect timeout: no connect within -handshake-timeout"
-                                        : "handshake timeout");
+                 : tls_ && !tls_handshake_done_ ? "TLS handshake timeout"
+                                                : "handshake timeout");
   // Players need not send anything; the write timeout watches them instead.
   if (role_ != Role::kSubscriber && now - last_read_ > o.idle_timeout)
     return close(StopReason::kIdleTimeout, "idle timeout: nothing received");

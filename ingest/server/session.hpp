@@ -2,7 +2,9 @@
 // One RTMP connection: its socket, strand, timers and roles. Reads feed the
 // RtmpConnection state machine; one write in flight gathers control bytes and
 // shared media buffers (writev); a publisher fans media out through the
-// registry; a player drains its PlayerLink.
+// registry; a player drains its PlayerLink. On the RTMPS listener the same
+// session runs over TLS: the handshake first, then the same reads and
+// writes through the TLS stream (session_tls.cpp).
 //
 // A session holds at most one role, a registry::PublisherRole (in
 // PublishState) or a registry::PlayerRole; the role emits its own stop when
@@ -15,6 +17,8 @@
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <deque>
@@ -40,12 +44,17 @@ using IoExecutor = net::io_context::executor_type;
 using Strand = net::strand<IoExecutor>;
 using Socket = net::basic_stream_socket<tcp, IoExecutor>;
 using StrandTimer = net::basic_waitable_timer<Clock, net::wait_traits<Clock>, Strand>;
+// RTMPS: TLS over the session's own socket, which stays the one to close.
+using TlsStream = net::ssl::stream<Socket&>;
 
 class SessionSubscriber;
 
 class Session : public std::enable_shared_from_this<Session>, private protocol::RtmpDelegate {
  public:
-  Session(Socket socket, SessionContext& ctx, std::string conn_id);
+  // With `tls`, the connection came to the RTMPS listener: TLS with that
+  // context runs first.
+  Session(Socket socket, SessionContext& ctx, std::string conn_id,
+          std::shared_ptr<net::ssl::context> tls = nullptr);
   ~Session() override;
 
   void start();
@@ -71,6 +80,12 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void close(events::StopReason reason, const std::string& why);
   void emit(events::EventData data);
   const char* role_name() const;  // connection_close's role
+
+  // TLS (session_tls.cpp): the first byte is looked at before the handshake,
+  // so a plain RTMP client is told apart from garbage.
+  void tls_peek();
+  void on_tls_peek(const boost::system::error_code& ec, size_t n);
+  void on_tls_handshake(const boost::system::error_code& ec);
 
   // RtmpDelegate
   void on_handshake_complete() override;
@@ -115,6 +130,12 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
 
   SessionContext& ctx_;
   Socket socket_;
+  // RTMPS only (null for plain RTMP): its context as of the accept, and the
+  // TLS stream over socket_.
+  std::shared_ptr<net::ssl::context> tls_ctx_;
+  std::unique_ptr<TlsStream> tls_;
+  uint8_t first_byte_ = 0;
+  bool tls_handshake_done_ = false;
   Strand strand_;
   StrandTimer timer_;
   StrandTimer merge_timer_;  // -merge-write window of a woken player

@@ -159,9 +159,12 @@ TEST(Payload, ScriptEnvRemoteAddr) {
   rtmphooks::Event e;
   e.set_type(rtmphooks::CONNECTION_ACCEPT);
   e.mutable_connection_accept()->set_remote_addr("10.0.0.1:5000");
+  e.mutable_connection_accept()->set_protocol("rtmps");
   auto env = script_env(e);
-  ASSERT_EQ(env.size(), 8u);
-  EXPECT_EQ(env.back(), (std::pair<std::string, std::string>{"RTMP_REMOTE_ADDR", "10.0.0.1:5000"}));
+  ASSERT_EQ(env.size(), 9u);
+  EXPECT_EQ(env[env.size() - 2],
+            (std::pair<std::string, std::string>{"RTMP_REMOTE_ADDR", "10.0.0.1:5000"}));
+  EXPECT_EQ(env.back(), (std::pair<std::string, std::string>{"RTMP_PROTOCOL", "rtmps"}));
 }
 
 TEST(Payload, ScriptEnvValueEndsAtNul) {

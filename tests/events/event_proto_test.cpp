@@ -66,8 +66,10 @@ TEST(EventProto, CodecDetectedKeepsOnlyKnownFields) {
 }
 
 TEST(EventProto, OtherData) {
-  EXPECT_EQ(to_proto({"c", "", ConnectionAccept{"1.2.3.4:5"}, 0}).connection_accept().remote_addr(),
-            "1.2.3.4:5");
+  const auto ca =
+      to_proto({"c", "", ConnectionAccept{"1.2.3.4:5", "rtmps"}, 0}).connection_accept();
+  EXPECT_EQ(ca.remote_addr(), "1.2.3.4:5");
+  EXPECT_EQ(ca.protocol(), "rtmps");
   EXPECT_DOUBLE_EQ(to_proto({"c", "", PlayStop{2.5, "client"}, 0}).play_stop().duration_sec(), 2.5);
   EXPECT_EQ(to_proto({"c", "", SubscriberCount{3}, 0}).subscriber_count().count(), 3u);
   const auto af =

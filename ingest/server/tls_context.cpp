@@ -1,0 +1,86 @@
+#include "ingest/server/tls_context.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace rtmp::server {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+// A missing or unreadable file named plainly: OpenSSL would say only
+// "system lib".
+void check_readable(const char* flag, const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error(std::string(flag) + " " + path + ": " + std::strerror(errno));
+}
+
+std::string asn1_time_text(const ASN1_TIME* t) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return "?";
+  std::string out = "?";
+  if (ASN1_TIME_print(bio, t) == 1) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    if (n > 0) out.assign(data, static_cast<size_t>(n));
+  }
+  BIO_free(bio);
+  return out;
+}
+
+}  // namespace
+
+TlsContext::TlsContext(std::string cert_file, std::string key_file)
+    : cert_file_(std::move(cert_file)), key_file_(std::move(key_file)), current_(build()) {}
+
+std::shared_ptr<ssl::context> TlsContext::build() const {
+  check_readable("-tls-cert", cert_file_);
+  check_readable("-tls-key", key_file_);
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_file_, ec);
+  if (ec) throw std::runtime_error("-tls-cert " + cert_file_ + ": " + ec.message());
+  // Fails when the key does not belong to the certificate as well.
+  ctx->use_private_key_file(key_file_, ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("-tls-key " + key_file_ + ": " + ec.message());
+  return ctx;
+}
+
+std::shared_ptr<ssl::context> TlsContext::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+bool TlsContext::reload(std::string& error) {
+  std::shared_ptr<ssl::context> next;
+  try {
+    next = build();
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  current_ = std::move(next);
+  return true;
+}
+
+std::string TlsContext::describe() const {
+  const auto ctx = current();
+  const X509* cert = SSL_CTX_get0_certificate(ctx->native_handle());
+  if (cert == nullptr) return "no certificate";
+  char subject[512] = {};
+  X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+  return std::string("subject ") + subject + ", valid until " +
+         asn1_time_text(X509_get0_notAfter(cert));
+}
+
+}  // namespace rtmp::server
