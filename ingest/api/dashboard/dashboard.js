@@ -342,18 +342,24 @@
     var h = headers();
     h.Accept = "text/event-stream";
     if (lastEventId) h["Last-Event-ID"] = lastEventId;
-    fetchStreams().then(function () {
-      return fetch(API + "/events", { headers: h, signal: controller.signal, cache: "no-store" });
-    }).then(function (r) {
+    /* The event stream opens first and the snapshot is read after it: events
+     * from before the snapshot then only replay what it already holds, and
+     * none falls between the two. */
+    var opened;
+    fetch(API + "/events", { headers: h, signal: controller.signal, cache: "no-store" })
+    .then(function (r) {
       if (r.status === 401) {
         var e = new Error("unauthorized");
         e.status = 401;
         throw e;
       }
       if (!r.ok || !r.body) throw new Error("GET /events: HTTP " + r.status);
+      opened = r;
+      return fetchStreams();
+    }).then(function () {
       setConn(true, "live");
       showError("");
-      return readEvents(r, controller.signal);
+      return readEvents(opened, controller.signal);
     }).then(function () {
       if (controller.signal.aborted) return;
       setConn(false, "reconnecting");

@@ -9,7 +9,8 @@ ffmpeg publishers and players.
   codec and resolution (H264 320x240);
 - its players cell follows 0 -> 2 -> 0 as two ffmpeg players join and leave;
 - the kick button removes the row, ffmpeg's publish ends and publish_stop fires;
-- GET / and the rendered page hold no external URL (no http://, https:// or //cdn);
+- GET / and the rendered page hold no external URL (no http://, https:// or //cdn), and
+  GET / comes with a Content-Security-Policy of default-src 'none' and connect-src 'self';
 - with -api-token the page asks for the token, then shows the stream and kicks it.
 
 Run with Debian's /usr/bin/python3 (the one python3-selenium installs into); exit 77
@@ -84,7 +85,10 @@ def check_no_external_url(driver, api):
     with urllib.request.urlopen(api + "/", timeout=10) as r:
         raw = r.read().decode()
         ctype = r.headers.get("Content-Type", "")
+        csp = r.headers.get("Content-Security-Policy", "")
     h.check(ctype.startswith("text/html"), f"GET / Content-Type {ctype!r}")
+    h.check(csp.startswith("default-src 'none'") and "connect-src 'self'" in csp,
+            f"GET / Content-Security-Policy {csp!r}, want default-src 'none' ... connect-src 'self'")
     for what, text in (("GET /", raw), ("the rendered page", driver.page_source)):
         m = EXTERNAL.search(text)
         h.check(not m, f"{what} holds an external URL near "
