@@ -13,11 +13,13 @@ play), 200 {"stream_key":"live/../x"} for live/badrename, 200 "ok" for the rest.
   live/show; both play_start events carry live/show.
 - neither "secret123" nor the token appears in any event (stdio hook JSON), any
   log line (debug level), the recording's file names or, when the ingest has an
-  HTTP API (-api-addr), its /api/v1/streams answers.
+  HTTP API (-api-addr), its /api/v1/streams answers and its event stream
+  (/api/v1/events, read from before the first publish until the server stops).
 """
 
 import json
 import os
+import threading
 import urllib.request
 
 import auth_common as a
@@ -46,6 +48,27 @@ def api_get(port, path):
         return r.read().decode()
 
 
+class SseReader:
+    """Reads GET /api/v1/events to its end on a thread, keeping every line."""
+
+    def __init__(self, port):
+        self.lines = []
+        self.resp = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/events", timeout=120)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        try:
+            for raw in self.resp:
+                self.lines.append(raw.decode(errors="replace"))
+        except OSError:
+            pass
+
+    def text(self, timeout=20):
+        self.thread.join(timeout)
+        return "".join(self.lines)
+
+
 def main(ctx):
     a.require_ingest()
     receiver = a.CallbackReceiver(decide)
@@ -58,6 +81,10 @@ def main(ctx):
         args += ["-api-addr", f"127.0.0.1:{api_port}"]
     server = h.Ingest(ctx, args=args)
     api_answers = []
+    sse = None
+    if api_port:
+        h.wait_port(api_port, 20)
+        sse = SseReader(api_port)
     try:
         base = f"rtmp://127.0.0.1:{server.port}/live"
         # A rename to a bad key refuses.
@@ -95,6 +122,13 @@ def main(ctx):
         a.wait_event(server, "publish_stop", PUBLIC, timeout=30)
         a.wait_event(server, "recording_stop", PUBLIC, timeout=30)
         server.stop()
+        if sse:
+            # The event stream ends with the server; what it carried is one more answer.
+            streamed = sse.text()
+            h.check(f'"stream_key":"{PUBLIC}"' in streamed,
+                    f"the API's event stream never carried {PUBLIC}: {streamed[:300]!r}")
+            api_answers.append(streamed)
+            h.log(f"API event stream: {streamed.count('data: ')} events")
 
         evs = server.events()
         for kind in ("stream_create", "publish_start", "publish_stop", "stream_delete",
