@@ -9,6 +9,7 @@
 
 #include "common/payload.hpp"
 #include "dispatcher/counters.hpp"
+#include "dispatcher/dead_letter_writer.hpp"
 #include "dispatcher/event_puller.hpp"
 #include "dispatcher/gap_report.hpp"
 #include "dispatcher/hook_kinds.hpp"
@@ -36,6 +37,11 @@ std::vector<std::unique_ptr<Runner>> make_runners(const Options& o, Counters& co
   return runners;
 }
 
+std::unique_ptr<DeadLetterWriter> open_dead_letters(const Options& o) {
+  if (o.dead_letter.empty()) return nullptr;
+  return std::make_unique<DeadLetterWriter>(o.dead_letter);
+}
+
 std::vector<Runner*> raw(const std::vector<std::unique_ptr<Runner>>& runners) {
   std::vector<Runner*> out;
   for (const auto& r : runners) out.push_back(r.get());
@@ -49,12 +55,20 @@ struct Dispatcher::Impl {
       : options(std::move(o)),
         router(hook_specs(options)),
         stdio(options.stdio_format, options.stdio_fd),
+        dead_letters(open_dead_letters(options)),
         runners(make_runners(options, counters)),
         pool(static_cast<size_t>(options.hook_concurrency), static_cast<size_t>(options.hook_queue),
-             raw(runners), counters, options.on_hook_done),
+             raw(runners), counters, options.on_hook_done, dead_letter_observer()),
         gaps(options.sole_consumer, counters.seq_gaps, options.node_counters),
         intake(router, stdio, gaps, counters),
         puller(context, puller_options(options), counters.connected_ingests) {}
+
+  JobObserver dead_letter_observer() {
+    if (!dead_letters) return {};
+    return [w = dead_letters.get()](const Job& job, const JobResult& r) {
+      if (!r.ok) w->add(dead_letter_of(job, r));
+    };
+  }
 
   void start() {
     puller.connect();
@@ -101,6 +115,12 @@ struct Dispatcher::Impl {
     std::vector<size_t> by_kind(hook_kinds().size());
     for (const Job& job : left) {
       ++by_kind[job.hook->kind];
+      if (dead_letters) {
+        JobResult never;
+        never.attempts = 0;
+        never.cause = "abandoned at shutdown (-shutdown-timeout): never ran";
+        dead_letters->add(dead_letter_of(job, never));
+      }
       spdlog::debug("abandoned {} {} id={} -> {}", hook_kinds()[job.hook->kind].name,
                     common::event_name(job.event->type()), job.event->id(), job.hook->target);
     }
@@ -118,7 +138,8 @@ struct Dispatcher::Impl {
   Counters counters;
   Router router;
   StdioSink stdio;
-  std::vector<std::unique_ptr<Runner>> runners;  // by HookKind
+  std::unique_ptr<DeadLetterWriter> dead_letters;  // with -dead-letter; outlives the pool's jobs
+  std::vector<std::unique_ptr<Runner>> runners;    // by HookKind
   Pool pool;
   GapReport gaps;                                        // puller thread only
   Intake intake;                                         // puller thread only
@@ -160,6 +181,7 @@ void Dispatcher::wait(std::chrono::steady_clock::time_point deadline) {
   if (const auto left = i.pool.wait_idle_until(deadline); !left.empty()) i.abandon(left);
   i.pool.wait_idle();  // what runs now ends within its -hook-timeout
   for (auto& runner : i.runners) runner->stop();
+  if (i.dead_letters) i.dead_letters->stop();
   i.finished = true;
   spdlog::info("dispatcher stopped");
 }
@@ -178,6 +200,10 @@ Stats Dispatcher::stats() const {
   s.queue_depth = impl_->pool.queued();
   s.running = impl_->pool.running();
   s.connected = c.connected_ingests.load();
+  if (impl_->dead_letters) {
+    s.dead_letters_written = impl_->dead_letters->written();
+    s.dead_letters_dropped = impl_->dead_letters->dropped();
+  }
   s.pulling = impl_->started && !impl_->stopping.load();
   return s;
 }

@@ -28,11 +28,13 @@ struct Stats {
   KindStats stdio;               // lines written / failed writes
   uint64_t events_received = 0;
   uint64_t events_malformed = 0;
-  uint64_t seq_gaps = 0;     // events missing between consecutive seqs of one ingest
-  uint64_t queue_depth = 0;  // executions waiting for a slot
-  uint64_t running = 0;      // executions running now
-  uint64_t connected = 0;    // ingest connections up now (an inproc:// one counts as up)
-  bool pulling = false;      // started and not asked to stop
+  uint64_t seq_gaps = 0;              // events missing between consecutive seqs of one ingest
+  uint64_t queue_depth = 0;           // executions waiting for a slot
+  uint64_t running = 0;               // executions running now
+  uint64_t connected = 0;             // ingest connections up now (an inproc:// one counts as up)
+  bool pulling = false;               // started and not asked to stop
+  uint64_t dead_letters_written = 0;  // lines appended to -dead-letter
+  uint64_t dead_letters_dropped = 0;  // dead letters that could not be written
 };
 
 class Dispatcher {

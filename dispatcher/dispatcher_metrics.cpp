@@ -24,6 +24,12 @@ void register_dispatcher_metrics(common::metrics::Registry& r, const Dispatcher&
                    stat([](const Stats& s) { return s.connected; }));
   r.gauge_callback("rtmp_dispatcher_running", "Hook executions running now.",
                    stat([](const Stats& s) { return s.running; }));
+  r.counter_callback("rtmp_dispatcher_dead_letters_total",
+                     "Finally failed hook executions appended to -dead-letter.",
+                     stat([](const Stats& s) { return s.dead_letters_written; }));
+  r.counter_callback("rtmp_dispatcher_dead_letters_dropped_total",
+                     "Dead letters not written (the file's queue full, or a write error).",
+                     stat([](const Stats& s) { return s.dead_letters_dropped; }));
   // One series per hook kind, then stdio (index past the kinds).
   const size_t n = hook_kinds().size();
   const auto of = [n](const Stats& s, size_t i) -> const KindStats& {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dispatcher/redact.hpp"
+
 namespace rtmp::dispatcher {
 
 class Runner;
@@ -26,6 +28,8 @@ struct HookKindDef {
   std::string_view help;    // -help text of -hook-<name>
   // Empty when `target` is usable, else why not.
   std::string (*check_target)(const std::string& target);
+  // The target as a dead letter records it: credentials removed (redact.hpp).
+  RedactedTarget (*redact)(const std::string& target);
   // The runner, given the options it needs (taken from `options`) and the
   // kind's counters (both outlive it).
   std::unique_ptr<Runner> (*make_runner)(const Options& options, KindCounters& counters);

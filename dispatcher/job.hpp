@@ -28,6 +28,10 @@ struct JobResult {
 // no copy of its own).
 using JobDone = std::function<void(const Job&, const JobResult&)>;
 
+// Told of every finished execution with its job and result (dead letters,
+// replay's report); any runner thread, must be thread-safe.
+using JobObserver = std::function<void(const Job&, const JobResult&)>;
+
 // How a kind of hook is executed. start() never blocks and never calls `done`
 // itself; stop() returns once every started job has called `done`.
 class Runner {

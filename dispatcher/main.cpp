@@ -12,6 +12,7 @@
 #include "common/metrics.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "dispatcher/dispatcher_metrics.hpp"
+#include "dispatcher/replay.hpp"
 
 int main(int argc, char** argv) {
   using namespace rtmp;
@@ -25,6 +26,12 @@ int main(int argc, char** argv) {
   flags.add_duration("shutdown-timeout", &shutdown_timeout, shutdown_timeout,
                      "on SIGTERM, longest wait for queued hook executions; those still queued "
                      "then are abandoned (logged), running ones end within -hook-timeout");
+  std::string replay;
+  flags.add_string("replay", &replay, "",
+                   "deliver the dead letters of this -dead-letter file again through hooks of "
+                   "their kinds, print what succeeded and what failed, write the failures to a "
+                   "new file (-dead-letter, else FILE.failed-<UTC time>) and exit 1 if any "
+                   "failed; needs no -hook-* or -events-connect flags");
   common::register_http_flags(flags, http_options);
   common::register_log_flags(flags, log_options);
   common::parse_flags_or_exit(flags, argc, argv);
@@ -41,6 +48,14 @@ int main(int argc, char** argv) {
   common::init_logging(log_options);
   if (auto unknown = flags.unknown_environment_warning(); !unknown.empty())
     spdlog::warn("{}", unknown);
+  if (!replay.empty()) {
+    // A one-shot command: Ctrl-C and SIGTERM end it at once (the input file
+    // is never changed, so nothing is lost).
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    const int status = dispatcher::run_replay(replay, options);
+    common::shutdown_logging();
+    return status;
+  }
   if (!dispatcher::has_hooks(options)) {
     // It would take its share of the events and drop every one.
     return common::startup_failure(

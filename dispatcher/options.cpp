@@ -133,6 +133,11 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
   flags.add_int("webhook-threads", &options.webhook_threads, options.webhook_threads, 0, 64,
                 "event loops (threads) delivering webhooks, each with its own connections; "
                 "0 = min(2, CPU cores), never more than -hook-concurrency");
+  flags.add_string("dead-letter", &options.dead_letter, "",
+                   "append every hook execution that finally fails (retries spent, timeout, "
+                   "refused, script exit != 0, abandoned at shutdown) to this file as one JSON "
+                   "line, credentials removed from its target; rtmp-dispatcher -replay sends "
+                   "them again");
 }
 
 // ZeroMQ endpoints hold no commas, so "tcp://a:5556,tcp://b:5556" is two of

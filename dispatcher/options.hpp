@@ -63,6 +63,7 @@ struct Options {
   int64_t webhook_retries = 3;
   std::string webhook_ca_file;  // PEM bundle trusted instead of the system's
   int64_t webhook_threads = 0;  // webhook event loops; 0 = auto (webhook_loop_count)
+  std::string dead_letter;      // file finally failed executions are appended to; "" = none
 
   // Not flags: tuning with sane defaults.
   common::Duration kill_grace{2000};       // SIGTERM -> SIGKILL of a timed-out script
@@ -76,7 +77,7 @@ struct Options {
 
 // -hook-<kind> for each kind, -hook-stdio-format, -hook-timeout,
 // -hook-concurrency, -hook-queue, -webhook-secret, -webhook-retries,
-// -webhook-ca-file, -webhook-threads. Pairs are validated while parsing (FlagError).
+// -webhook-ca-file, -webhook-threads, -dead-letter. Pairs are validated while parsing (FlagError).
 void register_hook_flags(common::FlagSet& flags, Options& options);
 
 // -events-connect (repeatable; default tcp://127.0.0.1:5556 when none given;

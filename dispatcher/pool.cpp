@@ -9,12 +9,13 @@
 namespace rtmp::dispatcher {
 
 Pool::Pool(size_t concurrency, size_t queue_limit, std::vector<Runner*> runners, Counters& counters,
-           HookObserver observer)
+           HookObserver observer, JobObserver finished)
     : concurrency_(concurrency ? concurrency : 1),
       queue_limit_(queue_limit ? queue_limit : 1),
       runners_(std::move(runners)),
       counters_(counters),
-      observer_(std::move(observer)) {}
+      observer_(std::move(observer)),
+      finished_observer_(std::move(finished)) {}
 
 void Pool::submit(Job job) {
   {
@@ -71,6 +72,7 @@ void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& r
                   common::event_name(ev.type()), ev.id(), job.hook->target, ms, result.attempts,
                   result.cause);
   }
+  if (finished_observer_) finished_observer_(job, result);
   Job next;
   bool have_next = false;
   {

@@ -21,8 +21,9 @@ class Pool {
  public:
   // `runners` holds one runner per hook kind (by HookKind); they must outlive
   // the pool. `observer` (optional) is told of every finished execution.
+  // `finished` (optional) is given each finished job and its result.
   Pool(size_t concurrency, size_t queue_limit, std::vector<Runner*> runners, Counters& counters,
-       HookObserver observer = {});
+       HookObserver observer = {}, JobObserver finished = {});
 
   // Runs the job now if a slot is free, else queues it (even past the limit:
   // the caller checks room first, so one event's hooks may overshoot it).
@@ -63,6 +64,7 @@ class Pool {
   const std::vector<Runner*> runners_;
   Counters& counters_;
   const HookObserver observer_;
+  const JobObserver finished_observer_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Job> queue_;                                  // guarded by mutex_

@@ -263,6 +263,9 @@ HookKindDef script_hook_kind() {
       "/path/to/script",
       "event_type=/path/to/script to run for the event; * means every event",
       [](const std::string&) { return std::string(); },
+      [](const std::string& path) {
+        return RedactedTarget{path, false};
+      },
       [](const Options& o, KindCounters&) -> std::unique_ptr<Runner> {
         return std::make_unique<ScriptRunner>(
             ScriptOptions{o.hook_timeout, o.kill_grace, o.script_output_limit});

@@ -19,6 +19,7 @@ HookKindDef webhook_hook_kind() {
         if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return {};
         return "webhook URL must start with http:// or https://";
       },
+      [](const std::string& url) { return redact_url(url); },
       [](const Options& o, KindCounters& counters) -> std::unique_ptr<Runner> {
         WebhookOptions w;
         w.timeout = o.hook_timeout;

@@ -1,0 +1,25 @@
+#pragma once
+// A hook target as it may be written down (dead letters): credentials
+// removed. URL userinfo (`user:pass@`, a NATS token) goes, in every server of
+// a comma-separated list; query parameters whose names hint at a secret keep
+// their name with the value REDACTED. Anything else is left as it was, so the
+// same target always redacts to the same text (replay matches on it).
+#include <string>
+#include <string_view>
+
+namespace rtmp::dispatcher {
+
+struct RedactedTarget {
+  std::string text;
+  bool removed = false;  // whether anything was taken out
+};
+
+// For URL targets (webhook, nats): see above.
+RedactedTarget redact_url(std::string_view url);
+
+// Whether a query parameter of this name carries a secret: its lower-case
+// name holds token, secret, key, pass, pwd, auth, sig, credential, session
+// or jwt.
+bool secret_param_name(std::string_view name);
+
+}  // namespace rtmp::dispatcher

@@ -1,0 +1,51 @@
+#include "dispatcher/redact.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rtmp::dispatcher {
+namespace {
+
+TEST(Redact, UserinfoGoes) {
+  const auto r = redact_url("https://alice:pw@hooks.example.com:8443/in");
+  EXPECT_EQ(r.text, "https://hooks.example.com:8443/in");
+  EXPECT_TRUE(r.removed);
+  EXPECT_EQ(redact_url("https://tok@h/").text, "https://h/");
+  // An '@' in the password: everything up to the last one is userinfo.
+  EXPECT_EQ(redact_url("http://u:p@ss@h:1/x").text, "http://h:1/x");
+}
+
+TEST(Redact, SecretQueryValuesGo) {
+  const auto r = redact_url("http://h/in?token=abc&stream=live&api_key=K&Signature=s#frag");
+  EXPECT_EQ(r.text,
+            "http://h/in?token=REDACTED&stream=live&api_key=REDACTED&Signature=REDACTED#frag");
+  EXPECT_TRUE(r.removed);
+  for (const char* name : {"access_token", "client_secret", "password", "pwd", "Authorization",
+                           "sig", "credentials", "session_id", "jwt", "X-Api-Key"})
+    EXPECT_TRUE(secret_param_name(name)) << name;
+  for (const char* name : {"stream", "app", "x", "id", "format"})
+    EXPECT_FALSE(secret_param_name(name)) << name;
+}
+
+TEST(Redact, NothingToRemove) {
+  for (const char* url : {"http://127.0.0.1:8080/events", "http://h/x?a=1&b",
+                          "http://h?token=", "http://h", "nats://a:4222,b:4222/rtmp.{type}"}) {
+    const auto r = redact_url(url);
+    EXPECT_EQ(r.text, url);
+    EXPECT_FALSE(r.removed) << url;
+  }
+}
+
+TEST(Redact, EveryServerOfAList) {
+  EXPECT_EQ(redact_url("nats://u:p@a:4222,v:q@b:4222/rtmp.events").text,
+            "nats://a:4222,b:4222/rtmp.events");
+  EXPECT_EQ(redact_url("nats://u:p@a:4222,nats://tok@b:4222/s").text,
+            "nats://a:4222,nats://b:4222/s");
+}
+
+TEST(Redact, SameTargetSameText) {
+  // Replay finds a flag's target by its redacted text.
+  EXPECT_EQ(redact_url("http://x:y@h/p?token=1").text, redact_url("http://h/p?token=2").text);
+}
+
+}  // namespace
+}  // namespace rtmp::dispatcher
