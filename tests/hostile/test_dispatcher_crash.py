@@ -11,7 +11,7 @@ dispatcher starts. Then:
   - no event arrives twice; each dispatcher's seqs are contiguous;
   - the events lost inside the dead process are exactly those between the last seq the
     dead one printed and the first the new one got, and the new one logs where it
-    picked up ("first event from ingest … at seq N") and reports the N-1 events it
+    picked up ("first event from ingest … (node …) at seq N") and reports the N-1 events it
     never saw as a seq gap;
   - printed by the dead one + by the new one + lost == emitted (the ingest's counter).
 """
@@ -111,7 +111,7 @@ def main(ctx):
 
     # The new dispatcher says where it picked up: seq b[0], so b[0]-1 before it were not
     # seen by it (len(a) printed by the dead one, the rest lost inside it).
-    line = second.wait_line(rf"first event from ingest \S+ at seq {b[0]}\b", 10)
+    line = second.wait_line(rf"first event from ingest \S+ \(node [^)]*\) at seq {b[0]}\b", 10)
     h.log(f"dispatcher2 logged: {line.group(0)!r}; gap before it: {b[0] - 1} "
           f"= {len(a)} printed by dispatcher1 + {len(lost)} lost")
     # ... and reports them as a seq gap (the dead one's printed events are among them:
