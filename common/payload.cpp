@@ -100,7 +100,8 @@ const std::vector<std::string>& event_names() {
       "connection_accept", "handshake_complete", "stream_create", "stream_delete",
       "publish_start",     "publish_stop",       "play_start",    "play_stop",
       "codec_detected",    "subscriber_count",   "auth_failed",   "connection_close",
-      "recording_start",   "segment_complete",   "recording_stop"};
+      "recording_start",   "segment_complete",   "recording_stop",
+      "relay_start",       "relay_stop",         "relay_error"};
   return names;
 }
 

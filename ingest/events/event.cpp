@@ -19,6 +19,9 @@ struct Namer {
   const char* operator()(const RecordingStart&) const { return "recording_start"; }
   const char* operator()(const SegmentComplete&) const { return "segment_complete"; }
   const char* operator()(const RecordingStop&) const { return "recording_stop"; }
+  const char* operator()(const RelayStart&) const { return "relay_start"; }
+  const char* operator()(const RelayStop&) const { return "relay_stop"; }
+  const char* operator()(const RelayError&) const { return "relay_error"; }
 };
 
 }  // namespace

@@ -93,10 +93,31 @@ struct RecordingStop {
   std::string error;  // "" unless the recording ended on an error
 };
 
+// A relay target (its URL without the query string) took the stream.
+struct RelayStart {
+  std::string target;
+};
+// The target's connection of that relay_start ended.
+struct RelayStop {
+  std::string target;
+  uint64_t bytes = 0;  // written to the target on that connection
+  double duration_sec = 0;
+  std::string reason;  // "source", "shutdown", "error", "kicked"
+};
+// An attempt to reach a target failed (or its connection broke); the relay
+// tries again `retry_in_sec` later while the source publishes.
+struct RelayError {
+  std::string target;
+  std::string error;
+  uint32_t attempt = 0;  // failed attempts in a row, from 1
+  double retry_in_sec = 0;
+};
+
 using EventData =
     std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete, PublishStart,
                  PublishStop, PlayStart, PlayStop, CodecDetected, SubscriberCount, AuthFailed,
-                 ConnectionClose, RecordingStart, SegmentComplete, RecordingStop>;
+                 ConnectionClose, RecordingStart, SegmentComplete, RecordingStop,
+                 RelayStart, RelayStop, RelayError>;
 
 struct Event {
   std::string conn_id;

@@ -113,6 +113,26 @@ struct ToProto {
     d->set_duration_sec(e.duration_sec);
     d->set_error(e.error);
   }
+  void operator()(const RelayStart& e) const {
+    out.set_type(rtmphooks::RELAY_START);
+    out.mutable_relay_start()->set_target(e.target);
+  }
+  void operator()(const RelayStop& e) const {
+    out.set_type(rtmphooks::RELAY_STOP);
+    auto* d = out.mutable_relay_stop();
+    d->set_target(e.target);
+    d->set_bytes(e.bytes);
+    d->set_duration_sec(e.duration_sec);
+    d->set_reason(e.reason);
+  }
+  void operator()(const RelayError& e) const {
+    out.set_type(rtmphooks::RELAY_ERROR);
+    auto* d = out.mutable_relay_error();
+    d->set_target(e.target);
+    d->set_error(e.error);
+    d->set_attempt(e.attempt);
+    d->set_retry_in_sec(e.retry_in_sec);
+  }
 };
 
 }  // namespace

@@ -5,7 +5,10 @@
 // any path (an exception, the owner's destruction, shutdown) -- leaves the
 // registry and emits the consumer's stop event (Subscriber::stop_event:
 // play_stop for a player), subscriber_count (players only) and
-// stream_delete when nobody is left, exactly once. A handle that holds no
+// stream_delete when nobody is left, exactly once. A consumer that starts
+// later than it joins (Subscriber::starts_at_join) emits its own start and
+// stop through events(); the role's end then emits the stop of a start still
+// open, and nothing of that consumer is emitted after it. A handle that holds no
 // role (default-constructed, moved from, already ended) emits nothing.
 //
 // A new consumer:
@@ -23,6 +26,7 @@
 #include <string>
 
 #include "ingest/events/event.hpp"
+#include "ingest/registry/consumer_events.hpp"
 #include "ingest/registry/stream.hpp"
 #include "ingest/registry/subscriber.hpp"
 
@@ -51,17 +55,23 @@ class PlayerRole {
   Stream& stream() const { return *stream_; }
   const std::string& key() const { return stream_->key(); }
   Subscriber& subscriber() const { return *sub_; }
+  // For a subscriber that does not start at join: its start/stop (shared
+  // with the consumer's strand; outlives the role, emitting nothing after
+  // it ended). Null for one that starts at join.
+  const std::shared_ptr<ConsumerEvents>& events() const { return events_; }
 
  private:
   friend class StreamRegistry;
   PlayerRole(StreamRegistry& registry, std::shared_ptr<Stream> stream,
-             std::shared_ptr<Subscriber> sub, std::string conn_id);
+             std::shared_ptr<Subscriber> sub, std::string conn_id,
+             std::shared_ptr<ConsumerEvents> events);
 
   StreamRegistry* registry_ = nullptr;
   std::shared_ptr<Stream> stream_;
   std::shared_ptr<Subscriber> sub_;
   std::string conn_id_;
   std::chrono::steady_clock::time_point started_;
+  std::shared_ptr<ConsumerEvents> events_;
 };
 
 }  // namespace rtmp::registry

@@ -68,27 +68,38 @@ PlayerRole StreamRegistry::join(const std::string& key, std::shared_ptr<Subscrib
     stream->pending_.push_back(sub);
     stream->pending_flag_.store(true, std::memory_order_release);
   }
-  emit(conn_id, key, sub->start_event());
+  std::shared_ptr<ConsumerEvents> later;
+  if (sub->starts_at_join()) {
+    emit(conn_id, key, sub->start_event());
+  } else {
+    later = std::make_shared<ConsumerEvents>(*this, sub, conn_id, key);
+  }
   if (sub->counts_as_player()) {
     ++stream->players_;
     emit(conn_id, key, events::SubscriberCount{static_cast<uint32_t>(stream->players_)});
   }
-  return PlayerRole(*this, std::move(stream), std::move(sub), conn_id);
+  return PlayerRole(*this, std::move(stream), std::move(sub), conn_id, std::move(later));
 }
 
 void StreamRegistry::leave(const std::shared_ptr<Stream>& stream,
                            const std::shared_ptr<Subscriber>& sub, const std::string& conn_id,
-                           events::EventData stop) {
+                           std::optional<events::EventData> stop) {
   std::lock_guard lock(mutex_);
   sub->link().close();  // the publisher strand drops it at its next message
   std::erase(stream->subscribers_, sub);
   std::erase(stream->pending_, sub);
-  emit(conn_id, stream->key(), std::move(stop));
+  if (stop) emit(conn_id, stream->key(), std::move(*stop));
   if (sub->counts_as_player()) {
     --stream->players_;
     emit(conn_id, stream->key(), events::SubscriberCount{static_cast<uint32_t>(stream->players_)});
   }
   release_if_empty(stream, conn_id);
+}
+
+void StreamRegistry::emit_locked(const std::string& conn_id, const std::string& key,
+                                 events::EventData data) {
+  std::lock_guard lock(mutex_);
+  emit(conn_id, key, std::move(data));
 }
 
 StreamRegistry::Counts StreamRegistry::counts() const {

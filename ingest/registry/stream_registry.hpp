@@ -9,6 +9,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -33,7 +34,8 @@ class StreamRegistry {
                         events::PublishStart start);
 
   // Adds a consumer to `key`. Order: stream_create (if new),
-  // sub->start_event(), subscriber_count (players only).
+  // sub->start_event() (unless the subscriber starts later, through the
+  // role's events()), subscriber_count (players only).
   PlayerRole join(const std::string& key, std::shared_ptr<Subscriber> sub,
                   const std::string& conn_id);
 
@@ -50,11 +52,14 @@ class StreamRegistry {
  private:
   friend class PublisherRole;
   friend class PlayerRole;
+  friend class ConsumerEvents;
+  // A consumer's own event, under the lock (ordered with membership events).
+  void emit_locked(const std::string& conn_id, const std::string& key, events::EventData data);
   // The ends of the roles (their owner's strand).
   void unpublish(const std::shared_ptr<Stream>& stream, const std::string& conn_id,
                  events::PublishStop stop);
   void leave(const std::shared_ptr<Stream>& stream, const std::shared_ptr<Subscriber>& sub,
-             const std::string& conn_id, events::EventData stop);
+             const std::string& conn_id, std::optional<events::EventData> stop);
 
   std::shared_ptr<Stream> acquire(const std::string& key, const std::string& conn_id);
   void release_if_empty(const std::shared_ptr<Stream>& stream, const std::string& conn_id);

@@ -59,6 +59,11 @@ class Subscriber {
   // Players are counted in subscriber_count; a consumer that is not one
   // (a recorder) returns false and joins and leaves without changing it.
   virtual bool counts_as_player() const { return true; }
+  // A player starts when it joins. A consumer that really starts later (a
+  // relay, once its target accepted the publish) returns false: join() emits
+  // no start, and the consumer emits start and stop itself through the
+  // role's ConsumerEvents (consumer_events.hpp).
+  virtual bool starts_at_join() const { return true; }
 };
 
 }  // namespace rtmp::registry

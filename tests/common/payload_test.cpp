@@ -194,9 +194,9 @@ TEST(Payload, EnvLineIsTheScriptEnvQuoted) {
 }
 
 TEST(Payload, EventNames) {
-  ASSERT_EQ(event_names().size(), 15u);
+  ASSERT_EQ(event_names().size(), 18u);
   EXPECT_EQ(event_names().front(), "connection_accept");
-  EXPECT_EQ(event_names().back(), "recording_stop");
+  EXPECT_EQ(event_names().back(), "relay_error");
   for (const auto& name : event_names()) {
     auto type = event_type_from_name(name);
     ASSERT_TRUE(type.has_value()) << name;

@@ -110,6 +110,23 @@ TEST(EventProto, RecordingEvents) {
   EXPECT_STREQ(event_name(RecordingStop{}), "recording_stop");
 }
 
+TEST(EventProto, RelayEvents) {
+  const auto rs = to_proto({"c", "live/x", RelayStart{"rtmp://b/live/x"}, 0});
+  EXPECT_EQ(rs.type(), rtmphooks::RELAY_START);
+  EXPECT_EQ(rs.relay_start().target(), "rtmp://b/live/x");
+  const auto st = to_proto({"c", "live/x", RelayStop{"rtmp://b/live/x", 1000, 2.5, "source"}, 0});
+  EXPECT_EQ(st.type(), rtmphooks::RELAY_STOP);
+  EXPECT_EQ(st.relay_stop().bytes(), 1000u);
+  EXPECT_DOUBLE_EQ(st.relay_stop().duration_sec(), 2.5);
+  EXPECT_EQ(st.relay_stop().reason(), "source");
+  const auto er = to_proto({"c", "live/x", RelayError{"rtmp://b/live/x", "refused", 3, 4.5}, 0});
+  EXPECT_EQ(er.type(), rtmphooks::RELAY_ERROR);
+  EXPECT_EQ(er.relay_error().error(), "refused");
+  EXPECT_EQ(er.relay_error().attempt(), 3u);
+  EXPECT_DOUBLE_EQ(er.relay_error().retry_in_sec(), 4.5);
+  EXPECT_STREQ(event_name(RelayError{}), "relay_error");
+}
+
 TEST(EventProto, StartsCarryAddressAndQueryStopsTheirReason) {
   const auto ps = to_proto({"c", "", PublishStart{"1.2.3.4:5", "a=1&b=2"}, 0}).publish_start();
   EXPECT_EQ(ps.remote_addr(), "1.2.3.4:5");

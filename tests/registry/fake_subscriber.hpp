@@ -52,6 +52,7 @@ class FakeSubscriber : public Subscriber {
     return events::PlayStop{duration_sec, events::stop_reason_name(reason)};
   }
   bool counts_as_player() const override { return player; }
+  bool starts_at_join() const override { return at_join; }
 
   // Pops everything queued on the link.
   std::vector<MediaPtr> drain() {
@@ -68,6 +69,7 @@ class FakeSubscriber : public Subscriber {
   int gone = 0;
   std::atomic<int> wakes{0};
   bool player = true;                         // counted in subscriber_count
+  bool at_join = true;                        // start emitted by join()
   std::string query;                          // play_start's
   mutable int stop_events = 0;                // stop_event() calls
   std::vector<std::vector<MediaPtr>> bursts;  // each burst's messages
