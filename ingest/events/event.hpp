@@ -102,7 +102,7 @@ struct RelayStop {
   std::string target;
   uint64_t bytes = 0;  // written to the target on that connection
   double duration_sec = 0;
-  std::string reason;  // "source", "shutdown", "error", "kicked"
+  std::string reason;  // "source", "shutdown", "disconnect", "timeout", "error"
 };
 // An attempt to reach a target failed (or its connection broke); the relay
 // tries again `retry_in_sec` later while the source publishes.
