@@ -113,11 +113,10 @@ struct RelayError {
   double retry_in_sec = 0;
 };
 
-using EventData =
-    std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete, PublishStart,
-                 PublishStop, PlayStart, PlayStop, CodecDetected, SubscriberCount, AuthFailed,
-                 ConnectionClose, RecordingStart, SegmentComplete, RecordingStop,
-                 RelayStart, RelayStop, RelayError>;
+using EventData = std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete,
+                               PublishStart, PublishStop, PlayStart, PlayStop, CodecDetected,
+                               SubscriberCount, AuthFailed, ConnectionClose, RecordingStart,
+                               SegmentComplete, RecordingStop, RelayStart, RelayStop, RelayError>;
 
 struct Event {
   std::string conn_id;

@@ -6,7 +6,10 @@ namespace rtmp::registry {
 
 ConsumerEvents::ConsumerEvents(StreamRegistry& registry, std::weak_ptr<Subscriber> sub,
                                std::string conn_id, std::string key)
-    : registry_(registry), sub_(std::move(sub)), conn_id_(std::move(conn_id)), key_(std::move(key)) {}
+    : registry_(registry),
+      sub_(std::move(sub)),
+      conn_id_(std::move(conn_id)),
+      key_(std::move(key)) {}
 
 double ConsumerEvents::since_start() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
