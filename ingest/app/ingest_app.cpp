@@ -65,6 +65,8 @@ int run_ingest(IngestOptions o) {
   effective_max_partial_bytes(o);  // cross-flag errors, before anything is bound
   events::resolve_node_id(o.events);
   check_tls_flags(o);
+  relay::finish_relay_options(o.relay);
+  o.relay.queue = static_cast<size_t>(o.player_queue);
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
   if (embedded) o.events.embedded_endpoint = events::kEmbeddedEventsEndpoint;
@@ -96,7 +98,8 @@ int run_ingest(IngestOptions o) {
   std::signal(SIGXFSZ, SIG_IGN);
   std::unique_ptr<record::Recorder> recorder;
   if (o.record.enabled()) recorder = std::make_unique<record::Recorder>(o.record, emitter);
-  SessionContext ctx{session_options(o), streams, emitter, *authorizer, counters, recorder.get()};
+  SessionContext ctx{session_options(o), streams,        emitter, *authorizer,
+                     counters,           recorder.get(), &o.relay};
 
   const int threads = o.threads > 0 ? static_cast<int>(o.threads)
                                     : std::max(1u, std::thread::hardware_concurrency());

@@ -57,6 +57,7 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   dispatcher::register_hook_flags(flags, o.hooks);
   auth::register_flags(flags, o.auth);
   record::register_record_flags(flags, o.record);
+  relay::register_relay_flags(flags, o.relay);
   common::register_http_flags(flags, o.http);
   common::register_log_flags(flags, o.log);
 }

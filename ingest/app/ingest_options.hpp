@@ -11,6 +11,7 @@
 #include "ingest/auth/authorizer.hpp"
 #include "ingest/events/emitter_options.hpp"
 #include "ingest/record/record_options.hpp"
+#include "ingest/relay/relay_options.hpp"
 
 namespace rtmp::server {
 
@@ -40,6 +41,7 @@ struct IngestOptions {
   common::LogOptions log;
   common::HttpServerOptions http;
   record::RecordOptions record;
+  relay::RelayOptions relay;
 
   // Whether any -hook-* flag asks for the embedded dispatcher.
   bool hooks_enabled() const { return dispatcher::has_hooks(hooks); }

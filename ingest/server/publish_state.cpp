@@ -71,6 +71,14 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
                                       keyframe, config);
 }
 
+void PublishState::end_relays(events::StopReason publish_reason) {
+  const auto reason = publish_reason == events::StopReason::kShutdown
+                          ? events::StopReason::kShutdown
+                          : events::StopReason::kClient;
+  for (auto& r : relays_) r.end(reason);
+  relays_.clear();
+}
+
 void PublishState::read_metadata(std::span<const uint8_t> payload) {
   std::vector<amf0::Value> values;
   if (!amf0::decode_all(payload, values).empty() || values.size() < 2) return;

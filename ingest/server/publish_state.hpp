@@ -16,6 +16,7 @@
 #include "ingest/record/recorder.hpp"
 #include "ingest/registry/media_message.hpp"
 #include "ingest/registry/publisher_role.hpp"
+#include "ingest/relay/relay.hpp"
 
 namespace rtmp::server {
 
@@ -38,6 +39,14 @@ class PublishState {
   void set_recording(std::unique_ptr<record::RecordingHandle> r) { recording_ = std::move(r); }
   record::RecordingHandle* recording() const { return recording_.get(); }
 
+  // The relays of this publish (-relay-to). They end before the publish
+  // role does (end_relays, or destruction: they are declared after it), so
+  // their events fall between publish_start and publish_stop.
+  void set_relays(std::vector<relay::Relay> relays) { relays_ = std::move(relays); }
+  // `kShutdown` when the server stops; any other end of the publish is the
+  // relays' source ending.
+  void end_relays(events::StopReason publish_reason);
+
  private:
   void detect_video(std::span<const uint8_t> payload, bool sequence_header,
                     std::vector<events::CodecDetected>& detected);
@@ -51,6 +60,7 @@ class PublishState {
   bool audio_reported_ = false, video_reported_ = false;
   std::optional<double> fps_hint_;
   std::unique_ptr<record::RecordingHandle> recording_;
+  std::vector<relay::Relay> relays_;
 };
 
 }  // namespace rtmp::server

@@ -12,6 +12,7 @@
 #include "ingest/protocol/rtmp_connection.hpp"
 #include "ingest/record/recorder.hpp"
 #include "ingest/registry/stream_registry.hpp"
+#include "ingest/relay/relay_options.hpp"
 
 namespace rtmp::server {
 
@@ -45,7 +46,8 @@ struct SessionContext {
   events::EventSink& events;
   auth::Authorizer& authorizer;
   SessionCounters& counters;
-  record::Recorder* recorder = nullptr;  // null when nothing is recorded
+  record::Recorder* recorder = nullptr;        // null when nothing is recorded
+  const relay::RelayOptions* relay = nullptr;  // null or empty: no -relay-to
 };
 
 }  // namespace rtmp::server

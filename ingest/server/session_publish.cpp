@@ -24,11 +24,20 @@ void Session::start_publish(uint32_t stream_id, const std::string& name, const s
   publish_.emplace(std::move(role), stream_id, name);
   if (ctx_.recorder) publish_->set_recording(ctx_.recorder->start(conn_id_, key));
   rtmp_.accept_publish(stream_id, name);
+  if (ctx_.relay && ctx_.relay->enabled()) {
+    // The key as published (app/name), which is also what an auth rename gave.
+    const size_t slash = key.find('/');
+    const std::string app = slash == std::string::npos ? std::string() : key.substr(0, slash);
+    const std::string stream = slash == std::string::npos ? key : key.substr(slash + 1);
+    publish_->set_relays(relay::start_relays(ctx_.registry, socket_.get_executor(), *ctx_.relay,
+                                             rtmp_.out_chunk_size(), conn_id_, app, stream));
+  }
   common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
                     "publish started");
 }
 
 void Session::end_publish(events::StopReason reason, bool notify) {
+  publish_->end_relays(reason);
   publish_->role().end(reason);
   publish_.reset();
   rtmp_.end_publish(notify);
