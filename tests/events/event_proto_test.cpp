@@ -23,7 +23,8 @@ TEST(EventProto, TypeNameMatchesPlainName) {
                                       StreamDelete{},     PublishStart{},      PublishStop{},
                                       PlayStart{},        PlayStop{},          CodecDetected{},
                                       SubscriberCount{},  AuthFailed{},        ConnectionClose{},
-                                      RecordingStart{},   SegmentComplete{},   RecordingStop{}};
+                                      RecordingStart{},   SegmentComplete{},   RecordingStop{},
+                                      RelayStart{},       RelayStop{},         RelayError{}};
   ASSERT_EQ(all.size(), common::event_names().size());
   for (size_t i = 0; i < all.size(); ++i) {
     Event e{"c", "", all[i], 0};
