@@ -1,5 +1,7 @@
 #include "ingest/relay/relay_options.hpp"
 
+#include "ingest/relay/tls_transport.hpp"
+
 namespace rtmp::relay {
 
 void register_relay_flags(common::FlagSet& flags, RelayOptions& o) {
@@ -7,6 +9,9 @@ void register_relay_flags(common::FlagSet& flags, RelayOptions& o) {
                  "push every published stream to this rtmp:// or rtmps:// URL; rtmp://host/app "
                  "appends the stream name, {app} {name} {key} place it; the query string goes "
                  "to the target only (never logged)");
+  flags.add_string("relay-ca", &o.transport.ca_file, "",
+                   "PEM CA certificates rtmps:// relay targets are verified against "
+                   "(empty = the system's store)");
   flags.add_duration("relay-retry-min", &o.retry_min, std::chrono::seconds(1),
                      "first wait before reconnecting to a relay target; doubles per failure");
   flags.add_duration("relay-retry-max", &o.retry_max, std::chrono::seconds(30),
@@ -24,6 +29,11 @@ void finish_relay_options(RelayOptions& o) {
       throw common::FlagError("invalid value \"" + redact_url(url) +
                               "\" for flag -relay-to: " + err);
     o.targets.push_back(std::move(t));
+  }
+  if (!o.transport.ca_file.empty()) {
+    if (auto err = check_ca_file(o.transport.ca_file); !err.empty())
+      throw common::FlagError("invalid value \"" + o.transport.ca_file +
+                              "\" for flag -relay-ca: " + err);
   }
   if (o.retry_min.count() <= 0)
     throw common::FlagError("invalid value for flag -relay-retry-min: must be above 0");
