@@ -112,6 +112,7 @@ class SlowProxy:
             except OSError:
                 c.close()
                 continue
+            b.settimeout(None)  # the timeout was for the connect only
             threading.Thread(target=self._slow, args=(c, b), daemon=True).start()
             threading.Thread(target=self._fast, args=(b, c), daemon=True).start()
 
