@@ -12,7 +12,8 @@
 namespace rtmp::server {
 namespace {
 
-constexpr size_t kMaxIovecs = 64;  // messages gathered into one writev
+constexpr size_t kMaxIovecs = 64;   // messages gathered into one writev
+constexpr size_t kKeptIovecs = 16;  // write arrays kept between writes (see on_write)
 
 std::string remote_text(const Socket& s) {
   boost::system::error_code ec;
@@ -237,6 +238,14 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
   inflight_.clear();
+  // A burst or a catch-up write gathers up to kMaxIovecs items (~5 KiB of
+  // items and iovecs); a player that keeps up writes a few per merge window.
+  // Keeping the large arrays would cost every player that joined with a
+  // burst those 5 KiB for as long as it plays.
+  if (inflight_.capacity() > kKeptIovecs) {
+    inflight_ = {};
+    iov_ = {};
+  }
   // The rest of a burst waits for the merge window like woken media does, so
   // other players joining now get their first frames before it.
   if (std::exchange(head_in_flight_, false)) return on_wake();

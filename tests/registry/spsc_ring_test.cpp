@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -45,23 +46,44 @@ TEST(SpscRingTest, FifoAcrossWrapAround) {
   }
 }
 
-TEST(SpscRingTest, PowerOfTwoCapacityUsesExactlyThatManySlotsAndWrapsWhenFull) {
-  EXPECT_EQ(SpscRing<int>(1024).slots(), 1024u);  // the -player-queue default: 16 KiB of pointers
-  EXPECT_EQ(SpscRing<int>(1025).slots(), 2048u);
-  EXPECT_EQ(SpscRing<int>(1).slots(), 1u);
-  SpscRing<int> ring(4);
+TEST(SpscRingTest, SlotsFollowWhatIsQueuedNotTheBound) {
+  constexpr size_t kBlock = SpscRing<int>::kBlock;
+  SpscRing<int> ring(1024);         // the -player-queue default
+  EXPECT_EQ(ring.slots(), kBlock);  // not 1024 slots (16 KiB of pointers) up front
   int next_in = 0, next_out = 0, v = -1;
-  for (int round = 0; round < 40; ++round) {
-    while (ring.push(next_in)) ++next_in;  // fill every slot
-    EXPECT_EQ(ring.size(), 4u);
-    for (int i = 0; i < 1 + round % 4; ++i) {
-      ASSERT_TRUE(ring.pop(v));
-      EXPECT_EQ(v, next_out++);
+  while (ring.push(next_in)) ++next_in;
+  EXPECT_EQ(next_in, 1024);
+  EXPECT_EQ(ring.slots(), 1024u);
+  while (ring.pop(v)) ASSERT_EQ(v, next_out++);
+  EXPECT_EQ(next_out, 1024);
+  EXPECT_LE(ring.slots(), kBlock);  // drained: the blocks went back
+  // A consumer that keeps up a few items behind stays within two blocks.
+  for (int i = 0; i < 10000; ++i) {
+    ASSERT_TRUE(ring.push(next_in++));
+    if (i % 3 == 2) {
+      while (ring.pop(v)) ASSERT_EQ(v, next_out++);
     }
+    ASSERT_LE(ring.slots(), 2 * kBlock);
   }
-  while (ring.pop(v)) EXPECT_EQ(v, next_out++);
-  EXPECT_EQ(next_out, next_in);
-  EXPECT_TRUE(ring.empty());
+}
+
+TEST(SpscRingTest, FifoWhenFullAcrossBlocks) {
+  for (size_t capacity : {4u, 31u, 32u, 33u, 100u}) {
+    SpscRing<int> ring(capacity);
+    int next_in = 0, next_out = 0, v = -1;
+    for (int round = 0; round < 40; ++round) {
+      while (ring.push(next_in)) ++next_in;  // fill to the bound
+      EXPECT_EQ(ring.size(), capacity);
+      const size_t pops = std::min<size_t>(capacity, 1 + round % 7);
+      for (size_t i = 0; i < pops; ++i) {
+        ASSERT_TRUE(ring.pop(v));
+        EXPECT_EQ(v, next_out++);
+      }
+    }
+    while (ring.pop(v)) EXPECT_EQ(v, next_out++);
+    EXPECT_EQ(next_out, next_in);
+    EXPECT_TRUE(ring.empty());
+  }
 }
 
 TEST(SpscRingTest, PopReleasesTheSlot) {
