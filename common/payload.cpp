@@ -101,7 +101,8 @@ const std::vector<std::string>& event_names() {
       "publish_start",     "publish_stop",       "play_start",    "play_stop",
       "codec_detected",    "subscriber_count",   "auth_failed",   "connection_close",
       "recording_start",   "segment_complete",   "recording_stop",
-      "relay_start",       "relay_stop",         "relay_error"};
+      "relay_start",       "relay_stop",         "relay_error",
+      "stream_stats"};
   return names;
 }
 

@@ -12,6 +12,10 @@
 #include "common/metrics.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "dispatcher/dispatcher_metrics.hpp"
+#include "ingest/api/api_server.hpp"
+#include "ingest/api/dashboard/dashboard.hpp"
+#include "ingest/api/event_hub.hpp"
+#include "ingest/api/stats_sampler.hpp"
 #include "ingest/app/ingest_metrics.hpp"
 #include "ingest/events/zmq_emitter.hpp"
 #include "ingest/registry/stream_registry.hpp"
@@ -67,6 +71,10 @@ int run_ingest(IngestOptions o) {
   check_tls_flags(o);
   relay::finish_relay_options(o.relay);
   o.relay.queue = static_cast<size_t>(o.player_queue);
+  if (o.api.stats_interval > common::Duration::zero() &&
+      o.api.stats_interval < std::chrono::milliseconds(100))
+    throw common::FlagError("invalid value \"" + common::format_duration(o.api.stats_interval) +
+                            "\" for flag -stats-interval: below 100ms (0 = off)");
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
   if (embedded) o.events.embedded_endpoint = events::kEmbeddedEventsEndpoint;
@@ -80,6 +88,13 @@ int run_ingest(IngestOptions o) {
   auto authorizer = auth::make_authorizer(o.auth);
   std::unique_ptr<TlsContext> tls;
   if (!o.tls_listen.empty()) tls = std::make_unique<TlsContext>(o.tls_cert, o.tls_key);
+  // The API's live event stream sees every event the emitter numbers; it is
+  // made first so it outlives the emitter's thread.
+  std::unique_ptr<api::EventHub> event_hub;
+  if (!o.api.address.empty()) {
+    event_hub = std::make_unique<api::EventHub>(static_cast<size_t>(o.api.events_ring));
+    o.events.observer = event_hub.get();
+  }
   events::ZmqEmitter emitter(zmq_context, o.events);
   std::unique_ptr<dispatcher::Dispatcher> hooks;
   if (embedded) {
@@ -127,6 +142,24 @@ int run_ingest(IngestOptions o) {
   server.listen(o.listen);
   if (tls) server.listen_tls(o.tls_listen, *tls);
 
+  std::unique_ptr<api::StatsSampler> sampler;
+  if (event_hub || o.api.stats_interval > common::Duration::zero())
+    sampler = std::make_unique<api::StatsSampler>(streams.directory(), emitter,
+                                                  o.api.stats_interval);
+  std::unique_ptr<api::ApiServer> api_server;
+  if (event_hub) {
+    api::ApiContext api_ctx{
+        streams.directory(),
+        *sampler,
+        *event_hub,
+        [&server](const std::string& conn_id, events::StopReason reason, const std::string& why) {
+          return server.close_connection(conn_id, reason, why);
+        },
+        {{"/", api::Page{"text/html; charset=utf-8", api::dashboard_page(),
+                         api::kDashboardContentSecurityPolicy}}}};
+    api_server = std::make_unique<api::ApiServer>(o.api, std::move(api_ctx));
+  }
+
   register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
   std::unique_ptr<common::HttpServer> http;
   if (!o.http.address.empty()) {
@@ -139,6 +172,9 @@ int run_ingest(IngestOptions o) {
   if (tls)
     spdlog::info("RTMPS on {} (port {}), certificate {}", o.tls_listen, server.tls_port(),
                  tls->describe());
+  if (api_server)
+    spdlog::info("rtmp-ingest API on {} (port {}){}", o.api.address, api_server->port(),
+                 o.api.token.empty() ? "" : ", bearer token required");
   spdlog::info("rtmp-ingest listening on {} (port {}), node {}, events to {}", o.listen,
                server.port(), o.events.node_id,
                emitter.endpoints().empty()
@@ -164,6 +200,9 @@ int run_ingest(IngestOptions o) {
   // and emit their events before the emitter stops.
   if (recorder) recorder->stop(deadline);
   signals.cancel();
+  // The API reads the sampler, which emits: both end before the emitter.
+  api_server.reset();
+  sampler.reset();
   emitter.stop();
   if (hooks) {
     hooks->request_stop();

@@ -59,6 +59,7 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   record::register_record_flags(flags, o.record);
   relay::register_relay_flags(flags, o.relay);
   common::register_http_flags(flags, o.http);
+  api::register_api_flags(flags, o.api);
   common::register_log_flags(flags, o.log);
 }
 

@@ -8,6 +8,7 @@
 #include "common/http_server.hpp"
 #include "common/logging.hpp"
 #include "dispatcher/options.hpp"
+#include "ingest/api/api_options.hpp"
 #include "ingest/auth/authorizer.hpp"
 #include "ingest/events/emitter_options.hpp"
 #include "ingest/record/record_options.hpp"
@@ -40,6 +41,7 @@ struct IngestOptions {
   auth::Options auth;
   common::LogOptions log;
   common::HttpServerOptions http;
+  api::ApiOptions api;
   record::RecordOptions record;
   relay::RelayOptions relay;
 

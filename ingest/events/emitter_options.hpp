@@ -8,7 +8,21 @@
 #include "common/duration.hpp"
 #include "common/flags.hpp"
 
+namespace rtmphooks {
+class Event;
+}
+
 namespace rtmp::events {
+
+// A consumer inside the process that sees every event (the HTTP API's live
+// event stream): numbered, in seq order, on the emitter thread, whatever the
+// lanes did with it. It does not count as delivery (an event only it saw
+// still goes to the stdio fallback). observe() must return at once.
+class EventObserver {
+ public:
+  virtual ~EventObserver() = default;
+  virtual void observe(const rtmphooks::Event& event) noexcept = 0;
+};
 
 // Where the embedded dispatcher pulls from when -hook-* flags are given.
 inline constexpr const char* kEmbeddedEventsEndpoint = "inproc://rtmp-events";
@@ -43,6 +57,8 @@ struct EmitterOptions {
   size_t max_backlog = 1'000'000;
   // Where stdio fallback lines go (one JSON object per line).
   std::FILE* fallback = stderr;
+  // Sees every event after it is numbered; must outlive the emitter.
+  EventObserver* observer = nullptr;
 };
 
 // -events-bind (repeatable), -events-buffer, -events-linger, -node-id.

@@ -22,6 +22,7 @@ struct Namer {
   const char* operator()(const RelayStart&) const { return "relay_start"; }
   const char* operator()(const RelayStop&) const { return "relay_stop"; }
   const char* operator()(const RelayError&) const { return "relay_error"; }
+  const char* operator()(const StreamStats&) const { return "stream_stats"; }
 };
 
 }  // namespace

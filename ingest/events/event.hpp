@@ -92,6 +92,15 @@ struct RecordingStop {
   double duration_sec = 0;
   std::string error;  // "" unless the recording ended on an error
 };
+// Periodic figures of one live stream (-stats-interval).
+struct StreamStats {
+  double bitrate_kbps = 0;
+  double fps = 0;
+  uint32_t players = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  uint64_t dropped = 0;
+};
 
 // A relay target (its URL without the query string) took the stream.
 struct RelayStart {
@@ -116,7 +125,8 @@ struct RelayError {
 using EventData = std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete,
                                PublishStart, PublishStop, PlayStart, PlayStop, CodecDetected,
                                SubscriberCount, AuthFailed, ConnectionClose, RecordingStart,
-                               SegmentComplete, RecordingStop, RelayStart, RelayStop, RelayError>;
+                               SegmentComplete, RecordingStop, RelayStart, RelayStop, RelayError,
+                               StreamStats>;
 
 struct Event {
   std::string conn_id;

@@ -133,6 +133,16 @@ struct ToProto {
     d->set_attempt(e.attempt);
     d->set_retry_in_sec(e.retry_in_sec);
   }
+  void operator()(const StreamStats& e) const {
+    out.set_type(rtmphooks::STREAM_STATS);
+    auto* d = out.mutable_stream_stats();
+    d->set_bitrate_kbps(e.bitrate_kbps);
+    d->set_fps(e.fps);
+    d->set_players(e.players);
+    d->set_bytes_in(e.bytes_in);
+    d->set_bytes_out(e.bytes_out);
+    d->set_dropped(e.dropped);
+  }
 };
 
 }  // namespace

@@ -229,6 +229,7 @@ void ZmqEmitter::Impl::process(Item& item) {
   proto.set_timestamp(item.unix_ns / 1'000'000'000);
   proto.set_ingest_id(ingest_id);
   proto.set_node(opts_.node_id);
+  if (opts_.observer) opts_.observer->observe(proto);
   if (lanes_.empty()) {
     write_fallback(proto);
     return;

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "ingest/events/event.hpp"
+#include "ingest/registry/directory.hpp"
 #include "ingest/registry/player_role.hpp"
 #include "ingest/registry/publisher_role.hpp"
 #include "ingest/registry/stream.hpp"
@@ -49,6 +50,10 @@ class StreamRegistry {
   };
   Counts counts() const;
 
+  // Live publishes and plays for readers off the media path (the HTTP API,
+  // stream stats); sessions list their roles in it.
+  Directory& directory() { return directory_; }
+
  private:
   friend class PublisherRole;
   friend class PlayerRole;
@@ -70,6 +75,7 @@ class StreamRegistry {
   std::atomic<bool> shutting_down_{false};
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<Stream>> streams_;
+  Directory directory_;
 };
 
 }  // namespace rtmp::registry

@@ -33,7 +33,10 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
       if (!tag.valid || tag.command_frame) return nullptr;
       // Counted: coded frames (as an encoder counts them), not the codec
       // configuration or the end-of-sequence marker.
-      if (!tag.sequence_header && !tag.end_of_sequence) ++stats.video_packets;
+      if (!tag.sequence_header && !tag.end_of_sequence) {
+        ++stats.video_packets;
+        counters_->count(true);
+      }
       if (!tag.codec.empty()) stats.video_codec = tag.codec;
       keyframe = tag.keyframe && !tag.sequence_header;
       config = tag.sequence_header;
@@ -43,7 +46,10 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
     case MessageType::kAudio: {
       const media::AudioTag tag = media::inspect_audio(m.payload);
       if (!tag.valid) return nullptr;
-      if (!tag.sequence_header) ++stats.audio_packets;
+      if (!tag.sequence_header) {
+        ++stats.audio_packets;
+        counters_->count(false);
+      }
       if (!tag.codec.empty()) stats.audio_codec = tag.codec;
       config = tag.sequence_header;
       detect_audio(m.payload, tag.sequence_header, detected);

@@ -14,6 +14,7 @@
 #include "ingest/events/event.hpp"
 #include "ingest/protocol/message.hpp"
 #include "ingest/record/recorder.hpp"
+#include "ingest/registry/directory.hpp"
 #include "ingest/registry/media_message.hpp"
 #include "ingest/registry/publisher_role.hpp"
 #include "ingest/relay/relay.hpp"
@@ -46,6 +47,10 @@ class PublishState {
   // `kShutdown` when the server stops; any other end of the publish is the
   // relays' source ending.
   void end_relays(events::StopReason publish_reason);
+  // Frame counts and codecs for readers off the media path (see
+  // registry/directory.hpp), and this publish's entry there.
+  const std::shared_ptr<registry::PublishCounters>& counters() const { return counters_; }
+  void set_listing(registry::Directory::Listing listing) { listing_ = std::move(listing); }
 
  private:
   void detect_video(std::span<const uint8_t> payload, bool sequence_header,
@@ -61,6 +66,9 @@ class PublishState {
   std::optional<double> fps_hint_;
   std::unique_ptr<record::RecordingHandle> recording_;
   std::vector<relay::Relay> relays_;
+  std::shared_ptr<registry::PublishCounters> counters_ =
+      std::make_shared<registry::PublishCounters>();
+  registry::Directory::Listing listing_;
 };
 
 }  // namespace rtmp::server

@@ -117,14 +117,13 @@ void Server::do_accept(Acceptor& acceptor, TlsContext* tls) {
                    rec ? std::string("unknown") : endpoint_text(ep), max_connections_);
       socket.close(rec);
     } else {
-      const uint64_t id = next_id_;
       auto session = std::make_shared<Session>(std::move(socket), ctx_, next_conn_id(),
                                                tls ? tls->current() : nullptr);
       {
         std::lock_guard lock(sessions_mutex_);
         if (sessions_.size() > 64 && sessions_.size() > 2 * static_cast<size_t>(open_sessions()))
           std::erase_if(sessions_, [](const auto& kv) { return kv.second.expired(); });
-        sessions_[id] = session;
+        sessions_[session->conn_id()] = session;
       }
       session->start();
     }
@@ -147,6 +146,19 @@ void Server::close_all(const std::string& reason) {
   for (auto& [id, weak] : sessions_) {
     if (auto s = weak.lock()) s->shutdown(reason);
   }
+}
+
+bool Server::close_connection(const std::string& conn_id, events::StopReason reason,
+                              const std::string& why) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    auto it = sessions_.find(conn_id);
+    if (it != sessions_.end()) session = it->second.lock();
+  }
+  if (!session) return false;
+  session->close_from_outside(reason, why);
+  return true;
 }
 
 int64_t Server::open_sessions() const {

@@ -42,6 +42,10 @@ class Server {
   void stop_accepting();
   void close_all(const std::string& reason);
   int64_t open_sessions() const;
+  // From any thread: closes the connection `conn_id` with `reason` (its stop
+  // events fire as for any close). False when no such connection is open.
+  bool close_connection(const std::string& conn_id, events::StopReason reason,
+                        const std::string& why);
 
  private:
   using Acceptor = boost::asio::ip::tcp::acceptor;
@@ -67,7 +71,7 @@ class Server {
   uint64_t next_id_ = 0;
 
   mutable std::mutex sessions_mutex_;
-  std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<std::string, std::weak_ptr<Session>> sessions_;  // by conn_id
 };
 
 }  // namespace rtmp::server

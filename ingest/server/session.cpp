@@ -52,6 +52,7 @@ Session::~Session() {
   const events::StopReason reason = ctx_.registry.unowned_end_reason();
   publish_.reset();
   player_ = {};
+  player_listing_.reset();
   if (connection_open_)
     emit(events::ConnectionClose{role_name(), seconds_since(accepted_at_),
                                  events::stop_reason_name(reason)});
@@ -86,6 +87,16 @@ void Session::start() {
   });
 }
 
+int64_t Session::unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Session::close_from_outside(events::StopReason reason, const std::string& why) {
+  net::post(strand_, [self = shared_from_this(), reason, why] { self->close(reason, why); });
+}
+
 void Session::shutdown(const std::string& why) {
   net::post(strand_,
             [self = shared_from_this(), why] { self->close(events::StopReason::kShutdown, why); });
@@ -110,6 +121,7 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
   }
   last_read_ = Clock::now();
   ctx_.counters.bytes_in.fetch_add(n, std::memory_order_relaxed);
+  io_->bytes_in.fetch_add(n, std::memory_order_relaxed);
   if (auto err = rtmp_.feed({read_buf_.data(), n}); !err.empty()) {
     ctx_.counters.protocol_errors.fetch_add(1);
     // What the connection answered (a refused connect's _error) goes out first.
@@ -237,6 +249,7 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
     return;
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
+  io_->bytes_out.fetch_add(n, std::memory_order_relaxed);
   inflight_.clear();
   // A burst or a catch-up write gathers up to kMaxIovecs items (~5 KiB of
   // items and iovecs); a player that keeps up writes a few per merge window.

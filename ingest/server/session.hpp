@@ -62,6 +62,9 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   // (emitting its stop events, reason `shutdown`).
   void shutdown(const std::string& why);
   const std::string& conn_id() const { return conn_id_; }
+  // From any thread: closes the connection with `reason` (the API's kick and
+  // close), emitting its stop events.
+  void close_from_outside(events::StopReason reason, const std::string& why);
 
  private:
   friend class SessionSubscriber;
@@ -80,6 +83,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void close(events::StopReason reason, const std::string& why);
   void emit(events::EventData data);
   const char* role_name() const;  // connection_close's role
+  static int64_t unix_now_ms();
 
   // TLS (session_tls.cpp): the first byte is looked at before the handshake,
   // so a plain RTMP client is told apart from garbage.
@@ -142,6 +146,8 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   bool merge_armed_ = false;
   const std::string conn_id_;
   std::string remote_addr_;
+  // Bytes read and written, for the API's per-connection figures.
+  std::shared_ptr<registry::ConnCounters> io_ = std::make_shared<registry::ConnCounters>();
   protocol::RtmpConnection rtmp_;
 
   // Reading
@@ -178,6 +184,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   std::optional<PublishState> publish_;
   // Player: the role (holding the SessionSubscriber, which holds the link).
   registry::PlayerRole player_;
+  registry::Directory::Listing player_listing_;
   uint32_t play_stream_id_ = 0;
   std::string play_name_;
   bool play_waiting_ = false;  // subscribed, no publisher right now

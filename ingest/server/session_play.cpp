@@ -32,6 +32,16 @@ void Session::start_play(uint32_t stream_id, const std::string& name, const std:
       events::PlayStart{remote_addr_, query});
   rtmp_.accept_play(stream_id, name);
   take_control();  // Play.Start goes before anything the publisher sends
+  player_listing_ = ctx_.registry.directory().add(registry::Directory::Entry{
+      .conn_id = conn_id_,
+      .key = key,
+      .remote_addr = remote_addr_,
+      .since_unix_ms = unix_now_ms(),
+      .publisher = false,
+      .recording = false,
+      .conn = io_,
+      .publish = nullptr,
+      .subscriber = sub});
   player_ = ctx_.registry.join(key, std::move(sub), conn_id_);
   common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
                     "play started");
@@ -41,6 +51,7 @@ void Session::end_play(events::StopReason reason) {
   // The link lives on in the SessionSubscriber while the publisher's strand
   // still holds it (until its next message); it is closed now.
   player_.end(reason);
+  player_listing_.reset();
   common::log::info({.conn_id = conn_id_, .stream_key = stream_key_}, "play stopped");
 }
 

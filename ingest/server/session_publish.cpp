@@ -23,6 +23,16 @@ void Session::start_publish(uint32_t stream_id, const std::string& name, const s
   role_ = Role::kPublisher;
   publish_.emplace(std::move(role), stream_id, name);
   if (ctx_.recorder) publish_->set_recording(ctx_.recorder->start(conn_id_, key));
+  publish_->set_listing(ctx_.registry.directory().add(registry::Directory::Entry{
+      .conn_id = conn_id_,
+      .key = key,
+      .remote_addr = remote_addr_,
+      .since_unix_ms = unix_now_ms(),
+      .publisher = true,
+      .recording = publish_->recording() != nullptr,
+      .conn = io_,
+      .publish = publish_->counters(),
+      .subscriber = nullptr}));
   rtmp_.accept_publish(stream_id, name);
   if (ctx_.relay && ctx_.relay->enabled()) {
     // The key as published (app/name), which is also what an auth rename gave.
@@ -56,7 +66,10 @@ void Session::on_media(protocol::Message&& message) {
   if (!publish_ || closed_) return;
   std::vector<events::CodecDetected> detected;
   auto media = publish_->ingest(std::move(message), rtmp_.out_chunk_size(), detected);
-  for (auto& d : detected) emit(std::move(d));
+  for (auto& d : detected) {
+    publish_->counters()->detected(d);
+    emit(std::move(d));
+  }
   if (!media) return;
   publish_->role().stream().publish_media(media);
   if (auto* recording = publish_->recording()) recording->offer(media);

@@ -194,9 +194,9 @@ TEST(Payload, EnvLineIsTheScriptEnvQuoted) {
 }
 
 TEST(Payload, EventNames) {
-  ASSERT_EQ(event_names().size(), 18u);
+  ASSERT_EQ(event_names().size(), 19u);
   EXPECT_EQ(event_names().front(), "connection_accept");
-  EXPECT_EQ(event_names().back(), "relay_error");
+  EXPECT_EQ(event_names().back(), "stream_stats");
   for (const auto& name : event_names()) {
     auto type = event_type_from_name(name);
     ASSERT_TRUE(type.has_value()) << name;

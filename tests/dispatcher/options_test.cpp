@@ -127,7 +127,8 @@ TEST(Options, EveryEventNameIsAccepted) {
        {"connection_accept", "handshake_complete", "stream_create", "stream_delete",
         "publish_start", "publish_stop", "play_start", "play_stop", "codec_detected",
         "subscriber_count", "auth_failed", "connection_close", "recording_start",
-        "segment_complete", "recording_stop", "relay_start", "relay_stop", "relay_error", "*"}) {
+        "segment_complete", "recording_stop", "relay_start", "relay_stop", "relay_error",
+        "stream_stats", "*"}) {
     EXPECT_NO_THROW(parse_hook_spec(hook_kind("script"), std::string(name) + "=/bin/true")) << name;
   }
 }

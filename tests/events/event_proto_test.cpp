@@ -24,7 +24,8 @@ TEST(EventProto, TypeNameMatchesPlainName) {
                                       PlayStart{},        PlayStop{},          CodecDetected{},
                                       SubscriberCount{},  AuthFailed{},        ConnectionClose{},
                                       RecordingStart{},   SegmentComplete{},   RecordingStop{},
-                                      RelayStart{},       RelayStop{},         RelayError{}};
+                                      RelayStart{},       RelayStop{},         RelayError{},
+                                      StreamStats{}};
   ASSERT_EQ(all.size(), common::event_names().size());
   for (size_t i = 0; i < all.size(); ++i) {
     Event e{"c", "", all[i], 0};
@@ -109,6 +110,15 @@ TEST(EventProto, RecordingEvents) {
   EXPECT_DOUBLE_EQ(st.recording_stop().duration_sec(), 25.5);
   EXPECT_EQ(st.recording_stop().error(), "disk full");
   EXPECT_STREQ(event_name(RecordingStop{}), "recording_stop");
+  const auto ss = to_proto({"c", "live/x", StreamStats{812.5, 29.97, 3, 1000, 3000, 7}, 0});
+  EXPECT_EQ(ss.type(), rtmphooks::STREAM_STATS);
+  EXPECT_DOUBLE_EQ(ss.stream_stats().bitrate_kbps(), 812.5);
+  EXPECT_DOUBLE_EQ(ss.stream_stats().fps(), 29.97);
+  EXPECT_EQ(ss.stream_stats().players(), 3u);
+  EXPECT_EQ(ss.stream_stats().bytes_in(), 1000u);
+  EXPECT_EQ(ss.stream_stats().bytes_out(), 3000u);
+  EXPECT_EQ(ss.stream_stats().dropped(), 7u);
+  EXPECT_STREQ(event_name(StreamStats{}), "stream_stats");
 }
 
 TEST(EventProto, RelayEvents) {

@@ -1,0 +1,209 @@
+#include "ingest/api/api_routes.hpp"
+
+#include "common/json_text.hpp"
+#include "ingest/api/api_json.hpp"
+#include "ingest/auth/constant_time.hpp"
+
+namespace rtmp::api {
+namespace {
+
+constexpr std::string_view kStreams = "/api/v1/streams";
+constexpr std::string_view kConnections = "/api/v1/connections/";
+constexpr std::string_view kKick = "/kick";
+
+Response make(const Request& req, http::status status, std::string_view type, std::string body) {
+  Response res{status, req.version()};
+  res.set(http::field::content_type, type);
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  if (req.method() == http::verb::head) res.body().clear();  // Content-Length stays
+  return res;
+}
+
+Response json(const Request& req, http::status status, std::string body) {
+  return make(req, status, "application/json", std::move(body));
+}
+
+Response not_allowed(const Request& req, std::string_view allow) {
+  auto res = error_response(req, http::status::method_not_allowed,
+                            "method not allowed; allowed: " + std::string(allow));
+  res.set(http::field::allow, allow);
+  return res;
+}
+
+bool is_get(const Request& req) {
+  return req.method() == http::verb::get || req.method() == http::verb::head;
+}
+
+// "app/name": both parts non-empty.
+bool valid_key(std::string_view key) {
+  const auto slash = key.find('/');
+  return slash != std::string_view::npos && slash > 0 && slash + 1 < key.size();
+}
+
+Response list_streams(const Request& req, const ApiContext& ctx) {
+  std::string out = "{\"streams\":[";
+  bool first = true;
+  for (const auto& s : ctx.directory.streams()) {
+    if (!first) out += ',';
+    first = false;
+    append_stream_json(out, s, ctx.sampler.figures(s), false);
+  }
+  out += "]}";
+  return json(req, http::status::ok, std::move(out));
+}
+
+Response one_stream(const Request& req, const ApiContext& ctx, const std::string& key) {
+  const auto s = ctx.directory.stream(key);
+  if (!s) return error_response(req, http::status::not_found, "no live stream " + key);
+  std::string out;
+  append_stream_json(out, *s, ctx.sampler.figures(*s), true);
+  return json(req, http::status::ok, std::move(out));
+}
+
+Response kick(const Request& req, const ApiContext& ctx, const std::string& key) {
+  const auto conn_id = ctx.directory.publisher_of(key);
+  if (!conn_id ||
+      !ctx.close_connection(*conn_id, events::StopReason::kKicked, "kicked through the API"))
+    return error_response(req, http::status::not_found, "no live stream " + key);
+  std::string out = "{\"kicked\":";
+  common::append_json_string(out, key);
+  out += ",\"conn_id\":";
+  common::append_json_string(out, *conn_id);
+  out += '}';
+  return json(req, http::status::ok, std::move(out));
+}
+
+Response close_connection(const Request& req, const ApiContext& ctx, const std::string& conn_id) {
+  if (conn_id.empty() ||
+      !ctx.close_connection(conn_id, events::StopReason::kKicked, "closed through the API"))
+    return error_response(req, http::status::not_found, "no connection " + conn_id);
+  std::string out = "{\"closed\":";
+  common::append_json_string(out, conn_id);
+  out += '}';
+  return json(req, http::status::ok, std::move(out));
+}
+
+}  // namespace
+
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int v = 0;
+      for (size_t j = i + 1; j <= i + 2; ++j) {
+        const char h = in[j];
+        v <<= 4;
+        if (h >= '0' && h <= '9')
+          v |= h - '0';
+        else if (h >= 'a' && h <= 'f')
+          v |= h - 'a' + 10;
+        else if (h >= 'A' && h <= 'F')
+          v |= h - 'A' + 10;
+        else
+          return false;
+      }
+      out += static_cast<char>(v);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    const auto eq = part.find('=');
+    if (part.substr(0, eq) == name) {
+      std::string value;
+      if (eq == std::string_view::npos) return value;
+      if (!percent_decode(part.substr(eq + 1), value, true)) return std::nullopt;
+      return value;
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+Response error_response(const Request& req, http::status status, std::string_view message) {
+  return json(req, status, error_json(static_cast<int>(status), message));
+}
+
+std::optional<Response> check_token(const Request& req, const ApiOptions& options) {
+  if (options.token.empty()) return std::nullopt;
+  std::string_view offered;
+  std::optional<std::string> from_query;
+  const auto auth = req.find(http::field::authorization);
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth != req.end() && auth->value().starts_with(kBearer)) {
+    offered = auth->value().substr(kBearer.size());
+  } else {
+    const std::string_view target = req.target();
+    const auto q = target.find('?');
+    if (q != std::string_view::npos) from_query = query_param(target.substr(q + 1), "access_token");
+    if (from_query) offered = *from_query;
+  }
+  if (!offered.empty() && auth::constant_time_equals(offered, options.token)) return std::nullopt;
+  auto res = error_response(req, http::status::unauthorized,
+                            "missing or wrong token (Authorization: Bearer <token>)");
+  res.set(http::field::www_authenticate, "Bearer");
+  return res;
+}
+
+Response route(const Request& req, const ApiOptions& options, const ApiContext& ctx) {
+  const std::string_view target = req.target();
+  const std::string_view raw_path = target.substr(0, target.find('?'));
+  std::string path;
+  if (!percent_decode(raw_path, path, false))
+    return error_response(req, http::status::bad_request, "malformed percent escape in the path");
+
+  if (auto page = ctx.pages.find(path); page != ctx.pages.end()) {
+    if (!is_get(req)) return not_allowed(req, "GET, HEAD");
+    auto res =
+        make(req, http::status::ok, page->second.content_type, std::string(page->second.body));
+    if (!page->second.content_security_policy.empty())
+      res.set(http::field::content_security_policy, page->second.content_security_policy);
+    return res;
+  }
+  if (!path.starts_with("/api/"))
+    return error_response(req, http::status::not_found, "no such route " + path);
+  if (auto denied = check_token(req, options)) return std::move(*denied);
+
+  if (path == kStreams) {
+    if (!is_get(req)) return not_allowed(req, "GET, HEAD");
+    return list_streams(req, ctx);
+  }
+  if (path.starts_with(kStreams) && path.size() > kStreams.size() && path[kStreams.size()] == '/') {
+    std::string key = path.substr(kStreams.size() + 1);
+    if (req.method() == http::verb::post && key.ends_with(kKick)) {
+      key.resize(key.size() - kKick.size());
+      if (!valid_key(key))
+        return error_response(req, http::status::bad_request, "a stream key is app/name");
+      return kick(req, ctx, key);
+    }
+    if (key.ends_with(kKick) && valid_key(key.substr(0, key.size() - kKick.size())) && !is_get(req))
+      return not_allowed(req, "POST");
+    if (!is_get(req)) return not_allowed(req, "GET, HEAD");
+    if (!valid_key(key))
+      return error_response(req, http::status::bad_request, "a stream key is app/name");
+    return one_stream(req, ctx, key);
+  }
+  if (path.starts_with(kConnections)) {
+    if (req.method() != http::verb::delete_) return not_allowed(req, "DELETE");
+    return close_connection(req, ctx, path.substr(kConnections.size()));
+  }
+  if (path == kEventsPath) return not_allowed(req, "GET");  // a GET is streamed elsewhere
+  return error_response(req, http::status::not_found, "no such route " + path);
+}
+
+}  // namespace rtmp::api

@@ -1,0 +1,35 @@
+#pragma once
+// The request/response routes of the HTTP API (everything but the live event
+// stream, which api_server.cpp serves as a stream).
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ingest/api/api_options.hpp"
+#include "ingest/api/api_server.hpp"
+
+namespace rtmp::api {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+inline constexpr std::string_view kEventsPath = "/api/v1/events";
+
+// "%2F" -> "/", "+" stays "+" in paths; false when an escape is malformed.
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
+// The decoded value of `name` in the query string, if present.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
+// A JSON error response with `status` and `message`.
+Response error_response(const Request& req, http::status status, std::string_view message);
+
+// 401 unless the request carries the token (Authorization: Bearer, or
+// ?access_token= for clients that cannot set headers, as EventSource).
+std::optional<Response> check_token(const Request& req, const ApiOptions& options);
+
+// Everything but the live event stream.
+Response route(const Request& req, const ApiOptions& options, const ApiContext& ctx);
+
+}  // namespace rtmp::api

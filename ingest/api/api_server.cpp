@@ -1,0 +1,363 @@
+// The HTTP API's listener and connections (see api_server.hpp), in the style
+// of Beast's async server example; a GET of the live event stream turns its
+// connection into a Server-Sent Events writer fed by the EventHub.
+#include "ingest/api/api_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/host_port.hpp"
+#include "ingest/api/api_routes.hpp"
+
+namespace rtmp::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr int kMaxConnections = 256;
+constexpr size_t kMaxRequestBytes = 16 * 1024;
+constexpr size_t kFramesPerWrite = 64;
+constexpr auto kKeepalive = std::chrono::seconds(15);
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+struct Shared {
+  ApiOptions options;
+  ApiContext ctx;
+  int connections = 0;  // the server thread's
+};
+
+class Session : public std::enable_shared_from_this<Session>, public EventClient {
+ public:
+  Session(tcp::socket&& socket, Shared& shared)
+      : stream_(std::move(socket)), keepalive_(stream_.get_executor()), s_(shared) {
+    ++s_.connections;
+  }
+  ~Session() override {
+    --s_.connections;
+    if (streaming_) s_.ctx.hub.unsubscribe(this);
+  }
+
+  void run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+  // The hub's thread: queue `frame` for the writer, or give up when the
+  // client let its buffer fill.
+  bool deliver(const std::shared_ptr<const std::string>& frame) noexcept override {
+    bool ok = false;
+    bool wake = false;
+    {
+      std::lock_guard lock(mu_);
+      if (overflowed_ || closed_) return false;
+      if (queued_bytes_ + frame->size() > static_cast<size_t>(s_.options.sse_buffer_bytes)) {
+        overflowed_ = true;
+      } else {
+        try {
+          live_.push_back(frame);
+          queued_bytes_ += frame->size();
+        } catch (...) {
+          overflowed_ = true;
+        }
+      }
+      ok = !overflowed_;
+      wake = !wake_posted_;
+      wake_posted_ = true;
+    }
+    if (wake) net::post(stream_.get_executor(), [self = shared_from_this()] { self->pump(); });
+    return ok;
+  }
+
+ private:
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(kMaxRequestBytes);
+    parser_->body_limit(kMaxRequestBytes);
+    stream_.expires_after(s_.options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return do_close();
+    if (ec) return fail(ec, "read");
+    const Request& req = parser_->get();
+    const std::string_view target = req.target();
+    if (target.substr(0, target.find('?')) == kEventsPath && req.method() == http::verb::get) {
+      if (auto denied = check_token(req, s_.options)) {
+        res_ = std::move(*denied);
+        return do_write();
+      }
+      return start_events(req);
+    }
+    res_ = route(req, s_.options, s_.ctx);
+    do_write();
+  }
+
+  void do_write() {
+    stream_.expires_after(s_.options.write_timeout);
+    http::async_write(stream_, res_,
+                      beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "write");
+    if (!res_.keep_alive()) return do_close();
+    do_read();
+  }
+
+  // ---- live events ----
+
+  void start_events(const Request& req) {
+    const std::string_view target = req.target();
+    const auto q = target.find('?');
+    const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+    EventFilter filter;
+    if (auto types = query_param(query, "type")) {
+      std::string_view rest = *types;
+      while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        if (comma != 0) filter.types.emplace_back(rest.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    }
+    if (auto stream = query_param(query, "stream")) filter.stream = *stream;
+    std::optional<std::string> last_id;
+    if (auto h = req.find("Last-Event-ID"); h != req.end()) last_id = std::string(h->value());
+    if (!last_id) last_id = query_param(query, "last_event_id");
+
+    streaming_ = true;
+    stream_.expires_never();
+    // Headers first; the hub's replay and live frames follow in order.
+    replay_ = s_.ctx.hub.subscribe(weak_from_this(), std::move(filter), last_id);
+    header_ = std::make_shared<const std::string>(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+        "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n: rtmp-ingest live events\n\n");
+    arm_keepalive();
+    pump();
+  }
+
+  // The writer: one write in flight, gathering the header, then the replay,
+  // then live frames.
+  void pump() {
+    std::vector<std::shared_ptr<const std::string>> batch;
+    {
+      std::lock_guard lock(mu_);
+      wake_posted_ = false;
+      if (closed_) return;
+      if (overflowed_) return drop_locked();
+      if (writing_) return;
+      if (header_) batch.push_back(std::move(header_));
+      while (replay_next_ < replay_.size() && batch.size() < kFramesPerWrite)
+        batch.push_back(std::move(replay_[replay_next_++]));
+      while (!live_.empty() && batch.size() < kFramesPerWrite) {
+        queued_bytes_ -= live_.front()->size();
+        batch.push_back(std::move(live_.front()));
+        live_.pop_front();
+      }
+      if (batch.empty()) return;
+      writing_ = true;
+    }
+    if (replay_next_ == replay_.size() && !replay_.empty()) {
+      replay_.clear();
+      replay_next_ = 0;
+    }
+    inflight_ = std::move(batch);
+    iov_.clear();
+    for (const auto& f : inflight_) iov_.emplace_back(f->data(), f->size());
+    net::async_write(stream_.socket(), iov_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_frames_written(ec);
+                     });
+  }
+
+  void on_frames_written(beast::error_code ec) {
+    {
+      std::lock_guard lock(mu_);
+      writing_ = false;
+    }
+    inflight_.clear();
+    if (ec) return close_events(ec.message());
+    pump();
+  }
+
+  void arm_keepalive() {
+    keepalive_.expires_after(kKeepalive);
+    keepalive_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      // A comment line: keeps proxies from timing the stream out and finds
+      // peers that went away.
+      static const auto ping = std::make_shared<const std::string>(": keepalive\n\n");
+      if (self->deliver(ping)) self->arm_keepalive();
+    });
+  }
+
+  // mu_ held.
+  void drop_locked() {
+    if (closed_) return;
+    spdlog::warn(
+        "api: live-event client {} dropped: {} bytes of events waiting, over "
+        "-api-sse-buffer {}",
+        peer(), queued_bytes_, s_.options.sse_buffer_bytes);
+    closed_ = true;
+    live_.clear();
+    queued_bytes_ = 0;
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->shut(); });
+  }
+
+  void close_events(const std::string& why) {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    spdlog::debug("api: live-event client {} gone: {}", peer(), why);
+    shut();
+  }
+
+  void shut() {
+    s_.ctx.hub.unsubscribe(this);
+    keepalive_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  std::string peer() const {
+    beast::error_code ec;
+    const auto ep = stream_.socket().remote_endpoint(ec);
+    if (ec) return "unknown";
+    const auto addr = ep.address();
+    return addr.is_v6() ? fmt::format("[{}]:{}", addr.to_string(), ep.port())
+                        : fmt::format("{}:{}", addr.to_string(), ep.port());
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  void fail(beast::error_code ec, const char* what) {
+    if (ec == net::error::operation_aborted) return;
+    spdlog::debug("api http {}: {}", what, ec.message());
+  }
+
+  beast::tcp_stream stream_;
+  net::steady_timer keepalive_;
+  beast::flat_buffer buffer_{kMaxRequestBytes};
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Response res_;
+  Shared& s_;
+
+  // Live events. The strand's: inflight_, iov_, replay_, streaming_.
+  bool streaming_ = false;
+  std::vector<std::shared_ptr<const std::string>> replay_;
+  size_t replay_next_ = 0;
+  std::vector<std::shared_ptr<const std::string>> inflight_;
+  std::vector<net::const_buffer> iov_;
+  // Shared with the hub's thread, under mu_.
+  std::mutex mu_;
+  std::shared_ptr<const std::string> header_;
+  std::deque<std::shared_ptr<const std::string>> live_;
+  size_t queued_bytes_ = 0;
+  bool wake_posted_ = false;
+  bool writing_ = false;
+  bool overflowed_ = false;
+  bool closed_ = false;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& ioc, tcp::acceptor& acceptor, Shared& s)
+      : ioc_(ioc), acceptor_(acceptor), retry_(ioc), s_(s) {}
+
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+
+ private:
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
+    if (ec) {
+      spdlog::warn("api http accept: {}", ec.message());
+      retry_.expires_after(kAcceptRetryDelay);
+      retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->do_accept();
+      });
+      return;
+    }
+    if (s_.connections < kMaxConnections) std::make_shared<Session>(std::move(socket), s_)->run();
+    do_accept();
+  }
+
+  net::io_context& ioc_;
+  tcp::acceptor& acceptor_;
+  net::steady_timer retry_;
+  Shared& s_;
+};
+
+}  // namespace
+
+struct ApiServer::Impl {
+  explicit Impl(Shared s) : shared(std::move(s)) {}
+  Shared shared;  // first: sessions still in the io_context refer to it
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  uint16_t port = 0;
+  std::thread thread;
+};
+
+ApiServer::ApiServer(const ApiOptions& options, ApiContext context)
+    : impl_(std::make_unique<Impl>(Shared{options, std::move(context), 0})) {
+  const auto fail = [&](const std::string& cause) {
+    throw std::runtime_error("cannot listen on -api-addr " + options.address + ": " + cause);
+  };
+  common::HostPort hp;
+  try {
+    hp = common::parse_host_port(options.address);
+    if (hp.host.empty()) hp.host = "0.0.0.0";
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  }
+  boost::system::error_code ec;
+  tcp::resolver resolver(impl_->ioc);
+  const auto results =
+      resolver.resolve(hp.host, std::to_string(hp.port), tcp::resolver::passive, ec);
+  if (ec || results.empty()) fail(ec ? ec.message() : "no address");
+  const tcp::endpoint endpoint = *results.begin();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) impl_->port = acceptor.local_endpoint(ec).port();
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    fail(ec.message());
+  }
+  std::make_shared<Listener>(impl_->ioc, impl_->acceptor, impl_->shared)->do_accept();
+  impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
+}
+
+ApiServer::~ApiServer() {
+  impl_->ioc.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+uint16_t ApiServer::port() const {
+  return impl_->port;
+}
+
+}  // namespace rtmp::api

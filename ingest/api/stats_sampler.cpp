@@ -1,0 +1,120 @@
+#include "ingest/api/stats_sampler.hpp"
+
+#include <cmath>
+#include <set>
+
+namespace rtmp::api {
+namespace {
+
+constexpr auto kWindow = std::chrono::seconds(5);
+constexpr auto kSamplePeriod = std::chrono::milliseconds(500);
+
+int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+StatsSampler::StatsSampler(registry::Directory& directory, events::EventSink& sink,
+                           common::Duration stats_interval)
+    : directory_(directory), sink_(sink), stats_interval_(stats_interval) {
+  thread_ = std::thread([this] { run(); });
+}
+
+StatsSampler::~StatsSampler() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void StatsSampler::run() {
+  auto next_stats = Clock::now() + stats_interval_;
+  std::unique_lock lock(mutex_);
+  while (!stop_) {
+    cv_.wait_for(lock, kSamplePeriod, [this] { return stop_; });
+    if (stop_) break;
+    const auto now = Clock::now();
+    lock.unlock();
+    sample(now);
+    if (stats_interval_ > common::Duration::zero() && now >= next_stats) {
+      emit_stats();
+      // On a fixed grid: a late tick does not push later ones back.
+      while (next_stats <= now) next_stats += stats_interval_;
+    }
+    lock.lock();
+  }
+}
+
+void StatsSampler::sample(Clock::time_point now) {
+  const auto streams = directory_.streams();
+  std::lock_guard lock(mutex_);
+  std::set<std::string> live;
+  for (const auto& s : streams) {
+    const auto& p = s.publisher;
+    live.insert(p.conn_id);
+    auto& q = samples_[p.conn_id];
+    q.push_back(Sample{now, p.conn->bytes_in.load(std::memory_order_relaxed),
+                       p.publish ? p.publish->video_frames() : 0});
+    // Keep one sample at least a window old, and none older.
+    while (q.size() > 2 && now - q[1].at >= kWindow) q.pop_front();
+  }
+  std::erase_if(samples_, [&](const auto& kv) { return live.count(kv.first) == 0; });
+}
+
+StreamFigures StatsSampler::figures(const registry::Directory::StreamView& s) const {
+  StreamFigures f;
+  const auto& p = s.publisher;
+  f.bytes_in = p.conn->bytes_in.load(std::memory_order_relaxed);
+  const uint64_t frames = p.publish ? p.publish->video_frames() : 0;
+  f.players = static_cast<uint32_t>(s.players.size());
+  f.bytes_out = s.departed_bytes_out;
+  f.dropped = s.departed_dropped;
+  for (const auto& pl : s.players) {
+    f.bytes_out += pl.conn->bytes_out.load(std::memory_order_relaxed);
+    if (pl.subscriber) f.dropped += pl.subscriber->link().dropped();
+  }
+  // The change since the oldest sample of the window, or since the publish
+  // started when it is younger than the first sample.
+  const auto now = Clock::now();
+  double seconds = 0;
+  uint64_t base_bytes = 0, base_frames = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = samples_.find(p.conn_id);
+    if (it != samples_.end() && !it->second.empty()) {
+      const Sample& oldest = it->second.front();
+      seconds = std::chrono::duration<double>(now - oldest.at).count();
+      base_bytes = oldest.bytes_in;
+      base_frames = oldest.video_frames;
+    }
+  }
+  if (seconds < 0.25) {  // no usable sample: since the publish started
+    seconds = static_cast<double>(unix_now_ms() - p.since_unix_ms) / 1000.0;
+    base_bytes = 0;
+    base_frames = 0;
+  }
+  if (seconds > 0) {
+    f.bitrate_kbps = static_cast<double>(f.bytes_in - base_bytes) * 8 / 1000 / seconds;
+    f.fps = static_cast<double>(frames - base_frames) / seconds;
+  }
+  f.bitrate_kbps = std::round(f.bitrate_kbps * 10) / 10;
+  f.fps = std::round(f.fps * 100) / 100;
+  return f;
+}
+
+void StatsSampler::emit_stats() {
+  for (const auto& s : directory_.streams()) {
+    const StreamFigures f = figures(s);
+    sink_.emit(events::Event{
+        s.publisher.conn_id, s.publisher.key,
+        events::StreamStats{f.bitrate_kbps, f.fps, f.players, f.bytes_in, f.bytes_out, f.dropped},
+        0});
+  }
+}
+
+}  // namespace rtmp::api

@@ -1,0 +1,66 @@
+#pragma once
+// Per-stream rates for the HTTP API and the stream_stats event: a thread of
+// its own samples each live publish's counters (registry::Directory) twice a
+// second and keeps five seconds of samples, so a rate is the change over the
+// last five seconds. Every -stats-interval it emits stream_stats for each
+// live stream. It reads only relaxed atomics and the directory's copy: the
+// media path never waits for it.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/duration.hpp"
+#include "ingest/events/event.hpp"
+#include "ingest/registry/directory.hpp"
+
+namespace rtmp::api {
+
+// What the API and stream_stats report of one live stream.
+struct StreamFigures {
+  double bitrate_kbps = 0;  // from the publisher, over the last 5 s
+  double fps = 0;           // video frames per second, over the last 5 s
+  uint32_t players = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;  // to current players, and to those that left during this publish
+  uint64_t dropped = 0;    // likewise, messages skipped for being slow
+};
+
+class StatsSampler {
+ public:
+  // stats_interval 0: no stream_stats events, sampling only.
+  StatsSampler(registry::Directory& directory, events::EventSink& sink,
+               common::Duration stats_interval);
+  ~StatsSampler();  // stops and joins
+  StatsSampler(const StatsSampler&) = delete;
+  StatsSampler& operator=(const StatsSampler&) = delete;
+
+  // Any thread.
+  StreamFigures figures(const registry::Directory::StreamView& stream) const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Sample {
+    Clock::time_point at;
+    uint64_t bytes_in = 0;
+    uint64_t video_frames = 0;
+  };
+  void run();
+  void sample(Clock::time_point now);
+  void emit_stats();
+
+  registry::Directory& directory_;
+  events::EventSink& sink_;
+  const common::Duration stats_interval_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::map<std::string, std::deque<Sample>> samples_;  // by publisher conn_id
+  std::thread thread_;
+};
+
+}  // namespace rtmp::api
