@@ -26,6 +26,7 @@ using tcp = net::ip::tcp;
 constexpr int kMaxConnections = 256;
 constexpr size_t kMaxRequestBytes = 16 * 1024;
 constexpr size_t kFramesPerWrite = 64;
+constexpr int kSocketSendBuffer = 64 * 1024;
 constexpr auto kKeepalive = std::chrono::seconds(15);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
@@ -138,6 +139,10 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
 
     streaming_ = true;
     stream_.expires_never();
+    // The kernel's share of a client's backlog stays small too, so the
+    // -api-sse-buffer bound is what decides when a non-reader is dropped.
+    beast::error_code ignored;
+    stream_.socket().set_option(net::socket_base::send_buffer_size(kSocketSendBuffer), ignored);
     // Headers first; the hub's replay and live frames follow in order.
     replay_ = s_.ctx.hub.subscribe(weak_from_this(), std::move(filter), last_id);
     header_ = std::make_shared<const std::string>(

@@ -35,7 +35,7 @@ def request(port, method, path, token=None, headers=None, timeout=10):
 
 def api_port_from_log(ingest, timeout=20):
     line = ingest.proc.wait_line(r"rtmp-ingest API on \S+ \(port \d+\)", timeout)
-    return int(re.search(r"\(port (\d+)\)", line).group(1))
+    return int(re.search(r"\(port (\d+)\)", line.group(0)).group(1))
 
 
 def progress_samples(path):

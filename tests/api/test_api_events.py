@@ -12,13 +12,14 @@ while the publisher goes on at full rate (ffmpeg -re keeps real time) and the
 stdio hook prints every event (seq without gaps)."""
 
 import json
+import os
 import socket
 import time
 
 import api_util as u
 from api_util import h
 
-CONNECTS = 1500  # raw connections for the non-reading client's buffer to fill
+CONNECTS = int(os.environ.get("API_TEST_CONNECTS", "3000"))  # for the non-reader's buffer to fill
 
 
 def raw_connects(port, n):
@@ -32,7 +33,7 @@ def ids_of(lines):
 
 
 def main(ctx):
-    ingest = h.Ingest(ctx, args=["-api-addr", "127.0.0.1:0", "-api-sse-buffer", "65536",
+    ingest = h.Ingest(ctx, args=["-api-addr", "127.0.0.1:0", "-api-sse-buffer", "262144",
                                  "-stats-interval", "1s"])
     port = u.api_port_from_log(ingest)
     full = u.SseReader(port)

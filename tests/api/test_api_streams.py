@@ -141,6 +141,9 @@ def main(ctx):
                20, "play_stop of the closed player")
     h.wait_for(lambda: stream_by_key(u.request(port, "GET", "/api/v1/streams", token=TOKEN)[1],
                                      "live/a")["players"] == 1, 20, "live/a down to 1 player")
+    h.wait_for(lambda: any(e["type"] == "stream_stats" and e["stream_key"] == "live/a" and
+                           e["data"]["players"] == 1 for e in ingest.events()),
+               20, "a stream_stats of live/a with 1 player")
 
     # stream_stats: about one per second per live stream, plausible figures.
     pub_a.wait_frames(30 * SECONDS, SECONDS + 60)
@@ -167,7 +170,7 @@ def main(ctx):
         h.check(stats[-1]["data"]["bytes_out"] > 0, f"{key}: bytes_out {stats[-1]}")
     a_stats = [e for e in evs if e["type"] == "stream_stats" and e["stream_key"] == "live/a"]
     h.check(any(e["data"]["players"] == 2 for e in a_stats) and a_stats[-1]["data"]["players"] == 1,
-            "live/a stream_stats players did not follow 2 -> 1")
+            f"live/a stream_stats players did not follow 2 -> 1: {[e['data']['players'] for e in a_stats]}")
     bitrates = [e["data"]["bitrate_kbps"] for e in a_stats[5:]]
     ref = u.ffmpeg_kbps(pub_a.progress_path)
     med = sorted(bitrates)[len(bitrates) // 2]
