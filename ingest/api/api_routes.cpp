@@ -172,7 +172,7 @@ Response route(const Request& req, const ApiOptions& options, const ApiContext& 
     auto res =
         make(req, http::status::ok, page->second.content_type, std::string(page->second.body));
     if (!page->second.content_security_policy.empty())
-      res.set(http::field::content_security_policy, page->second.content_security_policy);
+      res.set("Content-Security-Policy", page->second.content_security_policy);
     return res;
   }
   if (!path.starts_with("/api/"))

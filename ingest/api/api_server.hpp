@@ -30,7 +30,7 @@ namespace rtmp::api {
 // holds no data; what it shows it fetches from /api/ with the token.
 struct Page {
   std::string content_type;
-  std::string_view body;  // static storage (built into the binary)
+  std::string_view body;                          // static storage (built into the binary)
   std::string_view content_security_policy = {};  // sent when not empty
 };
 

@@ -54,7 +54,8 @@ TEST(EventHub, FrameIsIdThenTheJsonPayload) {
   ASSERT_EQ(c->got().size(), 1u);
   EXPECT_EQ(c->got()[0],
             "id: evt-abc-1\ndata: {\"type\":\"subscriber_count\",\"timestamp\":0,\"conn_id\":"
-            "\"conn-1\",\"stream_key\":\"live/a\",\"id\":\"evt-abc-1\",\"seq\":1,\"data\":"
+            "\"conn-1\",\"stream_key\":\"live/a\",\"id\":\"evt-abc-1\",\"seq\":1,\"node\":"
+            "\"\",\"data\":"
             "{\"count\":1}}\n\n");
 }
 
