@@ -121,7 +121,21 @@ void append_stream_json(std::string& out, const registry::Directory::StreamView&
   num(out, "dropped", f.dropped);
   out += ",\"recording\":";
   out += s.publisher.recording ? "true" : "false";
-  // Relays, when the ingest has them, belong here beside recording.
+  out += ",\"relays\":[";
+  for (size_t i = 0; i < s.publisher.relays.size(); ++i) {
+    const auto& r = *s.publisher.relays[i];
+    if (i) out += ',';
+    out += '{';
+    str(out, "target", r.target);
+    out += ',';
+    str(out, "state", r.live.load(std::memory_order_relaxed) ? "live" : "connecting");
+    out += ',';
+    num(out, "bytes", r.bytes.load(std::memory_order_relaxed));
+    out += ',';
+    num(out, "failures", static_cast<uint64_t>(r.failures.load(std::memory_order_relaxed)));
+    out += '}';
+  }
+  out += ']';
   if (with_players) {
     out += ",\"player_list\":[";
     bool first = true;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ingest/events/event.hpp"
+#include "ingest/registry/relay_status.hpp"
 #include "ingest/registry/subscriber.hpp"
 
 namespace rtmp::registry {
@@ -73,10 +74,11 @@ class Directory {
     std::string remote_addr;
     int64_t since_unix_ms = 0;
     bool publisher = false;
-    bool recording = false;                          // publisher: its publish is recorded
-    std::shared_ptr<const ConnCounters> conn;        // never null
-    std::shared_ptr<const PublishCounters> publish;  // publisher only
-    std::shared_ptr<Subscriber> subscriber;          // player only (its link's drops)
+    bool recording = false;                                  // publisher: its publish is recorded
+    std::shared_ptr<const ConnCounters> conn;                // never null
+    std::shared_ptr<const PublishCounters> publish;          // publisher only
+    std::shared_ptr<Subscriber> subscriber;                  // player only (its link's drops)
+    std::vector<std::shared_ptr<const RelayStatus>> relays;  // publisher: one per target
   };
 
   // Removes its entry when it ends (reset or destruction), on any path.

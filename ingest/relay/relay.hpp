@@ -33,6 +33,10 @@ class Relay {
   // `kClient` (the publish ended: relay_stop says `source`) or `kShutdown`.
   void end(events::StopReason reason) noexcept;
   explicit operator bool() const { return static_cast<bool>(role_); }
+  // Its target's state for the API; null once ended.
+  std::shared_ptr<const registry::RelayStatus> status() const {
+    return session_ ? session_->status() : nullptr;
+  }
 
  private:
   registry::PlayerRole role_;

@@ -94,7 +94,8 @@ RelaySession::RelaySession(net::io_context::executor_type executor, RelayEndpoin
       key_(std::move(key)),
       retry_timer_(strand_),
       tick_timer_(strand_),
-      backoff_(options.retry_min, options.retry_max, std::random_device{}()) {}
+      backoff_(options.retry_min, options.retry_max, std::random_device{}()),
+      status_(std::make_shared<registry::RelayStatus>(endpoint_.redacted)) {}
 
 std::shared_ptr<registry::Subscriber> RelaySession::subscriber() const {
   return subscriber_;
@@ -114,6 +115,7 @@ void RelaySession::stop() {
     if (self->state_ == State::kStopped) return;
     const bool live = self->state_ == State::kLive;
     self->state_ = State::kStopped;
+    self->status_->live.store(false, std::memory_order_relaxed);
     ++self->gen_;
     self->retry_timer_.cancel();
     self->tick_timer_.cancel();
@@ -183,6 +185,7 @@ void RelaySession::on_read(uint64_t gen, const boost::system::error_code& ec, si
 
 void RelaySession::on_live() {
   state_ = State::kLive;
+  status_->live.store(true, std::memory_order_relaxed);
   backoff_.reset();
   events_->start();
   common::log::info({.conn_id = conn_id_, .stream_key = key_}, "relay started target={}",
@@ -201,6 +204,8 @@ void RelaySession::on_live() {
 void RelaySession::fail(const std::string& why, events::StopReason reason) {
   if (state_ == State::kStopped) return;
   const bool was_live = state_ == State::kLive;
+  status_->live.store(false, std::memory_order_relaxed);
+  status_->failures.fetch_add(1, std::memory_order_relaxed);
   ++gen_;  // handlers of this connection are stale now
   if (transport_) transport_->close();
   transport_.reset();
@@ -350,6 +355,7 @@ void RelaySession::on_write(uint64_t gen, const boost::system::error_code& ec, s
   if (state_ == State::kStopped) return;
   if (ec) return fail("write: " + ec.message(), events::StopReason::kDisconnect);
   conn_bytes_.fetch_add(n, std::memory_order_relaxed);
+  status_->bytes.fetch_add(n, std::memory_order_relaxed);
   if (state_ == State::kLive) {
     drain();
   } else {

@@ -31,6 +31,7 @@
 #include "ingest/registry/consumer_events.hpp"
 #include "ingest/registry/media_message.hpp"
 #include "ingest/registry/player_link.hpp"
+#include "ingest/registry/relay_status.hpp"
 #include "ingest/registry/subscriber.hpp"
 #include "ingest/relay/backoff.hpp"
 #include "ingest/relay/relay_options.hpp"
@@ -56,6 +57,8 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   void stop();
 
   const RelayEndpoint& endpoint() const { return endpoint_; }
+  // Its state for the API (shared with the publisher's directory entry).
+  std::shared_ptr<const registry::RelayStatus> status() const { return status_; }
   // Bytes written on the current connection (relay_stop's `bytes`).
   uint64_t connection_bytes() const { return conn_bytes_.load(std::memory_order_relaxed); }
 
@@ -104,6 +107,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   std::chrono::steady_clock::time_point attempt_started_;
   std::array<uint8_t, 4096> read_buf_{};
   std::atomic<uint64_t> conn_bytes_{0};
+  const std::shared_ptr<registry::RelayStatus> status_;
 
   // Media: the stream's description kept across reconnects.
   bool attached_ = false;

@@ -41,7 +41,8 @@ void Session::start_play(uint32_t stream_id, const std::string& name, const std:
       .recording = false,
       .conn = io_,
       .publish = nullptr,
-      .subscriber = sub});
+      .subscriber = sub,
+      .relays = {}});
   player_ = ctx_.registry.join(key, std::move(sub), conn_id_);
   common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
                     "play started");
