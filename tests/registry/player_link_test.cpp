@@ -191,7 +191,7 @@ TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
           producer_timed_out = true;
           return;
         }
-        std::this_thread::yield();
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
   });

@@ -111,7 +111,7 @@ TEST(SpscRingTest, TwoThreadsPassEveryValueOnceInOrder) {
           timed_out = true;
           return;
         }
-        std::this_thread::yield();
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
   });
@@ -122,7 +122,7 @@ TEST(SpscRingTest, TwoThreadsPassEveryValueOnceInOrder) {
     std::shared_ptr<const uint32_t> v;
     if (!ring.pop(v)) {
       if (std::chrono::steady_clock::now() > deadline) timed_out = true;
-      std::this_thread::yield();
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
       continue;
     }
     if (*v != expected) in_order = false;
