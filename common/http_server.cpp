@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/host_port.hpp"
+#include "common/tcp_listen.hpp"
 
 namespace rtmp::common {
 namespace {
@@ -187,35 +188,7 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(const HttpServerOptions& options, MetricsFn metrics, ReadyFn ready)
     : impl_(std::make_unique<Impl>()) {
   impl_->handlers = Handlers{std::move(metrics), std::move(ready), options, 0};
-  // error_code forms throughout: the message names the address and the cause,
-  // never a library source location.
-  const auto fail = [&](const std::string& cause) {
-    throw std::runtime_error("cannot listen on -metrics-addr " + options.address + ": " + cause);
-  };
-  HostPort hp;
-  try {
-    hp = parse_host_port(options.address);
-    if (hp.host.empty()) hp.host = "0.0.0.0";
-  } catch (const std::invalid_argument& e) {
-    fail(e.what());
-  }
-  boost::system::error_code ec;
-  tcp::resolver resolver(impl_->ioc);
-  const auto results =
-      resolver.resolve(hp.host, std::to_string(hp.port), tcp::resolver::passive, ec);
-  if (ec || results.empty()) fail(ec ? ec.message() : "no address");
-  const tcp::endpoint endpoint = *results.begin();
-  auto& acceptor = impl_->acceptor;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (!ec) impl_->port = acceptor.local_endpoint(ec).port();
-  if (ec) {
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-    fail(ec.message());
-  }
+  impl_->port = listen_tcp(impl_->acceptor, "metrics-addr", options.address);
   std::make_shared<Listener>(impl_->ioc, impl_->acceptor, impl_->handlers)->do_accept();
   impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
 }

@@ -13,7 +13,7 @@
 #include <optional>
 #include <thread>
 
-#include "common/host_port.hpp"
+#include "common/tcp_listen.hpp"
 #include "ingest/api/api_routes.hpp"
 
 namespace rtmp::api {
@@ -325,33 +325,7 @@ struct ApiServer::Impl {
 
 ApiServer::ApiServer(const ApiOptions& options, ApiContext context)
     : impl_(std::make_unique<Impl>(Shared{options, std::move(context), 0})) {
-  const auto fail = [&](const std::string& cause) {
-    throw std::runtime_error("cannot listen on -api-addr " + options.address + ": " + cause);
-  };
-  common::HostPort hp;
-  try {
-    hp = common::parse_host_port(options.address);
-    if (hp.host.empty()) hp.host = "0.0.0.0";
-  } catch (const std::invalid_argument& e) {
-    fail(e.what());
-  }
-  boost::system::error_code ec;
-  tcp::resolver resolver(impl_->ioc);
-  const auto results =
-      resolver.resolve(hp.host, std::to_string(hp.port), tcp::resolver::passive, ec);
-  if (ec || results.empty()) fail(ec ? ec.message() : "no address");
-  const tcp::endpoint endpoint = *results.begin();
-  auto& acceptor = impl_->acceptor;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (!ec) impl_->port = acceptor.local_endpoint(ec).port();
-  if (ec) {
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-    fail(ec.message());
-  }
+  impl_->port = common::listen_tcp(impl_->acceptor, "api-addr", options.address);
   std::make_shared<Listener>(impl_->ioc, impl_->acceptor, impl_->shared)->do_accept();
   impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
 }
