@@ -169,6 +169,12 @@ TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
     messages.push_back(std::move(m));
   }
 
+  // A short busy pause of n steps: not a yield, which on a loaded machine can
+  // cost a whole time slice per call and starve the test past its deadline.
+  std::atomic<uint32_t> spins{0};
+  const auto pause = [&spins](size_t n) {
+    for (size_t i = 0; i < n * 200; ++i) spins.fetch_add(1, std::memory_order_relaxed);
+  };
   std::atomic<uint32_t> consumed{0};
   std::atomic<bool> stop{false};
   std::atomic<bool> producer_timed_out{false};
@@ -181,7 +187,7 @@ TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
       for (uint32_t i = 0; i < n; ++i) {
         // Spread the burst so pushes land while the consumer is draining or
         // going idle, not only while it sleeps.
-        for (uint32_t y = 0; y < (sent * 7) % 5; ++y) std::this_thread::yield();
+        pause((sent * 7) % 5);
         link.offer(messages[sent++], false);
       }
       burst = burst % kRing + 1;
@@ -208,7 +214,7 @@ TEST(PlayerLinkTest, GoIdleAndWakeNeverLoseAWake) {
     if (received.size() == kMessages) break;
     // The consumer may take its time between finding the ring empty and
     // declaring itself idle (a write completing, say): pushes land there.
-    for (size_t y = 0; y < received.size() % 3; ++y) std::this_thread::yield();
+    pause(received.size() % 3);
     if (!link.go_idle()) continue;  // work raced in: keep draining
     std::unique_lock lock(mu);
     if (!cv.wait_for(lock, std::chrono::seconds(20), [&] { return woken; })) {
