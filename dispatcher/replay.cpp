@@ -152,8 +152,11 @@ int run_replay(const std::string& input, const Options& options) {
     for (Entry& e : entries)
       if (e.job) pool.submit(*e.job);
     pool.wait_idle();
+    // Stop (join) the runners while the pool still exists: a runner thread
+    // may still be returning from the pool's completion callback, which
+    // notifies the pool's condition variable after wait_idle saw it idle.
+    for (auto& r : runners) r->stop();
   }
-  for (auto& r : runners) r->stop();
 
   size_t delivered = 0;
   std::string failures;
