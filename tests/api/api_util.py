@@ -5,10 +5,9 @@ import http.client
 import json
 import os
 import re
-import socket
+import subprocess
 import sys
-import threading
-import time
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness as h  # noqa: E402
@@ -65,67 +64,72 @@ def ffmpeg_kbps(path, window_s=5.0):
 
 
 class SseReader:
-    """A live-event client on a raw socket: sends the GET, then collects
-    (id, data) pairs on a thread until closed."""
+    """A live-event client: sse_dump.py in its own process reads the response
+    into a file; snapshot() parses what has arrived into (id, data) pairs."""
 
     def __init__(self, port, path="/api/v1/events", token=None, last_event_id=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: text/event-stream"]
-        if token:
-            lines.append(f"Authorization: Bearer {token}")
-        if last_event_id:
-            lines.append(f"Last-Event-ID: {last_event_id}")
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        fd, self.file = tempfile.mkstemp(prefix="sse-", suffix=".raw")
+        os.close(fd)
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sse_dump.py")
+        self.proc = subprocess.Popen([sys.executable, script, str(port), path, self.file,
+                                      last_event_id or "", token or ""])
         self.events = []  # (id, data text)
-        self.status = None
-        self.closed = False
-        self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self._status = None
+        self._raw = b""
+        self._body_at = None
+        self._done = False
 
-    def _run(self):
-        buf = b""
-        self.sock.settimeout(None)
-        try:
-            while b"\r\n\r\n" not in buf:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    self.closed = True
-                    return
-                buf += chunk
-            head, buf = buf.split(b"\r\n\r\n", 1)
-            self.status = int(head.split(b" ", 2)[1])
-            while True:
-                while b"\n\n" in buf:
-                    frame, buf = buf.split(b"\n\n", 1)
-                    ev_id, data = None, None
-                    for line in frame.decode("utf-8").split("\n"):
-                        if line.startswith("id: "):
-                            ev_id = line[4:]
-                        elif line.startswith("data: "):
-                            data = line[6:]
-                    if data is not None:
-                        with self.lock:
-                            self.events.append((ev_id, data))
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-        except OSError:
-            pass
-        self.closed = True
+    @property
+    def status(self):
+        """The response's HTTP status, once its head has arrived."""
+        self._parse()
+        return self._status
+
+    @property
+    def closed(self):
+        """The server ended the response (or the reader was closed)."""
+        return self.proc.poll() is not None
+
+    def _parse(self):
+        if self._done:
+            return
+        with open(self.file, "rb") as f:
+            f.seek(len(self._raw))
+            self._raw += f.read()
+        if self._body_at is None:
+            end = self._raw.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            self._status = int(self._raw.split(b" ", 2)[1])
+            self._body_at = end + 4
+        while True:
+            end = self._raw.find(b"\n\n", self._body_at)
+            if end < 0:
+                return
+            ev_id, data = None, None
+            for line in self._raw[self._body_at:end].decode("utf-8").split("\n"):
+                if line.startswith("id: "):
+                    ev_id = line[4:]
+                elif line.startswith("data: "):
+                    data = line[6:]
+            if data is not None:
+                self.events.append((ev_id, data))
+            self._body_at = end + 2
 
     def snapshot(self):
-        with self.lock:
-            return list(self.events)
+        self._parse()
+        return list(self.events)
 
     def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self._parse()
+        self._done = True
         try:
-            self.sock.shutdown(socket.SHUT_RDWR)
+            os.unlink(self.file)
         except OSError:
             pass
-        self.sock.close()
-        self.thread.join(10)
 
 
 def stdio_lines(ingest):

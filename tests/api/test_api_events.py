@@ -91,6 +91,8 @@ def main(ctx):
     h.stop_player(player)
     # Wait until every event the hook printed reached the readers.
     def caught_up():
+        for name, r in (("full", full), ("rejoined", back), ("typed", typed), ("keyed", keyed)):
+            h.check(not r.closed, f"the {name} reader's stream ended: the server dropped it")
         lines = u.stdio_lines(ingest)
         return lines and full.snapshot() and full.snapshot()[-1][0] == json.loads(lines[-1])["id"] \
             and back.snapshot() and back.snapshot()[-1][0] == full.snapshot()[-1][0]
