@@ -55,6 +55,7 @@ bool parse_chroma_info(BitReader& br, H264Sps& sps, bool& separate_colour_plane)
   const uint32_t chroma_minus8 = br.ue();
   if (luma_minus8 > 6 || chroma_minus8 > 6) return false;
   sps.bit_depth_luma = luma_minus8 + 8;
+  sps.bit_depth_chroma = chroma_minus8 + 8;
   br.skip(1);       // qpprime_y_zero_transform_bypass_flag
   if (br.flag()) {  // seq_scaling_matrix_present_flag
     const unsigned lists = sps.chroma_format_idc != 3 ? 8 : 12;

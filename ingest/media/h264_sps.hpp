@@ -15,6 +15,7 @@ struct H264Sps {
   uint8_t level_idc = 0;
   uint32_t chroma_format_idc = 1;
   uint32_t bit_depth_luma = 8;
+  uint32_t bit_depth_chroma = 8;
   bool frame_mbs_only = true;
   uint32_t width = 0;         // after frame cropping
   uint32_t height = 0;        // after frame cropping

@@ -176,6 +176,7 @@ std::optional<HevcSps> parse_hevc_sps(std::span<const uint8_t> nal) {
   const uint32_t chroma_minus8 = br.ue();
   if (!br.ok() || luma_minus8 > 8 || chroma_minus8 > 8) return std::nullopt;
   sps.bit_depth_luma = luma_minus8 + 8;
+  sps.bit_depth_chroma = chroma_minus8 + 8;
 
   const uint32_t chroma_array_type = separate_colour_plane ? 0 : sps.chroma_format_idc;
   const uint64_t sub_width = (chroma_array_type == 1 || chroma_array_type == 2) ? 2 : 1;

@@ -22,6 +22,7 @@ struct HevcSps {
   HevcProfileTierLevel ptl;
   uint32_t chroma_format_idc = 1;
   uint32_t bit_depth_luma = 8;
+  uint32_t bit_depth_chroma = 8;
   uint32_t width = 0;         // after the conformance window
   uint32_t height = 0;        // after the conformance window
   std::optional<double> fps;  // VUI time_scale / num_units_in_tick
