@@ -305,3 +305,64 @@ TEST(TsToRtmp, VideoWithoutStartCodesIsDropped) {
 
 }  // namespace
 }  // namespace rtmp::media
+
+namespace rtmp::media {
+namespace {
+
+const Bytes kOpusFrame = {0xfc, 0x11, 0x22, 0x33};  // CELT 20 ms stereo, one frame
+
+TEST(TsToRtmp, OpusBecomesEnhancedRtmpOpusWithItsHead) {
+  const Bytes head = test::slice_from(test::read_fixture("opus_48k_stereo.opus"), "OpusHead", 19);
+  TsToRtmp conv;
+  std::vector<Message> out;
+  for (int i = 0; i < 3; ++i) {
+    conv.push(audio(EsCodec::kOpus, kOpusFrame, kStart + i * 1800, head), out);
+  }
+  ASSERT_EQ(out.size(), 4u);
+  const AudioPacket config = parse_audio_packet(out[0].payload);
+  EXPECT_TRUE(config.tag.valid && config.tag.enhanced && config.tag.sequence_header);
+  EXPECT_EQ(config.tag.codec, "Opus");
+  EXPECT_EQ(Bytes(config.body.begin(), config.body.end()), head);
+  const auto detected = describe_audio(out[0].payload);
+  ASSERT_TRUE(detected);
+  EXPECT_EQ(detected->codec, "Opus");
+  EXPECT_EQ(detected->channels, 2u);
+  EXPECT_EQ(detected->sample_rate, 48000u);
+  for (size_t i = 1; i < out.size(); ++i) {
+    expect_rtmp_header(out[i], MessageType::kAudio, static_cast<uint32_t>((i - 1) * 20));
+    const AudioPacket packet = parse_audio_packet(out[i].payload);
+    EXPECT_TRUE(packet.tag.valid);
+    EXPECT_EQ(packet.packet_type, AudioPacketType::kCodedFrames);
+    EXPECT_EQ(Bytes(packet.body.begin(), packet.body.end()), kOpusFrame);
+  }
+}
+
+TEST(TsToRtmp, OpusInTsFramingWithoutExtradata) {
+  Bytes pes;
+  for (int i = 0; i < 3; ++i) {
+    pes.insert(pes.end(), {0x7f, 0xe0, static_cast<uint8_t>(kOpusFrame.size())});
+    pes.insert(pes.end(), kOpusFrame.begin(), kOpusFrame.end());
+  }
+  TsToRtmp conv;
+  std::vector<Message> out;
+  conv.push(audio(EsCodec::kOpus, pes, kStart), out);
+  ASSERT_EQ(out.size(), 4u);
+  const auto detected = describe_audio(out[0].payload);
+  ASSERT_TRUE(detected);
+  EXPECT_EQ(detected->channels, 2u);  // from the TOC's stereo flag
+  EXPECT_EQ(out[3].header.timestamp, 40u);
+  EXPECT_EQ(conv.stats().audio_frames, 3u);
+}
+
+TEST(TsToRtmp, BrokenOpusIsDropped) {
+  TsToRtmp conv;
+  std::vector<Message> out;
+  conv.push(audio(EsCodec::kOpus, Bytes{0x7f, 0xe0, 9, 0xfc}, kStart), out);
+  conv.push(audio(EsCodec::kOpus, Bytes{}, kStart + 1800), out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(conv.stats().audio_dropped, 2u);
+  EXPECT_FALSE(conv.error().empty());
+}
+
+}  // namespace
+}  // namespace rtmp::media
