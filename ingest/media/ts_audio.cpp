@@ -97,6 +97,14 @@ void TsAudio::push_aac(std::span<const uint8_t> data, TsSink& sink) {
       (void)advance(kAacFrameSamples * header->raw_blocks, header->sample_rate);
       continue;
     }
+    if (header->channel_config == 0) {
+      // The channel layout is in a program config element inside the frame;
+      // an AudioSpecificConfig would have to carry it, which needs parsing
+      // the raw block. Encoders use 1..7.
+      sink.drop_audio("ADTS channel configuration 0 (a PCE) is not supported");
+      (void)advance(kAacFrameSamples * header->raw_blocks, header->sample_rate);
+      continue;
+    }
     const auto asc = adts_audio_specific_config(*header);
     const uint32_t ms = advance(kAacFrameSamples * header->raw_blocks, header->sample_rate);
     if (asc != sent_asc_) {

@@ -22,7 +22,7 @@ int64_t TsClock::ticks(int64_t ts90) {
     return 0;
   }
   const int64_t delta = signed_delta(low, last_ & kMask);
-  if (delta > kMaxJumpTicks || delta < -kMaxJumpTicks) {
+  if (delta > kMaxJumpTicks || delta < -kMaxBackTicks) {
     origin_ += delta;  // a new timeline: continue where the last one was
   }
   last_ += delta;

@@ -5,11 +5,13 @@
 // One clock per publish, shared by its audio and video so both keep their
 // offset. Each input is unwrapped against the last one seen (any track): the
 // nearest 64-bit value with the same low 33 bits, so a wrap, and libavformat's
-// own unwrapping past 2^33, both come out continuous. A jump of more than
-// kMaxJumpTicks either way (an encoder restart, a spliced feed) is a new
-// timeline: it continues from the last timestamp instead of freezing the
-// stream or leaping ahead. Milliseconds are computed from the 90 kHz value
-// each time (never by summing rounded deltas), so there is no drift.
+// own unwrapping past 2^33, both come out continuous. A jump forward of more
+// than kMaxJumpTicks, or back by more than kMaxBackTicks (an encoder restart,
+// a spliced feed), is a new timeline: it continues from the last timestamp
+// instead of leaping ahead or freezing the stream until it catches up. The
+// backward bound is the smaller one: MPEG-TS muxers interleave the tracks by
+// dts within about a second, so only a discontinuity goes back by seconds. Milliseconds are
+// computed from the 90 kHz value each time (never by summing rounded deltas), so there is no drift.
 #include <cstdint>
 
 namespace rtmp::media {
@@ -22,6 +24,7 @@ class TsClock {
  public:
   static constexpr int64_t kWrap = int64_t{1} << 33;
   static constexpr int64_t kMaxJumpTicks = 10 * kTsClockHz;
+  static constexpr int64_t kMaxBackTicks = 3 * kTsClockHz;
 
   // Ticks since the first timestamp seen (negative for one before it).
   // ts90 must not be kNoTimestamp.

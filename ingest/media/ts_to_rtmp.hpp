@@ -36,7 +36,23 @@
 // Video is held back until a keyframe arrives with its parameter sets.
 // Malformed input (no start codes, unusable parameter sets, junk or
 // truncated ADTS, bad Opus framing) drops what it spoils and is counted; it
-// never throws. One converter per publish; not thread-safe (one strand).
+// never throws. Not converted (dropped, counted, with a reason): ADTS with
+// channel configuration 0 (the layout is in a PCE RTMP has no place for) and
+// ADTS frames of several CRC-protected raw blocks; several raw blocks without
+// CRCs go out as one message. One converter per publish; not thread-safe (one
+// strand).
+//
+// The bridge, per av_read_frame packet (AVStream* st; codec from
+// st->codecpar->codec_id), on the publishing connection's strand:
+//   out.clear();
+//   converter.push({.codec = codec, .pts = pkt->pts, .dts = pkt->dts,
+//                   .keyframe = (pkt->flags & AV_PKT_FLAG_KEY) != 0,
+//                   .data = {pkt->data, size_t(pkt->size)},
+//                   .extradata = {st->codecpar->extradata,
+//                                 size_t(st->codecpar->extradata_size)}}, out);
+//   for (auto& m : out) /* as Session::on_media: */ publish.ingest(std::move(m), ...);
+// and, when the connection ends with nothing published, converter.error()
+// for its log line.
 #include <cstdint>
 #include <memory>
 #include <span>

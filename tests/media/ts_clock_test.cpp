@@ -58,6 +58,9 @@ TEST(TsClock, ALargeJumpStartsANewTimelineWhereTheLastEnded) {
   // ... or leaps forward by an hour.
   EXPECT_EQ(clock.ticks(8600 + 3600 * kTsClockHz), 93600);
   EXPECT_EQ(clock.ticks(12200 + 3600 * kTsClockHz), 97200);
+  // Back by 2 s is still the same timeline (tracks muxed far apart); 4 s is not.
+  EXPECT_EQ(clock.ticks(12200 + 3600 * kTsClockHz - 2 * kTsClockHz), 97200 - 2 * kTsClockHz);
+  EXPECT_EQ(clock.ticks(12200 + 3600 * kTsClockHz - 6 * kTsClockHz), 97200 - 2 * kTsClockHz);
 }
 
 TEST(MonotoneMs, NeverGoesBack) {
