@@ -4,8 +4,10 @@
 Test lists are written out (no GLOB), so a new test file that nobody adds to
 CMake would never build or run; this check makes that a failure instead.
 A folder whose tests take the real-time media lock also labels them `slow`: the
-TSan stage of scripts/test.sh skips that label to keep CI within its time, so a
-media test without it would silently lengthen every run.
+release and TSan stages of scripts/test.sh skip that label to keep CI within its
+time, so a media test without it would silently lengthen every run.
+rtmp_process_test(... MEDIA) (cmake/RtmpProcessTest.cmake) sets both; this
+catches a folder that sets the lock by hand without the label.
 Usage: test_registered.py TESTS_DIR"""
 import pathlib
 import re
