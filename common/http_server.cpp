@@ -1,5 +1,5 @@
 // The operational HTTP endpoint (see http_server.hpp), in the style of Beast's
-// async server example: a listener accepting onto strands and one session per
+// async server example: the common accept loop and one session per
 // connection, each step a do_x/on_x pair.
 #include "common/http_server.hpp"
 
@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/accept_loop.hpp"
 #include "common/host_port.hpp"
 #include "common/tcp_listen.hpp"
 
@@ -24,14 +25,12 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr int kMaxConnections = 64;  // scrapers and probes, not clients
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+constexpr std::size_t kMaxConnections = 64;  // scrapers and probes, not clients
 
 struct Handlers {
   HttpServer::MetricsFn metrics;
   HttpServer::ReadyFn ready;
   HttpServerOptions options;
-  int connections = 0;  // touched on the server thread only
 };
 
 http::response<http::string_body> respond(Handlers& h,
@@ -67,11 +66,11 @@ http::response<http::string_body> respond(Handlers& h,
 // One connection: read a request, write its response, repeat while kept alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Handlers& h)
-      : stream_(std::move(socket)), buffer_(h.options.max_request_bytes), h_(h) {
-    ++h_.connections;
-  }
-  ~Session() { --h_.connections; }
+  Session(tcp::socket&& socket, ConnectionSlot slot, Handlers& h)
+      : stream_(std::move(socket)),
+        buffer_(h.options.max_request_bytes),
+        slot_(std::move(slot)),
+        h_(h) {}
 
   void run() {
     net::dispatch(stream_.get_executor(),
@@ -123,41 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
-  Handlers& h_;
-};
-
-// Accepts connections, each onto its own strand.
-class Listener : public std::enable_shared_from_this<Listener> {
- public:
-  Listener(net::io_context& ioc, tcp::acceptor& acceptor, Handlers& h)
-      : ioc_(ioc), acceptor_(acceptor), retry_(ioc), h_(h) {}
-
-  void do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
-  }
-
- private:
-  void on_accept(beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted) return;
-    if (ec) {
-      // Out of descriptors and the like: wait instead of spinning.
-      spdlog::warn("metrics http accept: {}", ec.message());
-      retry_.expires_after(kAcceptRetryDelay);
-      retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
-        if (!wait_ec) self->do_accept();
-      });
-      return;
-    }
-    if (h_.connections < kMaxConnections) {
-      std::make_shared<Session>(std::move(socket), h_)->run();
-    }
-    do_accept();
-  }
-
-  net::io_context& ioc_;
-  tcp::acceptor& acceptor_;
-  net::steady_timer retry_;
+  ConnectionSlot slot_;
   Handlers& h_;
 };
 
@@ -187,9 +152,12 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(const HttpServerOptions& options, MetricsFn metrics, ReadyFn ready)
     : impl_(std::make_unique<Impl>()) {
-  impl_->handlers = Handlers{std::move(metrics), std::move(ready), options, 0};
+  impl_->handlers = Handlers{std::move(metrics), std::move(ready), options};
   impl_->port = listen_tcp(impl_->acceptor, "metrics-addr", options.address);
-  std::make_shared<Listener>(impl_->ioc, impl_->acceptor, impl_->handlers)->do_accept();
+  start_accept_loop(impl_->ioc, impl_->acceptor, {"metrics http", kMaxConnections},
+                    [h = &impl_->handlers](tcp::socket socket, ConnectionSlot slot) {
+                      std::make_shared<Session>(std::move(socket), std::move(slot), *h)->run();
+                    });
   impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
 }
 

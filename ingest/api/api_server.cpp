@@ -1,5 +1,5 @@
-// The HTTP API's listener and connections (see api_server.hpp), in the style
-// of Beast's async server example; a GET of the live event stream turns its
+// The HTTP API's connections (see api_server.hpp), in the style of Beast's
+// async server example, behind the common accept loop; a GET of the live event stream turns its
 // connection into a Server-Sent Events writer fed by the EventHub.
 #include "ingest/api/api_server.hpp"
 
@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/accept_loop.hpp"
 #include "common/tcp_listen.hpp"
 #include "ingest/api/api_routes.hpp"
 
@@ -23,27 +24,25 @@ namespace beast = boost::beast;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr int kMaxConnections = 256;
+constexpr std::size_t kMaxConnections = 256;
 constexpr size_t kMaxRequestBytes = 16 * 1024;
 constexpr size_t kFramesPerWrite = 64;
 constexpr int kSocketSendBuffer = 64 * 1024;
 constexpr auto kKeepalive = std::chrono::seconds(15);
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
 struct Shared {
   ApiOptions options;
   ApiContext ctx;
-  int connections = 0;  // the server thread's
 };
 
 class Session : public std::enable_shared_from_this<Session>, public EventClient {
  public:
-  Session(tcp::socket&& socket, Shared& shared)
-      : stream_(std::move(socket)), keepalive_(stream_.get_executor()), s_(shared) {
-    ++s_.connections;
-  }
+  Session(tcp::socket&& socket, common::ConnectionSlot slot, Shared& shared)
+      : stream_(std::move(socket)),
+        keepalive_(stream_.get_executor()),
+        slot_(std::move(slot)),
+        s_(shared) {}
   ~Session() override {
-    --s_.connections;
     if (streaming_) s_.ctx.hub.unsubscribe(this);
   }
 
@@ -262,6 +261,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   beast::flat_buffer buffer_{kMaxRequestBytes};
   std::optional<http::request_parser<http::string_body>> parser_;
   Response res_;
+  common::ConnectionSlot slot_;
   Shared& s_;
 
   // Live events. The strand's: inflight_, iov_, replay_, streaming_.
@@ -281,37 +281,6 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   bool closed_ = false;
 };
 
-class Listener : public std::enable_shared_from_this<Listener> {
- public:
-  Listener(net::io_context& ioc, tcp::acceptor& acceptor, Shared& s)
-      : ioc_(ioc), acceptor_(acceptor), retry_(ioc), s_(s) {}
-
-  void do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
-  }
-
- private:
-  void on_accept(beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted) return;
-    if (ec) {
-      spdlog::warn("api http accept: {}", ec.message());
-      retry_.expires_after(kAcceptRetryDelay);
-      retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
-        if (!wait_ec) self->do_accept();
-      });
-      return;
-    }
-    if (s_.connections < kMaxConnections) std::make_shared<Session>(std::move(socket), s_)->run();
-    do_accept();
-  }
-
-  net::io_context& ioc_;
-  tcp::acceptor& acceptor_;
-  net::steady_timer retry_;
-  Shared& s_;
-};
-
 }  // namespace
 
 struct ApiServer::Impl {
@@ -324,9 +293,13 @@ struct ApiServer::Impl {
 };
 
 ApiServer::ApiServer(const ApiOptions& options, ApiContext context)
-    : impl_(std::make_unique<Impl>(Shared{options, std::move(context), 0})) {
+    : impl_(std::make_unique<Impl>(Shared{options, std::move(context)})) {
   impl_->port = common::listen_tcp(impl_->acceptor, "api-addr", options.address);
-  std::make_shared<Listener>(impl_->ioc, impl_->acceptor, impl_->shared)->do_accept();
+  common::start_accept_loop(
+      impl_->ioc, impl_->acceptor, {"api http", kMaxConnections},
+      [s = &impl_->shared](tcp::socket socket, common::ConnectionSlot slot) {
+        std::make_shared<Session>(std::move(socket), std::move(slot), *s)->run();
+      });
   impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
 }
 
