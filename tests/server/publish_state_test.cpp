@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "ingest/events/recording_sink.hpp"
+#include "ingest/media/ts_to_rtmp.hpp"
 #include "ingest/registry/stream_registry.hpp"
+#include "tests/media/es_fixtures.hpp"
 
 namespace rtmp::server {
 namespace {
@@ -53,6 +55,56 @@ TEST_F(PublishStateTest, OtherDataKeepsItsTimestamp) {
   ASSERT_NE(m, nullptr);
   EXPECT_FALSE(m->sequence_header);
   EXPECT_EQ(m->header.timestamp, 1500u);
+}
+
+// What SRT ingest's converter makes of MPEG-TS elementary streams goes down
+// the RTMP publisher path as an RTMP publisher's messages do: codec_detected
+// from the sequence headers, frames counted, configs cached, keyframes marked.
+TEST_F(PublishStateTest, ConvertedTsIsAnRtmpPublish) {
+  using media::EsCodec;
+  const auto units =
+      media::test::access_units(media::test::read_fixture("hevc_160x120_aud.hevc"), true);
+  const auto aac = media::test::read_fixture("aac_48k_stereo.adts");
+  media::TsToRtmp conv;
+  std::vector<protocol::Message> out;
+  conv.push({.codec = EsCodec::kAac,
+             .pts = 900000,
+             .dts = 900000,
+             .keyframe = false,
+             .data = aac,
+             .extradata = {}},
+            out);
+  for (size_t i = 0; i < units.size(); ++i) {
+    const int64_t dts = 900000 + static_cast<int64_t>(i) * 3600;
+    conv.push({.codec = EsCodec::kH265,
+               .pts = dts + 7200,
+               .dts = dts,
+               .keyframe = i % 5 == 0,
+               .data = units[i],
+               .extradata = {}},
+              out);
+  }
+  size_t configs = 0, keyframes = 0;
+  for (auto& m : out) {
+    auto media = state.ingest(std::move(m), 4096, detected);
+    ASSERT_NE(media, nullptr);
+    configs += media->sequence_header;
+    keyframes += media->keyframe;
+  }
+  EXPECT_EQ(configs, 2u);
+  EXPECT_EQ(keyframes, 2u);
+  const auto& stats = state.role().stats();
+  EXPECT_EQ(stats.video_packets, units.size());
+  EXPECT_EQ(stats.audio_packets, conv.stats().audio_frames);
+  EXPECT_EQ(stats.video_codec, "H265");
+  EXPECT_EQ(stats.audio_codec, "AAC");
+  ASSERT_EQ(detected.size(), 2u);
+  EXPECT_EQ(detected[0].codec, "AAC");
+  EXPECT_EQ(detected[0].sample_rate, 48000u);
+  EXPECT_EQ(detected[1].codec, "H265");
+  EXPECT_EQ(detected[1].width, 160u);
+  EXPECT_EQ(detected[1].height, 120u);
+  EXPECT_EQ(detected[1].profile, "Main");
 }
 
 }  // namespace
