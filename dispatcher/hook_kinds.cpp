@@ -7,11 +7,13 @@ namespace rtmp::dispatcher {
 // Each kind's definition, beside its runner.
 HookKindDef webhook_hook_kind();  // webhook_runner.cpp
 HookKindDef script_hook_kind();   // script_runner.cpp
+HookKindDef nats_hook_kind();     // nats_runner.cpp
 
 const std::vector<HookKindDef>& hook_kinds() {
   static const std::vector<HookKindDef> kinds = {
       webhook_hook_kind(),
       script_hook_kind(),
+      nats_hook_kind(),
   };
   return kinds;
 }

@@ -133,6 +133,11 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
   flags.add_int("webhook-threads", &options.webhook_threads, options.webhook_threads, 0, 64,
                 "event loops (threads) delivering webhooks, each with its own connections; "
                 "0 = min(2, CPU cores), never more than -hook-concurrency");
+  flags.add_string("nats-stream", &options.nats_stream, options.nats_stream,
+                   "JetStream stream capturing the -hook-nats subjects; created when absent (an "
+                   "existing one is used as it is)");
+  flags.add_int("nats-replicas", &options.nats_replicas, options.nats_replicas, 1, 5,
+                "replicas of the -nats-stream when it is created (3 for a three-node cluster)");
   flags.add_string("dead-letter", &options.dead_letter, "",
                    "append every hook execution that finally fails (retries spent, timeout, "
                    "refused, script exit != 0, abandoned at shutdown) to this file as one JSON "

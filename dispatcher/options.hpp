@@ -61,9 +61,11 @@ struct Options {
   int64_t hook_queue = 10000;
   std::string webhook_secret;
   int64_t webhook_retries = 3;
-  std::string webhook_ca_file;  // PEM bundle trusted instead of the system's
-  int64_t webhook_threads = 0;  // webhook event loops; 0 = auto (webhook_loop_count)
-  std::string dead_letter;      // file finally failed executions are appended to; "" = none
+  std::string webhook_ca_file;              // PEM bundle trusted instead of the system's
+  int64_t webhook_threads = 0;              // webhook event loops; 0 = auto (webhook_loop_count)
+  std::string nats_stream = "RTMP_EVENTS";  // JetStream stream of -hook-nats, created when absent
+  int64_t nats_replicas = 1;                // its replicas when created
+  std::string dead_letter;  // file finally failed executions are appended to; "" = none
 
   // Not flags: tuning with sane defaults.
   common::Duration kill_grace{2000};       // SIGTERM -> SIGKILL of a timed-out script

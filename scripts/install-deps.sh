@@ -11,7 +11,7 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libnats-dev
   libavformat-dev libavcodec-dev libavutil-dev
 )
 # Real clients and peers the tests and benchmarks drive.
@@ -24,6 +24,7 @@ test_pkgs=(
   docker-compose
   prometheus  # for promtool: `promtool check metrics` on our /metrics output
   nginx libnginx-mod-rtmp wrk
+  nats-server  # the JetStream hook's tests
   chromium chromium-driver python3-selenium  # the dashboard's headless browser test
 )
 

@@ -13,13 +13,14 @@
 namespace rtmp::dispatcher {
 namespace {
 
-TEST(HookKinds, WebhookAndScriptEachOnce) {
+TEST(HookKinds, WebhookScriptAndNatsEachOnce) {
   std::set<std::string> names;
   for (const HookKindDef& def : hook_kinds()) names.insert(std::string(def.name));
   EXPECT_EQ(names.size(), hook_kinds().size());
   EXPECT_EQ(hook_kinds()[hook_kind("webhook")].name, "webhook");
   EXPECT_EQ(hook_kinds()[hook_kind("script")].name, "script");
-  EXPECT_THROW(hook_kind("nats"), std::out_of_range);
+  EXPECT_EQ(hook_kinds()[hook_kind("nats")].name, "nats");
+  EXPECT_THROW(hook_kind("redis"), std::out_of_range);
 }
 
 // Every kind gets its -hook-<name> flag, and its pairs land under its name.
@@ -30,7 +31,9 @@ TEST(HookKinds, EachKindHasItsFlag) {
   std::vector<std::string> args = {"test"};
   for (const HookKindDef& def : hook_kinds()) {
     args.push_back("-hook-" + std::string(def.name));
-    args.push_back(def.name == "webhook" ? "*=http://h/" : "*=/bin/true");
+    args.push_back(def.name == "webhook" ? "*=http://h/"
+                   : def.name == "nats"  ? "*=nats://h:4222/s.{type}"
+                                         : "*=/bin/true");
   }
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());

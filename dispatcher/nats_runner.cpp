@@ -1,0 +1,382 @@
+#include "dispatcher/nats_runner.hpp"
+
+#include <nats/nats.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/payload.hpp"
+#include "dispatcher/hook_kinds.hpp"
+#include "dispatcher/options.hpp"
+
+namespace rtmp::dispatcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kAckWait{5000};      // longest wait for one attempt's ack
+constexpr milliseconds kRetryFirst{100};    // backoff before the first retry
+constexpr milliseconds kRetryMax{2000};     // longest backoff step
+constexpr milliseconds kConnectWait{2000};  // per connection attempt
+constexpr int kMaxWorkers = 8;
+
+std::string status_text(natsStatus s, jsErrCode jerr) {
+  std::string out = natsStatus_GetText(s);
+  if (jerr != 0) out += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
+  const char* last = nats_GetLastError(nullptr);
+  if (last && *last && out.find(last) == std::string::npos) out += std::string(": ") + last;
+  return out;
+}
+
+std::string sanitize(std::string_view v) {
+  std::string out(v);
+  for (char& c : out)
+    if (c == '.' || c == '*' || c == '>' || std::isspace(static_cast<unsigned char>(c))) c = '_';
+  return out.empty() ? "_" : out;
+}
+
+// One server list's connection and JetStream context.
+struct Conn {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  std::mutex stream_mutex;
+  bool stream_ready = false;
+};
+
+}  // namespace
+
+NatsTarget parse_nats_target(const std::string& target, std::string& why) {
+  NatsTarget t;
+  why.clear();
+  if (target.rfind("nats://", 0) != 0 && target.rfind("tls://", 0) != 0) {
+    why = "NATS target must start with nats:// or tls://";
+    return t;
+  }
+  const size_t start = target.find("://") + 3;
+  size_t slash = target.find('/', start);
+  while (slash != std::string::npos && target.compare(slash - 1, 3, "://") == 0)
+    slash = target.find('/', slash + 2);
+  if (slash == std::string::npos || slash + 1 >= target.size()) {
+    why = "NATS target needs a subject: nats://host:4222/subject";
+    return t;
+  }
+  t.subject = target.substr(slash + 1);
+  if (t.subject.find_first_of(" \t\r\n") != std::string::npos || t.subject.front() == '.' ||
+      t.subject.back() == '.' || t.subject.find("..") != std::string::npos) {
+    why = "bad NATS subject \"" + t.subject + "\"";
+    return t;
+  }
+  const std::string scheme = target.substr(0, start);
+  const std::string authority = target.substr(start, slash - start);
+  size_t from = 0;
+  for (;;) {
+    const size_t comma = authority.find(',', from);
+    std::string server = authority.substr(from, comma - from);
+    if (server.empty()) {
+      why = "empty server in NATS target";
+      return t;
+    }
+    if (server.find("://") == std::string::npos) server = scheme + server;
+    t.servers += (t.servers.empty() ? "" : ",") + server;
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return t;
+}
+
+std::string nats_subject(const std::string& tmpl, std::string_view type, std::string_view node) {
+  std::string out;
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl.compare(i, 6, "{type}") == 0) {
+      out += sanitize(type);
+      i += 6;
+    } else if (tmpl.compare(i, 6, "{node}") == 0) {
+      out += sanitize(node);
+      i += 6;
+    } else {
+      out += tmpl[i++];
+    }
+  }
+  return out;
+}
+
+std::string nats_filter(const std::string& tmpl) {
+  std::string out;
+  size_t from = 0;
+  for (;;) {
+    const size_t dot = tmpl.find('.', from);
+    const std::string token = tmpl.substr(from, dot - from);
+    out += token.find('{') != std::string::npos ? "*" : token;
+    if (dot == std::string::npos) break;
+    out += '.';
+    from = dot + 1;
+  }
+  return out;
+}
+
+struct NatsRunner::Impl {
+  explicit Impl(const NatsOptions& o) : options(o) {
+    for (const auto& t : o.targets) note_target(t);
+    for (int i = 0; i < std::clamp(o.workers, 1, kMaxWorkers); ++i)
+      workers.emplace_back([this] { run(); });
+  }
+
+  ~Impl() {
+    shutdown();
+    for (auto& [servers, c] : conns) {
+      if (c->js) jsCtx_Destroy(c->js);
+      if (c->nc) natsConnection_Destroy(c->nc);
+    }
+  }
+
+  void submit(Job job, JobDone done) {
+    {
+      std::lock_guard lock(mutex);
+      queue.emplace_back(std::move(job), std::move(done));
+    }
+    wake.notify_one();
+  }
+
+  void shutdown() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    for (auto& t : workers)
+      if (t.joinable()) t.join();
+  }
+
+  void run() {
+    for (;;) {
+      std::pair<Job, JobDone> next;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;
+        next = std::move(queue.front());
+        queue.pop_front();
+      }
+      const JobResult r = execute(next.first);
+      next.second(next.first, r);
+    }
+  }
+
+  // Attempts until acknowledged, out of time, or the target is unusable.
+  JobResult execute(const Job& job) {
+    JobResult r;
+    const auto deadline = Clock::now() + options.timeout;
+    std::string why;
+    const NatsTarget target = parse_nats_target(job.hook->target, why);
+    if (!why.empty()) {
+      r.cause = why;
+      return r;
+    }
+    const std::string subject =
+        nats_subject(target.subject, common::event_type_name(*job.event), job.event->node());
+    auto backoff = kRetryFirst;
+    for (r.attempts = 1;; ++r.attempts) {
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      r.cause = attempt(job, target, subject, std::min(left, kAckWait));
+      if (r.cause.empty()) {
+        r.ok = true;
+        return r;
+      }
+      const auto after = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      if (after <= backoff) {
+        r.cause += " (hook timeout reached)";
+        return r;
+      }
+      spdlog::error("nats {} id={} -> {}: attempt {} failed: {}; retrying in {}ms",
+                    common::event_type_name(*job.event), job.event->id(), subject, r.attempts,
+                    r.cause, backoff.count());
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, kRetryMax);
+    }
+  }
+
+  // One publish; "" when acknowledged.
+  std::string attempt(const Job& job, const NatsTarget& target, const std::string& subject,
+                      milliseconds wait) {
+    if (wait <= milliseconds(0)) return "timed out before attempt";
+    Conn* c = connection(target.servers);
+    if (!c->nc) return "cannot create the NATS connection";
+    if (std::string err = ensure_stream(*c, target.servers); !err.empty()) return err;
+    natsMsg* msg = nullptr;
+    const std::string& body = *job.payload;
+    natsStatus s =
+        natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", job.event->id().c_str());
+    if (s != NATS_OK) {
+      natsMsg_Destroy(msg);
+      return status_text(s, static_cast<jsErrCode>(0));
+    }
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MaxWait = wait.count();
+    jsPubAck* ack = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    s = js_PublishMsg(&ack, c->js, msg, &po, &jerr);
+    natsMsg_Destroy(msg);
+    if (s != NATS_OK) return status_text(s, jerr);
+    jsPubAck_Destroy(ack);
+    return {};
+  }
+
+  // The connection of a server list, made on first use: it reconnects forever
+  // (to any server of the list or the cluster), so one made while the servers
+  // are down starts working when they come up.
+  Conn* connection(const std::string& servers) {
+    std::lock_guard lock(conns_mutex);
+    auto& c = conns[servers];
+    if (c) return c.get();
+    c = std::make_unique<Conn>();
+    natsOptions* opts = nullptr;
+    std::vector<std::string> urls;
+    for (size_t from = 0;;) {
+      const size_t comma = servers.find(',', from);
+      urls.push_back(servers.substr(from, comma - from));
+      if (comma == std::string::npos) break;
+      from = comma + 1;
+    }
+    std::vector<const char*> ptrs;
+    for (const auto& u : urls) ptrs.push_back(u.c_str());
+    natsStatus s = natsOptions_Create(&opts);
+    if (s == NATS_OK) s = natsOptions_SetServers(opts, ptrs.data(), static_cast<int>(ptrs.size()));
+    if (s == NATS_OK) s = natsOptions_SetTimeout(opts, kConnectWait.count());
+    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
+    if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
+    if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, nullptr, nullptr);
+    if (s == NATS_OK) {
+      s = natsConnection_Connect(&c->nc, opts);
+      if (s == NATS_NOT_YET_CONNECTED) {
+        spdlog::warn("nats: {} not reachable yet; retrying in the background", servers);
+        s = NATS_OK;
+      }
+    }
+    if (s == NATS_OK) s = natsConnection_JetStream(&c->js, c->nc, nullptr);
+    natsOptions_Destroy(opts);
+    if (s != NATS_OK) {
+      spdlog::error("nats: connection to {}: {}", servers, status_text(s, jsErrCode(0)));
+      if (c->nc) natsConnection_Destroy(c->nc);
+      c->nc = nullptr;
+    }
+    return c.get();
+  }
+
+  // Creates the stream when absent, capturing the subjects of every NATS
+  // hook seen on these servers; an existing stream is left as it is.
+  std::string ensure_stream(Conn& c, const std::string& servers) {
+    std::lock_guard lock(c.stream_mutex);
+    if (c.stream_ready) return {};
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_GetStreamInfo(&si, c.js, options.stream.c_str(), nullptr, &jerr);
+    if (s == NATS_OK) {
+      jsStreamInfo_Destroy(si);
+      spdlog::info("nats: publishing to the existing stream {} on {}", options.stream, servers);
+      c.stream_ready = true;
+      return {};
+    }
+    if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr)
+      return "stream " + options.stream + ": " + status_text(s, jerr);
+    std::vector<std::string> filters = subjects_for(servers);
+    std::vector<const char*> ptrs;
+    for (const auto& f : filters) ptrs.push_back(f.c_str());
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = options.stream.c_str();
+    cfg.Subjects = ptrs.data();
+    cfg.SubjectsLen = static_cast<int>(ptrs.size());
+    cfg.Replicas = options.replicas;
+    cfg.Storage = js_FileStorage;
+    jerr = static_cast<jsErrCode>(0);
+    s = js_AddStream(&si, c.js, &cfg, nullptr, &jerr);
+    if (s != NATS_OK) return "creating stream " + options.stream + ": " + status_text(s, jerr);
+    jsStreamInfo_Destroy(si);
+    spdlog::info("nats: created stream {} (subjects {}, replicas {}) on {}", options.stream,
+                 fmt::join(filters, " "), options.replicas, servers);
+    c.stream_ready = true;
+    return {};
+  }
+
+  std::vector<std::string> subjects_for(const std::string& servers) {
+    std::lock_guard lock(mutex);
+    std::vector<std::string> out;
+    for (const auto& [s, f] : known_subjects)
+      if (s == servers && std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+    return out;
+  }
+
+  void note_target(const std::string& target) {
+    std::string why;
+    const NatsTarget t = parse_nats_target(target, why);
+    if (!why.empty()) return;
+    std::lock_guard lock(mutex);
+    known_subjects.emplace_back(t.servers, nats_filter(t.subject));
+  }
+
+  const NatsOptions options;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<std::pair<Job, JobDone>> queue;                        // guarded by mutex
+  std::vector<std::pair<std::string, std::string>> known_subjects;  // guarded by mutex
+  bool stopping = false;                                            // guarded by mutex
+  std::mutex conns_mutex;
+  std::map<std::string, std::unique_ptr<Conn>> conns;  // by server list; guarded by conns_mutex
+  std::vector<std::thread> workers;
+};
+
+NatsRunner::NatsRunner(const NatsOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+
+NatsRunner::~NatsRunner() = default;
+
+void NatsRunner::start(Job job, JobDone done) {
+  impl_->note_target(job.hook->target);
+  impl_->submit(std::move(job), std::move(done));
+}
+
+void NatsRunner::stop() {
+  impl_->shutdown();
+}
+
+HookKindDef nats_hook_kind() {
+  return {
+      "nats",
+      "nats://host:4222/subject",
+      "event_type=nats://host:4222[,host2:4222]/subject to publish the event to with JetStream "
+      "acknowledgement (Nats-Msg-Id = event id); the subject may hold {type} and {node}; * as "
+      "event type means every event",
+      [](const std::string& target) {
+        std::string why;
+        parse_nats_target(target, why);
+        return why;
+      },
+      [](const std::string& target) { return redact_url(target); },
+      [](const Options& o, KindCounters&) -> std::unique_ptr<Runner> {
+        NatsOptions n;
+        n.timeout = o.hook_timeout;
+        n.stream = o.nats_stream;
+        n.replicas = static_cast<int>(o.nats_replicas);
+        // One idle worker when no NATS hook is configured (replay adds its own).
+        const HookKind kind = hook_kind("nats");
+        for (const auto& pair : hook_pairs(o, kind))
+          n.targets.push_back(parse_hook_spec(kind, pair).target);
+        n.workers = n.targets.empty()
+                        ? 1
+                        : static_cast<int>(std::min<int64_t>(o.hook_concurrency, kMaxWorkers));
+        return std::make_unique<NatsRunner>(n);
+      },
+  };
+}
+
+}  // namespace rtmp::dispatcher

@@ -1,0 +1,57 @@
+#pragma once
+// Runs NATS JetStream hooks (libnats): `event=nats://host:4222[,host2:4222]/subject`,
+// the subject may hold {type} and {node}. Each event is published with a
+// JetStream acknowledgement and the header Nats-Msg-Id = event id, so the
+// stream's de-duplication keeps one copy however often it is retried; an
+// attempt not acknowledged (within min(5 s, time left)) is retried with
+// backoff until -hook-timeout. One connection per server list (reconnecting
+// forever, to any server of the cluster); the stream capturing the subjects
+// (-nats-stream, -nats-replicas) is created when absent, an existing one is
+// used as it is. Publishes block a worker thread until acknowledged, on up to
+// kWorkers threads; -hook-concurrency (the pool) still bounds them all.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dispatcher/job.hpp"
+
+namespace rtmp::dispatcher {
+
+struct NatsOptions {
+  common::Duration timeout{30000};  // one execution, retries included
+  std::string stream = "RTMP_EVENTS";
+  int replicas = 1;
+  int workers = 1;
+  std::vector<std::string> targets;  // the configured ones: the subjects a new stream captures
+};
+
+struct NatsTarget {
+  std::string servers;  // comma-separated nats:// URLs
+  std::string subject;  // template with {type}, {node}
+};
+
+// Splits and checks `event`'s target; empty `why` when it is usable.
+NatsTarget parse_nats_target(const std::string& target, std::string& why);
+// {type} and {node} replaced; '.', '*', '>' and whitespace in the values become '_'.
+std::string nats_subject(const std::string& tmpl, std::string_view type, std::string_view node);
+// The subject filter a stream captures the template with: each token holding
+// a placeholder becomes '*'.
+std::string nats_filter(const std::string& tmpl);
+
+class NatsRunner final : public Runner {
+ public:
+  explicit NatsRunner(const NatsOptions& options);
+  ~NatsRunner() override;
+  NatsRunner(const NatsRunner&) = delete;
+  NatsRunner& operator=(const NatsRunner&) = delete;
+
+  void start(Job job, JobDone done) override;
+  void stop() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rtmp::dispatcher
