@@ -43,7 +43,7 @@ void register_dispatcher_metrics(common::metrics::Registry& r, const Dispatcher&
     r.counter_callback("rtmp_dispatcher_hook_failures_total", "Hook executions that failed.",
                        stat([of, i](const Stats& s) { return of(s, i).failures; }),
                        {{"kind", kind}});
-    r.counter_callback("rtmp_dispatcher_hook_retries_total", "Extra webhook attempts.",
+    r.counter_callback("rtmp_dispatcher_hook_retries_total", "Extra webhook and NATS attempts.",
                        stat([of, i](const Stats& s) { return of(s, i).retries; }),
                        {{"kind", kind}});
   }

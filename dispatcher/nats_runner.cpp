@@ -10,10 +10,13 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
 #include "common/payload.hpp"
+#include "dispatcher/backoff.hpp"
+#include "dispatcher/counters.hpp"
 #include "dispatcher/hook_kinds.hpp"
 #include "dispatcher/options.hpp"
 
@@ -24,10 +27,30 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kAckWait{5000};      // longest wait for one attempt's ack
-constexpr milliseconds kRetryFirst{100};    // backoff before the first retry
-constexpr milliseconds kRetryMax{2000};     // longest backoff step
 constexpr milliseconds kConnectWait{2000};  // per connection attempt
+constexpr milliseconds kCloseWait{5000};    // libnats' threads unwinding at the last runner's end
 constexpr int kMaxWorkers = 8;
+// Unacknowledged publishes are retried until -hook-timeout, not a number of
+// times: JetStream de-duplicates them, and a cluster electing a new leader
+// answers nothing for seconds.
+constexpr int kUnlimitedRetries = 1 << 20;
+
+// libnats is one library-wide state with its own threads: opened by the first
+// runner that connects, closed (waiting for its threads, so nothing of it is
+// left running or allocated) when the last one is destroyed.
+std::mutex library_mutex;
+int library_users = 0;  // guarded by library_mutex
+
+void library_acquire() {
+  std::lock_guard lock(library_mutex);
+  if (library_users++ == 0) nats_Open(-1);
+}
+
+void library_release() {
+  std::lock_guard lock(library_mutex);
+  if (--library_users == 0 && nats_CloseAndWait(kCloseWait.count()) != NATS_OK)
+    spdlog::warn("nats: the client library's threads did not end within {}ms", kCloseWait.count());
+}
 
 std::string status_text(natsStatus s, jsErrCode jerr) {
   std::string out = natsStatus_GetText(s);
@@ -44,11 +67,26 @@ std::string sanitize(std::string_view v) {
   return out.empty() ? "_" : out;
 }
 
+std::string connected_url(natsConnection* nc) {
+  char url[256] = "";
+  natsConnection_GetConnectedUrl(nc, url, sizeof url);
+  return url;
+}
+
+// Called on libnats' threads.
+void on_connected(natsConnection* nc, void*) {
+  spdlog::info("nats: connected to {}", connected_url(nc));
+}
+
+void on_disconnected(natsConnection* nc, void*) {
+  if (!natsConnection_IsClosed(nc)) spdlog::warn("nats: disconnected; reconnecting");
+}
+
 // One server list's connection and JetStream context.
 struct Conn {
   natsConnection* nc = nullptr;
   jsCtx* js = nullptr;
-  std::mutex stream_mutex;
+  std::timed_mutex stream_mutex;  // one stream lookup at a time; others wait their own time
   bool stream_ready = false;
 };
 
@@ -124,7 +162,10 @@ std::string nats_filter(const std::string& tmpl) {
 }
 
 struct NatsRunner::Impl {
-  explicit Impl(const NatsOptions& o) : options(o) {
+  Impl(const NatsOptions& o, KindCounters& c)
+      : options(o),
+        counters(c),
+        backoff(kUnlimitedRetries, o.retry_base, std::max(o.retry_base, o.retry_max)) {
     for (const auto& t : o.targets) note_target(t);
     for (int i = 0; i < std::clamp(o.workers, 1, kMaxWorkers); ++i)
       workers.emplace_back([this] { run(); });
@@ -136,6 +177,7 @@ struct NatsRunner::Impl {
       if (c->js) jsCtx_Destroy(c->js);
       if (c->nc) natsConnection_Destroy(c->nc);
     }
+    if (library_used) library_release();
   }
 
   void submit(Job job, JobDone done) {
@@ -157,22 +199,27 @@ struct NatsRunner::Impl {
   }
 
   void run() {
+    std::mt19937_64 rng(std::random_device{}());
     for (;;) {
       std::pair<Job, JobDone> next;
       {
         std::unique_lock lock(mutex);
         wake.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (queue.empty()) return;
+        if (queue.empty()) break;
         next = std::move(queue.front());
         queue.pop_front();
       }
-      const JobResult r = execute(next.first);
+      const JobResult r = execute(next.first, rng);
       next.second(next.first, r);
     }
+    // libnats keeps per-thread state (its last error) for threads that called it.
+    nats_ReleaseThreadMemory();
   }
 
-  // Attempts until acknowledged, out of time, or the target is unusable.
-  JobResult execute(const Job& job) {
+  // Attempts until acknowledged, out of time, or the target is unusable; the
+  // waits between attempts follow the webhooks' backoff (-hook-timeout bounds
+  // them, not -webhook-retries).
+  JobResult execute(const Job& job, std::mt19937_64& rng) {
     JobResult r;
     const auto deadline = Clock::now() + options.timeout;
     std::string why;
@@ -183,7 +230,7 @@ struct NatsRunner::Impl {
     }
     const std::string subject =
         nats_subject(target.subject, common::event_type_name(*job.event), job.event->node());
-    auto backoff = kRetryFirst;
+    const AttemptResult unacknowledged{true, 0};
     for (r.attempts = 1;; ++r.attempts) {
       const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       r.cause = attempt(job, target, subject, std::min(left, kAckWait));
@@ -192,25 +239,38 @@ struct NatsRunner::Impl {
         return r;
       }
       const auto after = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-      if (after <= backoff) {
+      const auto delay = backoff.next_delay(unacknowledged, r.attempts + 1, after, rng);
+      if (!delay) {
         r.cause += " (hook timeout reached)";
         return r;
       }
       spdlog::error("nats {} id={} -> {}: attempt {} failed: {}; retrying in {}ms",
                     common::event_type_name(*job.event), job.event->id(), subject, r.attempts,
-                    r.cause, backoff.count());
-      std::this_thread::sleep_for(backoff);
-      backoff = std::min(backoff * 2, kRetryMax);
+                    r.cause, delay->count());
+      counters.retries.fetch_add(1, std::memory_order_relaxed);
+      std::this_thread::sleep_for(*delay);
     }
+  }
+
+  // At least 1 ms: libnats takes 0 as "its default".
+  static milliseconds left_until(Clock::time_point until) {
+    return std::max(milliseconds(1),
+                    std::chrono::duration_cast<milliseconds>(until - Clock::now()));
   }
 
   // One publish; "" when acknowledged.
   std::string attempt(const Job& job, const NatsTarget& target, const std::string& subject,
                       milliseconds wait) {
     if (wait <= milliseconds(0)) return "timed out before attempt";
+    const auto until = Clock::now() + wait;
     Conn* c = connection(target.servers);
     if (!c->nc) return "cannot create the NATS connection";
-    if (std::string err = ensure_stream(*c, target.servers); !err.empty()) return err;
+    // Disconnected: fail now and let the backoff pace the retries, rather than
+    // sit in a request that cannot be answered (the connection reconnects in
+    // the background).
+    if (natsConnection_Status(c->nc) != NATS_CONN_STATUS_CONNECTED)
+      return "not connected to " + target.servers;
+    if (std::string err = ensure_stream(*c, target.servers, until); !err.empty()) return err;
     natsMsg* msg = nullptr;
     const std::string& body = *job.payload;
     natsStatus s =
@@ -222,7 +282,7 @@ struct NatsRunner::Impl {
     }
     jsPubOptions po;
     jsPubOptions_Init(&po);
-    po.MaxWait = wait.count();
+    po.MaxWait = left_until(until).count();
     jsPubAck* ack = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     s = js_PublishMsg(&ack, c->js, msg, &po, &jerr);
@@ -240,6 +300,10 @@ struct NatsRunner::Impl {
     auto& c = conns[servers];
     if (c) return c.get();
     c = std::make_unique<Conn>();
+    if (!library_used) {
+      library_acquire();
+      library_used = true;
+    }
     natsOptions* opts = nullptr;
     std::vector<std::string> urls;
     for (size_t from = 0;;) {
@@ -255,7 +319,11 @@ struct NatsRunner::Impl {
     if (s == NATS_OK) s = natsOptions_SetTimeout(opts, kConnectWait.count());
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
-    if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, nullptr, nullptr);
+    // With a connected callback the first connect does not block: without
+    // one, libnats retries inside natsConnection_Connect (forever here).
+    if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, nullptr);
+    if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, on_disconnected, nullptr);
+    if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, on_connected, nullptr);
     if (s == NATS_OK) {
       s = natsConnection_Connect(&c->nc, opts);
       if (s == NATS_NOT_YET_CONNECTED) {
@@ -275,12 +343,17 @@ struct NatsRunner::Impl {
 
   // Creates the stream when absent, capturing the subjects of every NATS
   // hook seen on these servers; an existing stream is left as it is.
-  std::string ensure_stream(Conn& c, const std::string& servers) {
-    std::lock_guard lock(c.stream_mutex);
+  // The JetStream API calls wait no longer than the attempt may.
+  std::string ensure_stream(Conn& c, const std::string& servers, Clock::time_point until) {
+    std::unique_lock lock(c.stream_mutex, std::defer_lock);
+    if (!lock.try_lock_until(until)) return "stream " + options.stream + ": lookup still running";
     if (c.stream_ready) return {};
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = left_until(until).count();
     jsStreamInfo* si = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    natsStatus s = js_GetStreamInfo(&si, c.js, options.stream.c_str(), nullptr, &jerr);
+    natsStatus s = js_GetStreamInfo(&si, c.js, options.stream.c_str(), &jo, &jerr);
     if (s == NATS_OK) {
       jsStreamInfo_Destroy(si);
       spdlog::info("nats: publishing to the existing stream {} on {}", options.stream, servers);
@@ -300,7 +373,7 @@ struct NatsRunner::Impl {
     cfg.Replicas = options.replicas;
     cfg.Storage = js_FileStorage;
     jerr = static_cast<jsErrCode>(0);
-    s = js_AddStream(&si, c.js, &cfg, nullptr, &jerr);
+    s = js_AddStream(&si, c.js, &cfg, &jo, &jerr);
     if (s != NATS_OK) return "creating stream " + options.stream + ": " + status_text(s, jerr);
     jsStreamInfo_Destroy(si);
     spdlog::info("nats: created stream {} (subjects {}, replicas {}) on {}", options.stream,
@@ -326,17 +399,21 @@ struct NatsRunner::Impl {
   }
 
   const NatsOptions options;
+  KindCounters& counters;
+  const Backoff backoff;
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<std::pair<Job, JobDone>> queue;                        // guarded by mutex
   std::vector<std::pair<std::string, std::string>> known_subjects;  // guarded by mutex
   bool stopping = false;                                            // guarded by mutex
   std::mutex conns_mutex;
+  bool library_used = false;                           // guarded by conns_mutex
   std::map<std::string, std::unique_ptr<Conn>> conns;  // by server list; guarded by conns_mutex
   std::vector<std::thread> workers;
 };
 
-NatsRunner::NatsRunner(const NatsOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+NatsRunner::NatsRunner(const NatsOptions& options, KindCounters& counters)
+    : impl_(std::make_unique<Impl>(options, counters)) {}
 
 NatsRunner::~NatsRunner() = default;
 
@@ -362,9 +439,11 @@ HookKindDef nats_hook_kind() {
         return why;
       },
       [](const std::string& target) { return redact_url(target); },
-      [](const Options& o, KindCounters&) -> std::unique_ptr<Runner> {
+      [](const Options& o, KindCounters& counters) -> std::unique_ptr<Runner> {
         NatsOptions n;
         n.timeout = o.hook_timeout;
+        n.retry_base = o.retry_base;
+        n.retry_max = o.retry_max;
         n.stream = o.nats_stream;
         n.replicas = static_cast<int>(o.nats_replicas);
         // One idle worker when no NATS hook is configured (replay adds its own).
@@ -374,7 +453,7 @@ HookKindDef nats_hook_kind() {
         n.workers = n.targets.empty()
                         ? 1
                         : static_cast<int>(std::min<int64_t>(o.hook_concurrency, kMaxWorkers));
-        return std::make_unique<NatsRunner>(n);
+        return std::make_unique<NatsRunner>(n, counters);
       },
   };
 }

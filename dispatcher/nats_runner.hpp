@@ -7,8 +7,9 @@
 // backoff until -hook-timeout. One connection per server list (reconnecting
 // forever, to any server of the cluster); the stream capturing the subjects
 // (-nats-stream, -nats-replicas) is created when absent, an existing one is
-// used as it is. Publishes block a worker thread until acknowledged, on up to
-// kWorkers threads; -hook-concurrency (the pool) still bounds them all.
+// used as it is. Publishes block a worker thread of the runner's own (never
+// the pool's or another kind's) until acknowledged, on up to 8 threads;
+// -hook-concurrency (the pool) still bounds them all.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,8 +19,12 @@
 
 namespace rtmp::dispatcher {
 
+struct KindCounters;
+
 struct NatsOptions {
-  common::Duration timeout{30000};  // one execution, retries included
+  common::Duration timeout{30000};   // one execution, retries included
+  common::Duration retry_base{100};  // backoff steps between attempts, as for webhooks
+  common::Duration retry_max{5000};
   std::string stream = "RTMP_EVENTS";
   int replicas = 1;
   int workers = 1;
@@ -41,7 +46,8 @@ std::string nats_filter(const std::string& tmpl);
 
 class NatsRunner final : public Runner {
  public:
-  explicit NatsRunner(const NatsOptions& options);
+  // Counts its retries in `counters` (the pool counts executions and failures).
+  NatsRunner(const NatsOptions& options, KindCounters& counters);
   ~NatsRunner() override;
   NatsRunner(const NatsRunner&) = delete;
   NatsRunner& operator=(const NatsRunner&) = delete;

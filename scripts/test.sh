@@ -37,7 +37,7 @@ for stage in $stages; do
     release) run_stage release build "-LE slow" ;;
     asan) run_stage asan build-asan "" -DENABLE_ASAN=ON -DENABLE_UBSAN=ON -DCMAKE_BUILD_TYPE=Debug ;;
     tsan)
-      # Only Debian's uninstrumented libzmq/libspdlog are suppressed (tests/tsan.supp).
+      # Only Debian's uninstrumented libzmq/libspdlog/libnats are suppressed (tests/tsan.supp).
       TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$PWD/tests/tsan.supp" \
         run_stage tsan build-tsan "-LE slow" -DENABLE_TSAN=ON -DCMAKE_BUILD_TYPE=Debug ;;
     fuzz) TARGET=fuzz_targets run_stage fuzz build-fuzz "-R fuzz_short" -DENABLE_FUZZ=ON -DENABLE_ASAN=ON \

@@ -18,9 +18,9 @@ def have_server():
 
 class Server:
     def __init__(self, ctx, name, cluster_port=None, routes=None, cluster_name="rtmp",
-                 wait=True):
+                 wait=True, port=None):
         self.name = name
-        self.port = pu.free_port()
+        self.port = port or pu.free_port()
         self.http = pu.free_port()
         self.store = os.path.join(ctx.tmp, f"{name}-store")
         args = ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port),
@@ -123,6 +123,15 @@ class Client:
 
     def close(self):
         self.sock.close()
+
+
+def metric(port, name):
+    """A metric's value from a /metrics endpoint, `name` with its labels."""
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    for line in body.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
 
 
 def stream_messages(port, stream, count):

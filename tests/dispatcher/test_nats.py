@@ -3,13 +3,19 @@
 1. One server: the dispatcher creates the stream (absent), and every event of
    a run lands in it exactly once (count from /jsz, each message's
    Nats-Msg-Id = its event id, body = the payload, subject from {type}).
-2. A three-node JetStream cluster, the stream created with -nats-replicas 3,
+   The dispatcher's metrics count each publish as an execution of kind nats.
+2. NATS unreachable: each execution is retried until -hook-timeout, fails into
+   -dead-letter (kind nats) and the failures metric, while a webhook of the
+   same dispatcher gets every event without waiting on NATS; once a server is
+   up on that address, -replay publishes the dead letters, once each.
+3. A three-node JetStream cluster, the stream created with -nats-replicas 3,
    the dispatcher given all three servers; one node (the one the stream's
    leader is on, when known) is killed mid-run: still every event exactly once.
-Skips (77) when nats-server is absent."""
+nats-server comes with scripts/install-deps.sh: its absence fails the test."""
 import json
+import os
 import signal
-import sys
+import subprocess
 
 import nats_util as nu
 import proc_util as pu
@@ -39,16 +45,22 @@ def single(ctx):
     count = 200
     pusher = pu.Pusher(ctx, "pusher1", ["-count", str(count), "-wait-peers", "1",
                                         "-rate", "400"])
+    mport = pu.free_port()
     d = pu.dispatcher(ctx, "dispatcher1", [
         "-events-connect", pusher.endpoint,
         "-hook-nats", f"*=nats://{srv.url()}/rtmp.events.{{type}}",
-        "-hook-stdio-format", "json", "-nats-stream", STREAM, "-hook-timeout", "10s"])
+        "-hook-stdio-format", "json", "-nats-stream", STREAM, "-hook-timeout", "10s",
+        "-metrics-addr", f"127.0.0.1:{mport}"])
     pusher.wait_sent()
     sent = pu.wait_for(lambda: (s := pu.stdio_events(d)) and len(s) >= count and s, 30,
                        "stdio lines")
     state = check_stream(srv, list(sent))
     pu.check(state["config"]["subjects"] == ["rtmp.events.*"], f"subjects {state['config']}")
     d.wait_log(r"created stream RTMP_TEST", 5)
+    executions = 'rtmp_dispatcher_hook_executions_total{kind="nats"}'
+    pu.wait_for(lambda: nu.metric(mport, executions) == count, 30, f"{executions} {count}")
+    failures = nu.metric(mport, 'rtmp_dispatcher_hook_failures_total{kind="nats"}')
+    pu.check(failures == 0, f"nats failures {failures}")
     pu.check(d.stop() == 0, "dispatcher exit")
     pu.check(d.count_log(r"nats .*failed") == 0, "no failed publish")
     # A second run uses the existing stream as it is and adds its events.
@@ -65,6 +77,49 @@ def single(ctx):
     pu.check(d2.stop() == 0, "second dispatcher exit")
     pu.check(srv.stream_state(STREAM)["config"]["num_replicas"] == 1,
              "an existing stream is used as it is")
+
+
+def unreachable(ctx):
+    port = pu.free_port()  # nothing listens there until the replay
+    rx = pu.Receiver()
+    ctx.cleanups.append(rx.close)
+    dead = os.path.join(ctx.tmp, "nats-dead.jsonl")
+    count = 6
+    pusher = pu.Pusher(ctx, "pusher-down", ["-count", str(count), "-wait-peers", "1",
+                                            "-ingest-id", "down"])
+    mport = pu.free_port()
+    target = f"*=nats://127.0.0.1:{port}/rtmp.events.{{type}}"
+    d = pu.dispatcher(ctx, "dispatcher-down", [
+        "-events-connect", pusher.endpoint, "-hook-nats", target,
+        "-hook-webhook", f"*={rx.url}/hook", "-nats-stream", STREAM, "-hook-timeout", "6s",
+        "-dead-letter", dead, "-metrics-addr", f"127.0.0.1:{mport}"])
+    pusher.wait_sent()
+    rx.wait_count(count, 30)
+    pu.check(not os.path.exists(dead) or os.path.getsize(dead) == 0,
+             "the webhooks were delivered before any NATS execution ran out of time")
+    failures = 'rtmp_dispatcher_hook_failures_total{kind="nats"}'
+    pu.wait_for(lambda: nu.metric(mport, failures) == count, 60, f"{failures} {count}")
+    retries = nu.metric(mport, 'rtmp_dispatcher_hook_retries_total{kind="nats"}')
+    pu.check(retries and retries >= count, f"unacknowledged attempts retried: {retries}")
+    webhook_failures = nu.metric(mport, 'rtmp_dispatcher_hook_failures_total{kind="webhook"}')
+    pu.check(webhook_failures == 0, f"webhook failures {webhook_failures}")
+    pu.check(d.stop() == 0, "dispatcher exit")
+    with open(dead) as f:
+        letters = [json.loads(l) for l in f if l.strip()]
+    ids = sorted(r.headers["webhook-id"] for r in rx.snapshot())
+    pu.check(sorted(l["event_id"] for l in letters) == ids, "a dead letter per event")
+    pu.check(all(l["kind"] == "nats" and "hook timeout reached" in l["error"] and
+                 l["attempts"] > 1 for l in letters), f"nats letters: {letters[0]}")
+
+    srv = nu.Server(ctx, "nats-late", port=port)
+    replay = subprocess.run(
+        [pu._bin("DISPATCHER_BIN", "rtmp-dispatcher"), "-replay", dead, "-nats-stream",
+         "RTMP_LATE", "-hook-timeout", "20s"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    out = replay.stdout.decode("utf-8", "replace")
+    pu.check(replay.returncode == 0, f"replay exit {replay.returncode}: {out[-2000:]}")
+    pu.check(out.count("replay: delivered ") == count, "one 'delivered' line per dead letter")
+    check_stream(srv, ids, "RTMP_LATE")
 
 
 def clustered(ctx):
@@ -105,11 +160,10 @@ def clustered(ctx):
 
 
 def main(ctx):
+    pu.check(nu.have_server(), "nats-server not installed (scripts/install-deps.sh)")
     single(ctx)
+    unreachable(ctx)
     clustered(ctx)
 
 
-if not nu.have_server():
-    print("nats-server not installed: skipped")
-    sys.exit(77)
 pu.run(main)
