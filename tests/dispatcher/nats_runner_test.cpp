@@ -1,0 +1,64 @@
+#include "dispatcher/nats_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace rtmp::dispatcher {
+namespace {
+
+NatsTarget parse_ok(const std::string& target) {
+  std::string why;
+  NatsTarget t = parse_nats_target(target, why);
+  EXPECT_EQ(why, "") << target;
+  return t;
+}
+
+std::string parse_error(const std::string& target) {
+  std::string why;
+  parse_nats_target(target, why);
+  return why;
+}
+
+TEST(NatsTarget, OneServerAndSubject) {
+  const NatsTarget t = parse_ok("nats://127.0.0.1:4222/rtmp.events.{type}");
+  EXPECT_EQ(t.servers, "nats://127.0.0.1:4222");
+  EXPECT_EQ(t.subject, "rtmp.events.{type}");
+}
+
+// A cluster: bare hosts take the target's scheme, a server may carry its own.
+TEST(NatsTarget, CommaSeparatedServers) {
+  const NatsTarget t = parse_ok("nats://user:pw@n1:4222,n2:4222,nats://n3:4222/live.{node}");
+  EXPECT_EQ(t.servers, "nats://user:pw@n1:4222,nats://n2:4222,nats://n3:4222");
+  EXPECT_EQ(t.subject, "live.{node}");
+  EXPECT_EQ(parse_ok("tls://a:4222,b:4222/s").servers, "tls://a:4222,tls://b:4222");
+}
+
+TEST(NatsTarget, Refused) {
+  EXPECT_NE(parse_error("http://h:4222/s"), "");
+  EXPECT_NE(parse_error("nats://h:4222"), "");
+  EXPECT_NE(parse_error("nats://h:4222/"), "");
+  EXPECT_NE(parse_error("nats://h:4222,,g:4222/s"), "");
+  EXPECT_NE(parse_error("nats://h:4222/a..b"), "");
+  EXPECT_NE(parse_error("nats://h:4222/.a"), "");
+  EXPECT_NE(parse_error("nats://h:4222/a b"), "");
+}
+
+// A value stays one subject token whatever it holds.
+TEST(NatsSubject, PlaceholdersReplacedAndSanitized) {
+  EXPECT_EQ(nats_subject("rtmp.{node}.{type}", "publish_start", "edge-1"),
+            "rtmp.edge-1.publish_start");
+  EXPECT_EQ(nats_subject("n.{node}", "x", "a.b*c>d e"), "n.a_b_c_d_e");
+  EXPECT_EQ(nats_subject("n.{node}", "x", ""), "n._");
+  EXPECT_EQ(nats_subject("fixed.subject", "x", "y"), "fixed.subject");
+}
+
+TEST(NatsFilter, PlaceholderTokensBecomeWildcards) {
+  EXPECT_EQ(nats_filter("rtmp.events.{type}"), "rtmp.events.*");
+  EXPECT_EQ(nats_filter("live.{node}.{type}"), "live.*.*");
+  EXPECT_EQ(nats_filter("live.n-{node}.x"), "live.*.x");
+  EXPECT_EQ(nats_filter("fixed"), "fixed");
+}
+
+}  // namespace
+}  // namespace rtmp::dispatcher
