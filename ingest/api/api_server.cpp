@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -33,6 +34,7 @@ constexpr auto kKeepalive = std::chrono::seconds(15);
 struct Shared {
   ApiOptions options;
   ApiContext ctx;
+  std::atomic<int> streaming{0};  // live-event responses not yet ended
 };
 
 class Session : public std::enable_shared_from_this<Session>, public EventClient {
@@ -43,7 +45,10 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
         slot_(std::move(slot)),
         s_(shared) {}
   ~Session() override {
-    if (streaming_) s_.ctx.hub.unsubscribe(this);
+    if (streaming_) {
+      s_.ctx.hub.unsubscribe(this);
+      s_.streaming.fetch_sub(1, std::memory_order_acq_rel);
+    }
   }
 
   void run() {
@@ -75,6 +80,20 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
     }
     if (wake) net::post(stream_.get_executor(), [self = shared_from_this()] { self->pump(); });
     return ok;
+  }
+
+  // The hub's thread: no event follows; the writer ends the response once
+  // it has written what is queued.
+  void finish() noexcept override {
+    bool wake = false;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      finishing_ = true;
+      wake = !wake_posted_;
+      wake_posted_ = true;
+    }
+    if (wake) net::post(stream_.get_executor(), [self = shared_from_this()] { self->pump(); });
   }
 
  private:
@@ -137,6 +156,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
     if (!last_id) last_id = query_param(query, "last_event_id");
 
     streaming_ = true;
+    s_.streaming.fetch_add(1, std::memory_order_acq_rel);
     stream_.expires_never();
     // The kernel's share of a client's backlog stays small too, so the
     // -api-sse-buffer bound is what decides when a non-reader is dropped.
@@ -152,9 +172,10 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   }
 
   // The writer: one write in flight, gathering the header, then the replay,
-  // then live frames.
+  // then live frames; once finished and all written, it ends the response.
   void pump() {
     std::vector<std::shared_ptr<const std::string>> batch;
+    bool end = false;
     {
       std::lock_guard lock(mu_);
       wake_posted_ = false;
@@ -169,8 +190,18 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
         batch.push_back(std::move(live_.front()));
         live_.pop_front();
       }
-      if (batch.empty()) return;
-      writing_ = true;
+      if (batch.empty() && finishing_) {
+        closed_ = true;
+        end = true;
+      } else if (batch.empty()) {
+        return;
+      } else {
+        writing_ = true;
+      }
+    }
+    if (end) {
+      spdlog::debug("api: live-event client {} ended: server shutting down", peer());
+      return shut();
     }
     if (replay_next_ == replay_.size() && !replay_.empty()) {
       replay_.clear();
@@ -278,13 +309,14 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   bool wake_posted_ = false;
   bool writing_ = false;
   bool overflowed_ = false;
+  bool finishing_ = false;
   bool closed_ = false;
 };
 
 }  // namespace
 
 struct ApiServer::Impl {
-  explicit Impl(Shared s) : shared(std::move(s)) {}
+  Impl(const ApiOptions& options, ApiContext context) : shared{options, std::move(context)} {}
   Shared shared;  // first: sessions still in the io_context refer to it
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
@@ -293,7 +325,7 @@ struct ApiServer::Impl {
 };
 
 ApiServer::ApiServer(const ApiOptions& options, ApiContext context)
-    : impl_(std::make_unique<Impl>(Shared{options, std::move(context)})) {
+    : impl_(std::make_unique<Impl>(options, std::move(context))) {
   impl_->port = common::listen_tcp(impl_->acceptor, "api-addr", options.address);
   common::start_accept_loop(
       impl_->ioc, impl_->acceptor, {"api http", kMaxConnections},
@@ -303,9 +335,25 @@ ApiServer::ApiServer(const ApiOptions& options, ApiContext context)
   impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
 }
 
-ApiServer::~ApiServer() {
+void ApiServer::stop(std::chrono::steady_clock::time_point deadline) {
+  if (!impl_->thread.joinable()) return;
+  net::post(impl_->ioc, [impl = impl_.get()] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  impl_->shared.ctx.hub.finish();
+  while (impl_->shared.streaming.load(std::memory_order_acquire) > 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (const int left = impl_->shared.streaming.load(std::memory_order_acquire); left > 0)
+    spdlog::warn("api: {} live-event clients had not read the last events at shutdown; closed",
+                 left);
   impl_->ioc.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->thread.join();
+}
+
+ApiServer::~ApiServer() {
+  stop(std::chrono::steady_clock::now());
 }
 
 uint16_t ApiServer::port() const {

@@ -10,7 +10,10 @@
 //   api::ApiContext ctx{directory, sampler, hub, close_fn, {{"/", page}}};
 //   auto server = std::make_unique<api::ApiServer>(options, std::move(ctx));
 //   ...                      // throws at construction if it cannot bind
-//   server.reset();          // closes every connection and joins
+//   ...                      // at shutdown, after the emitter has stopped:
+//   server->stop(deadline);  // live-event clients get every event, then EOF
+//   server.reset();
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -50,7 +53,12 @@ class ApiServer {
   // Binds and serves before returning; throws std::runtime_error naming the
   // address and the cause when it cannot.
   ApiServer(const ApiOptions& options, ApiContext context);
-  ~ApiServer();  // closes every connection (live-event clients too), joins
+  // Stops accepting, finishes the hub (so live-event clients write every
+  // event it was given, then end their responses), waits for them until
+  // `deadline`, then closes every connection and joins. Call it after the
+  // emitter has stopped, so the shutdown's own events reach the clients.
+  void stop(std::chrono::steady_clock::time_point deadline);
+  ~ApiServer();  // stop() now, if not done: closes every connection, joins
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 

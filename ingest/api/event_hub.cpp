@@ -73,9 +73,27 @@ std::vector<std::shared_ptr<const std::string>> EventHub::subscribe(
     for (const HubEvent& e : ring_)
       if (e.seq > after && filter.matches(e)) missed.push_back(e.frame);
   }
+  if (finished_) {
+    if (hold) hold->finish();
+    return missed;
+  }
   const EventClient* raw = hold.get();
   subs_.push_back(Subscription{std::move(client), raw, std::move(filter)});
   return missed;
+}
+
+void EventHub::finish() {
+  // Released after the mutex, as in observe().
+  std::vector<std::shared_ptr<EventClient>> hold;
+  std::lock_guard lock(mutex_);
+  finished_ = true;
+  for (auto& sub : subs_) {
+    if (auto client = sub.client.lock()) {
+      client->finish();
+      hold.push_back(std::move(client));
+    }
+  }
+  subs_.clear();
 }
 
 void EventHub::unsubscribe(const EventClient* client) {

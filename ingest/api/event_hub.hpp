@@ -36,11 +36,14 @@ struct EventFilter {
 
 // A connected client, as the hub sees it. deliver() is called under the
 // hub's mutex, in seq order, and must return at once; false means the client
-// gave up (its buffer is full) and is forgotten.
+// gave up (its buffer is full) and is forgotten. finish(), also under the
+// mutex and after the last deliver(), says no event follows: the client
+// writes what it holds, then ends its response.
 class EventClient {
  public:
   virtual ~EventClient() = default;
   virtual bool deliver(const std::shared_ptr<const std::string>& frame) noexcept = 0;
+  virtual void finish() noexcept = 0;
 };
 
 class EventHub final : public events::EventObserver {
@@ -58,6 +61,10 @@ class EventHub final : public events::EventObserver {
       const std::optional<std::string>& last_event_id);
   void unsubscribe(const EventClient* client);
 
+  // No more events (the emitter has stopped): every client is finished and
+  // forgotten, and one that subscribes later gets its replay, then finish().
+  void finish();
+
   size_t clients() const;
   uint64_t dropped_clients() const;
 
@@ -74,6 +81,7 @@ class EventHub final : public events::EventObserver {
   std::string id_prefix_;  // "evt-<ingest_id>-" of the events seen
   std::vector<Subscription> subs_;
   uint64_t dropped_clients_ = 0;
+  bool finished_ = false;
 };
 
 }  // namespace rtmp::api

@@ -24,12 +24,16 @@ StatsSampler::StatsSampler(registry::Directory& directory, events::EventSink& si
 }
 
 StatsSampler::~StatsSampler() {
+  stop();
+}
+
+void StatsSampler::stop() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
   cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void StatsSampler::run() {

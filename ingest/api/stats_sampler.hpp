@@ -35,7 +35,10 @@ class StatsSampler {
   // stats_interval 0: no stream_stats events, sampling only.
   StatsSampler(registry::Directory& directory, events::EventSink& sink,
                common::Duration stats_interval);
-  ~StatsSampler();  // stops and joins
+  ~StatsSampler();  // stop()
+  // Stops sampling and emitting, joins; figures() still answers, from the
+  // last samples. Idempotent.
+  void stop();
   StatsSampler(const StatsSampler&) = delete;
   StatsSampler& operator=(const StatsSampler&) = delete;
 

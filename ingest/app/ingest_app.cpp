@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -144,8 +145,8 @@ int run_ingest(IngestOptions o) {
 
   std::unique_ptr<api::StatsSampler> sampler;
   if (event_hub || o.api.stats_interval > common::Duration::zero())
-    sampler = std::make_unique<api::StatsSampler>(streams.directory(), emitter,
-                                                  o.api.stats_interval);
+    sampler =
+        std::make_unique<api::StatsSampler>(streams.directory(), emitter, o.api.stats_interval);
   std::unique_ptr<api::ApiServer> api_server;
   if (event_hub) {
     api::ApiContext api_ctx{
@@ -200,10 +201,20 @@ int run_ingest(IngestOptions o) {
   // and emit their events before the emitter stops.
   if (recorder) recorder->stop(deadline);
   signals.cancel();
-  // The API reads the sampler, which emits: both end before the emitter.
+  // The sampler emits: it stops before the emitter. The emitter's stop hands
+  // the hub every event, the shutdown's own included, so the API's
+  // live-event clients get them all before it closes; the API reads the
+  // sampler's figures until then.
+  if (sampler) sampler->stop();
+  emitter.stop();
+  if (api_server) {
+    // Time for the clients to read the teardown's events, even when the
+    // sessions took the whole -shutdown-timeout.
+    api_server->stop(
+        std::max(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+  }
   api_server.reset();
   sampler.reset();
-  emitter.stop();
   if (hooks) {
     hooks->request_stop();
     hooks->wait(deadline);

@@ -67,12 +67,13 @@ class SseReader:
     """A live-event client: sse_dump.py in its own process reads the response
     into a file; snapshot() parses what has arrived into (id, data) pairs."""
 
-    def __init__(self, port, path="/api/v1/events", token=None, last_event_id=None):
+    def __init__(self, port, path="/api/v1/events", token=None, last_event_id=None,
+                 pause_file=None):
         fd, self.file = tempfile.mkstemp(prefix="sse-", suffix=".raw")
         os.close(fd)
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sse_dump.py")
         self.proc = subprocess.Popen([sys.executable, script, str(port), path, self.file,
-                                      last_event_id or "", token or ""])
+                                      last_event_id or "", token or "", pause_file or ""])
         self.events = []  # (id, data text)
         self._status = None
         self._raw = b""

@@ -1,5 +1,6 @@
 // EventHub: frames, ring replay after Last-Event-ID, filters, clients that
-// give up, and a producer thread racing subscribers (run under TSan too).
+// give up, the end of the stream at shutdown, and a producer thread racing
+// subscribers (run under TSan too).
 #include "ingest/api/event_hub.hpp"
 
 #include <gtest/gtest.h>
@@ -33,6 +34,14 @@ struct Collector : EventClient {
     frames.push_back(*frame);
     return true;
   }
+  void finish() noexcept override {
+    std::lock_guard lock(mu);
+    ++finished;
+  }
+  int finishes() {
+    std::lock_guard lock(mu);
+    return finished;
+  }
   std::vector<std::string> got() {
     std::lock_guard lock(mu);
     return frames;
@@ -40,6 +49,7 @@ struct Collector : EventClient {
   size_t limit;
   std::mutex mu;
   std::vector<std::string> frames;
+  int finished = 0;
 };
 
 std::string frame_id(const std::string& frame) {
@@ -109,6 +119,26 @@ TEST(EventHub, AClientThatGivesUpIsForgottenAndCounted) {
   hub.observe(make(6, rtmphooks::STREAM_CREATE, "k"));
   EXPECT_EQ(hub.clients(), 0u);
   EXPECT_EQ(hub.dropped_clients(), 1u);
+}
+
+TEST(EventHub, FinishEndsEveryClientOnceAfterItsLastEvent) {
+  EventHub hub(10);
+  auto a = std::make_shared<Collector>();
+  auto b = std::make_shared<Collector>();
+  hub.subscribe(a, {}, std::nullopt);
+  hub.subscribe(b, EventFilter{{"stream_delete"}, ""}, std::nullopt);
+  hub.observe(make(1, rtmphooks::STREAM_CREATE, "k"));
+  hub.finish();
+  EXPECT_EQ(a->got().size(), 1u);
+  EXPECT_EQ(a->finishes(), 1);
+  EXPECT_EQ(b->finishes(), 1);
+  EXPECT_EQ(hub.clients(), 0u);
+  // A client that comes after the end gets its replay, then the end at once.
+  auto late = std::make_shared<Collector>();
+  EXPECT_EQ(hub.subscribe(late, {}, std::string("evt-abc-0")).size(), 1u);
+  EXPECT_EQ(late->finishes(), 1);
+  EXPECT_EQ(hub.clients(), 0u);
+  EXPECT_EQ(a->finishes(), 1);
 }
 
 TEST(EventHub, SubscribersRacingTheProducerMissNothing) {
