@@ -6,14 +6,7 @@
 namespace rtmp::api {
 namespace {
 
-constexpr auto kWindow = std::chrono::seconds(5);
 constexpr auto kSamplePeriod = std::chrono::milliseconds(500);
-
-int64_t unix_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -61,11 +54,10 @@ void StatsSampler::sample(Clock::time_point now) {
   for (const auto& s : streams) {
     const auto& p = s.publisher;
     live.insert(p.conn_id);
-    auto& q = samples_[p.conn_id];
-    q.push_back(Sample{now, p.conn->bytes_in.load(std::memory_order_relaxed),
-                       p.publish ? p.publish->video_frames() : 0});
-    // Keep one sample at least a window old, and none older.
-    while (q.size() > 2 && now - q[1].at >= kWindow) q.pop_front();
+    auto& pub = samples_[p.conn_id];
+    if (pub.since_unix_ms != p.since_unix_ms) pub = Publish{p.since_unix_ms, {}};
+    pub.window.add(now, {p.conn->bytes_in.load(std::memory_order_relaxed),
+                         p.publish ? p.publish->video_frames() : 0});
   }
   std::erase_if(samples_, [&](const auto& kv) { return live.count(kv.first) == 0; });
 }
@@ -82,29 +74,14 @@ StreamFigures StatsSampler::figures(const registry::Directory::StreamView& s) co
     f.bytes_out += pl.conn->bytes_out.load(std::memory_order_relaxed);
     if (pl.subscriber) f.dropped += pl.subscriber->link().dropped();
   }
-  // The change since the oldest sample of the window, or since the publish
-  // started when it is younger than the first sample.
-  const auto now = Clock::now();
-  double seconds = 0;
-  uint64_t base_bytes = 0, base_frames = 0;
   {
     std::lock_guard lock(mutex_);
     auto it = samples_.find(p.conn_id);
-    if (it != samples_.end() && !it->second.empty()) {
-      const Sample& oldest = it->second.front();
-      seconds = std::chrono::duration<double>(now - oldest.at).count();
-      base_bytes = oldest.bytes_in;
-      base_frames = oldest.video_frames;
+    if (it != samples_.end() && it->second.since_unix_ms == p.since_unix_ms) {
+      const auto r = it->second.window.rates(Clock::now(), {f.bytes_in, frames});
+      f.bitrate_kbps = r.bitrate_kbps;
+      f.fps = r.fps;
     }
-  }
-  if (seconds < 0.25) {  // no usable sample: since the publish started
-    seconds = static_cast<double>(unix_now_ms() - p.since_unix_ms) / 1000.0;
-    base_bytes = 0;
-    base_frames = 0;
-  }
-  if (seconds > 0) {
-    f.bitrate_kbps = static_cast<double>(f.bytes_in - base_bytes) * 8 / 1000 / seconds;
-    f.fps = static_cast<double>(frames - base_frames) / seconds;
   }
   f.bitrate_kbps = std::round(f.bitrate_kbps * 10) / 10;
   f.fps = std::round(f.fps * 100) / 100;

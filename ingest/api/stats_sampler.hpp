@@ -1,20 +1,20 @@
 #pragma once
 // Per-stream rates for the HTTP API and the stream_stats event: a thread of
 // its own samples each live publish's counters (registry::Directory) twice a
-// second and keeps five seconds of samples, so a rate is the change over the
-// last five seconds. Every -stats-interval it emits stream_stats for each
-// live stream. It reads only relaxed atomics and the directory's copy: the
+// second into a RateWindow per publish, so a rate is the change over the last
+// five seconds (see rate_window.hpp for a publish's first seconds). Every -stats-interval it emits
+// stream_stats for each live stream. It reads only relaxed atomics and the directory's copy: the
 // media path never waits for it.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/duration.hpp"
+#include "ingest/api/rate_window.hpp"
 #include "ingest/events/event.hpp"
 #include "ingest/registry/directory.hpp"
 
@@ -46,11 +46,11 @@ class StatsSampler {
   StreamFigures figures(const registry::Directory::StreamView& stream) const;
 
  private:
-  using Clock = std::chrono::steady_clock;
-  struct Sample {
-    Clock::time_point at;
-    uint64_t bytes_in = 0;
-    uint64_t video_frames = 0;
+  using Clock = RateWindow::Clock;
+  // One publish's samples; a new publish on the same connection starts anew.
+  struct Publish {
+    int64_t since_unix_ms = 0;
+    RateWindow window;
   };
   void run();
   void sample(Clock::time_point now);
@@ -62,7 +62,7 @@ class StatsSampler {
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::map<std::string, std::deque<Sample>> samples_;  // by publisher conn_id
+  std::map<std::string, Publish> samples_;  // by publisher conn_id
   std::thread thread_;
 };
 
