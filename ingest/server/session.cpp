@@ -107,8 +107,9 @@ void Session::shutdown(const std::string& why) {
 void Session::do_read() {
   auto done = net::bind_executor(
       strand_, [self = shared_from_this()](auto ec, size_t n) { self->on_read(ec, n); });
-  if (tls_) return tls_->async_read_some(net::buffer(read_buf_), std::move(done));
-  socket_.async_read_some(net::buffer(read_buf_), std::move(done));
+  const auto buf = net::buffer(read_buf_.get(), read_cap_);
+  if (tls_) return tls_->async_read_some(buf, std::move(done));
+  socket_.async_read_some(buf, std::move(done));
 }
 
 void Session::on_read(const boost::system::error_code& ec, size_t n) {
@@ -122,7 +123,7 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
   last_read_ = Clock::now();
   ctx_.counters.bytes_in.fetch_add(n, std::memory_order_relaxed);
   io_->bytes_in.fetch_add(n, std::memory_order_relaxed);
-  if (auto err = rtmp_.feed({read_buf_.data(), n}); !err.empty()) {
+  if (auto err = rtmp_.feed({read_buf_.get(), n}); !err.empty()) {
     ctx_.counters.protocol_errors.fetch_add(1);
     // What the connection answered (a refused connect's _error) goes out first.
     if (!rtmp_.output().empty())
@@ -131,6 +132,11 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
     return;
   }
   if (closed_) return;  // a handler (e.g. a refused auth) closed it
+  if (n == read_cap_ && read_cap_ < kReadMax) {
+    // Fed and done with: the old bytes need not move.
+    read_cap_ = kReadMax;
+    read_buf_ = std::make_unique_for_overwrite<uint8_t[]>(read_cap_);
+  }
   flush();
   do_read();
 }

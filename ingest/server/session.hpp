@@ -12,7 +12,6 @@
 // a kick, auth, shutdown): it ends the role with its reason, then emits
 // connection_close. A session destroyed without close() (its io_context
 // went away) ends its role first in its destructor, then connection_close.
-#include <array>
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,7 +20,6 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +28,7 @@
 #include "ingest/protocol/rtmp_connection.hpp"
 #include "ingest/registry/player_role.hpp"
 #include "ingest/server/handler_slot.hpp"
+#include "ingest/server/out_queue.hpp"
 #include "ingest/server/publish_state.hpp"
 #include "ingest/server/session_context.hpp"
 
@@ -150,10 +149,14 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   std::shared_ptr<registry::ConnCounters> io_ = std::make_shared<registry::ConnCounters>();
   protocol::RtmpConnection rtmp_;
 
-  // Reading
-  // Not zeroed: only what a read returns is used, and a player that reads
-  // little never touches (keeps resident) most of it.
-  std::array<uint8_t, 16 * 1024> read_buf_;
+  // Reading. The buffer starts small and grows once, when a read fills it:
+  // a publisher's media then arrives up to kReadMax bytes per read, while a
+  // player (handshake, a few commands, acknowledgements) never holds more
+  // than kReadMin. Not zeroed: only what a read returns is used.
+  static constexpr size_t kReadMin = 4 * 1024;
+  static constexpr size_t kReadMax = 16 * 1024;
+  std::unique_ptr<uint8_t[]> read_buf_ = std::make_unique_for_overwrite<uint8_t[]>(kReadMin);
+  size_t read_cap_ = kReadMin;
   Clock::time_point accepted_at_, last_read_;
 
   // Writing: one write in flight, gathered from `out_` (control bytes and
@@ -168,7 +171,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   bool writing_ = false;
   bool head_in_flight_ = false;  // the write ends with a burst's keyframe
   Clock::time_point write_started_;
-  std::deque<OutItem> out_;
+  OutQueue<OutItem> out_;
   std::vector<OutItem> inflight_;
   std::vector<net::const_buffer> iov_;
   std::string closing_reason_;  // set: close once everything queued is written
