@@ -23,7 +23,7 @@ namespace rtmp::registry {
 template <typename T>
 class SpscRing {
  public:
-  static constexpr size_t kBlock = 32;
+  static constexpr size_t kBlock = 16;
 
   explicit SpscRing(size_t capacity) : capacity_(capacity) {
     read_block_ = write_block_ = new Block;

@@ -132,7 +132,7 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
     return;
   }
   if (closed_) return;  // a handler (e.g. a refused auth) closed it
-  if (n == read_cap_ && read_cap_ < kReadMax) {
+  if (n == read_cap_ && read_cap_ < kReadMax && role_ == Role::kPublisher) {
     // Fed and done with: the old bytes need not move.
     read_cap_ = kReadMax;
     read_buf_ = std::make_unique_for_overwrite<uint8_t[]>(read_cap_);
@@ -151,9 +151,22 @@ void Session::take_control() {
 }
 
 void Session::add_media(registry::MediaPtr m) {
-  OutItem& item = inflight_.emplace_back(OutItem{std::move(m), {}, nullptr, 0});
   if (play_stream_id_ != registry::kPlayerStreamId && play_stream_id_ != 0)
-    item.bytes = registry::rechunk_for_stream(*item.media, play_stream_id_, rtmp_.out_chunk_size());
+    return add_bytes(registry::rechunk_for_stream(*m, play_stream_id_, rtmp_.out_chunk_size()));
+  iov_.emplace_back(m->chunked.data(), m->chunked.size());
+  inflight_media_.push_back(std::move(m));
+}
+
+void Session::add_bytes(std::vector<uint8_t> bytes) {
+  // Moving the vector keeps its storage, so the iovec stays valid.
+  iov_.emplace_back(bytes.data(), bytes.size());
+  inflight_bytes_.push_back(std::move(bytes));
+}
+
+void Session::clear_inflight() {
+  iov_.clear();
+  inflight_media_.clear();
+  inflight_bytes_.clear();
 }
 
 // Adds the burst's next messages to the write. The first write of a burst
@@ -161,7 +174,7 @@ void Session::add_media(registry::MediaPtr m) {
 // one's first frame goes out before anybody's rest of the GOP does.
 bool Session::take_burst(OutItem& item) {
   const registry::Burst& burst = *item.burst;
-  while (item.next < burst.messages.size() && inflight_.size() < kMaxIovecs) {
+  while (item.next < burst.messages.size() && iov_.size() < kMaxIovecs) {
     add_media(burst.messages[item.next++]);
     if (item.next == burst.head) return true;
   }
@@ -179,9 +192,9 @@ void Session::flush() {
       close(events::StopReason::kKicked, "player too slow: still behind after skipping ahead");
       return;
     }
-    inflight_.clear();
+    clear_inflight();
     cut = false;
-    while (!out_.empty() && inflight_.size() < kMaxIovecs && !cut) {
+    while (!out_.empty() && iov_.size() < kMaxIovecs && !cut) {
       OutItem& front = out_.front();
       if (front.burst) {
         cut = take_burst(front);
@@ -193,22 +206,17 @@ void Session::flush() {
       if (item.media) {
         add_media(std::move(item.media));
       } else {
-        inflight_.push_back(std::move(item));
+        add_bytes(std::move(item.bytes));
       }
     }
     registry::MediaPtr m;
-    while (link && !cut && out_.empty() && inflight_.size() < kMaxIovecs && link->pop(m))
+    while (link && !cut && out_.empty() && iov_.size() < kMaxIovecs && link->pop(m))
       add_media(std::move(m));
-    if (!inflight_.empty()) break;
+    if (!iov_.empty()) break;
     if (!link || link->go_idle()) {
       if (!closing_reason_.empty()) close(closing_stop_, closing_reason_);
       return;  // nothing to send; a wake will come
     }
-  }
-  iov_.clear();
-  for (const OutItem& item : inflight_) {
-    const auto& bytes = item.bytes.empty() ? item.media->chunked : item.bytes;
-    iov_.emplace_back(bytes.data(), bytes.size());
   }
   writing_ = true;
   head_in_flight_ = cut;
@@ -256,14 +264,15 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
   io_->bytes_out.fetch_add(n, std::memory_order_relaxed);
-  inflight_.clear();
-  // A burst or a catch-up write gathers up to kMaxIovecs items (~5 KiB of
-  // items and iovecs); a player that keeps up writes a few per merge window.
-  // Keeping the large arrays would cost every player that joined with a
-  // burst those 5 KiB for as long as it plays.
-  if (inflight_.capacity() > kKeptIovecs) {
-    inflight_ = {};
+  clear_inflight();
+  // A burst or a catch-up write gathers up to kMaxIovecs items (~2 KiB of
+  // pointers and iovecs); a player that keeps up writes a few per merge
+  // window. Keeping the large arrays would cost every player that joined
+  // with a burst those 2 KiB for as long as it plays.
+  if (iov_.capacity() > kKeptIovecs) {
     iov_ = {};
+    inflight_media_ = {};
+    inflight_bytes_ = {};
   }
   // The rest of a burst waits for the merge window like woken media does, so
   // other players joining now get their first frames before it.

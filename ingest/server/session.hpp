@@ -149,11 +149,11 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   std::shared_ptr<registry::ConnCounters> io_ = std::make_shared<registry::ConnCounters>();
   protocol::RtmpConnection rtmp_;
 
-  // Reading. The buffer starts small and grows once, when a read fills it:
-  // a publisher's media then arrives up to kReadMax bytes per read, while a
+  // Reading. The buffer starts small and grows once, when a publisher's read
+  // fills it: its media then arrives up to kReadMax bytes per read, while a
   // player (handshake, a few commands, acknowledgements) never holds more
   // than kReadMin. Not zeroed: only what a read returns is used.
-  static constexpr size_t kReadMin = 4 * 1024;
+  static constexpr size_t kReadMin = 2 * 1024;
   static constexpr size_t kReadMax = 16 * 1024;
   std::unique_ptr<uint8_t[]> read_buf_ = std::make_unique_for_overwrite<uint8_t[]>(kReadMin);
   size_t read_cap_ = kReadMin;
@@ -172,8 +172,14 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   bool head_in_flight_ = false;  // the write ends with a burst's keyframe
   Clock::time_point write_started_;
   OutQueue<OutItem> out_;
-  std::vector<OutItem> inflight_;
+  // The write in flight: its iovecs, in order, and what keeps their bytes
+  // alive (shared messages; control bytes and rechunked copies). 32 bytes an
+  // item rather than a whole OutItem (64) beside its iovec.
   std::vector<net::const_buffer> iov_;
+  std::vector<registry::MediaPtr> inflight_media_;
+  std::vector<std::vector<uint8_t>> inflight_bytes_;
+  void add_bytes(std::vector<uint8_t> bytes);
+  void clear_inflight();
   std::string closing_reason_;  // set: close once everything queued is written
   events::StopReason closing_stop_ = events::StopReason::kError;
 
