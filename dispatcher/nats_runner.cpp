@@ -60,13 +60,6 @@ std::string status_text(natsStatus s, jsErrCode jerr) {
   return out;
 }
 
-std::string sanitize(std::string_view v) {
-  std::string out(v);
-  for (char& c : out)
-    if (c == '.' || c == '*' || c == '>' || std::isspace(static_cast<unsigned char>(c))) c = '_';
-  return out.empty() ? "_" : out;
-}
-
 std::string connected_url(natsConnection* nc) {
   char url[256] = "";
   natsConnection_GetConnectedUrl(nc, url, sizeof url);
@@ -86,80 +79,16 @@ void on_disconnected(natsConnection* nc, void*) {
 struct Conn {
   natsConnection* nc = nullptr;
   jsCtx* js = nullptr;
-  std::timed_mutex stream_mutex;  // one stream lookup at a time; others wait their own time
-  bool stream_ready = false;
+  // One stream lookup at a time; the others wait for it no longer than their
+  // own attempt may (a condition variable, not std::timed_mutex, whose timed
+  // lock ThreadSanitizer does not intercept).
+  std::mutex stream_mutex;
+  std::condition_variable stream_changed;
+  bool stream_looking = false;  // guarded by stream_mutex
+  bool stream_ready = false;    // guarded by stream_mutex
 };
 
 }  // namespace
-
-NatsTarget parse_nats_target(const std::string& target, std::string& why) {
-  NatsTarget t;
-  why.clear();
-  if (target.rfind("nats://", 0) != 0 && target.rfind("tls://", 0) != 0) {
-    why = "NATS target must start with nats:// or tls://";
-    return t;
-  }
-  const size_t start = target.find("://") + 3;
-  size_t slash = target.find('/', start);
-  while (slash != std::string::npos && target.compare(slash - 1, 3, "://") == 0)
-    slash = target.find('/', slash + 2);
-  if (slash == std::string::npos || slash + 1 >= target.size()) {
-    why = "NATS target needs a subject: nats://host:4222/subject";
-    return t;
-  }
-  t.subject = target.substr(slash + 1);
-  if (t.subject.find_first_of(" \t\r\n") != std::string::npos || t.subject.front() == '.' ||
-      t.subject.back() == '.' || t.subject.find("..") != std::string::npos) {
-    why = "bad NATS subject \"" + t.subject + "\"";
-    return t;
-  }
-  const std::string scheme = target.substr(0, start);
-  const std::string authority = target.substr(start, slash - start);
-  size_t from = 0;
-  for (;;) {
-    const size_t comma = authority.find(',', from);
-    std::string server = authority.substr(from, comma - from);
-    if (server.empty()) {
-      why = "empty server in NATS target";
-      return t;
-    }
-    if (server.find("://") == std::string::npos) server = scheme + server;
-    t.servers += (t.servers.empty() ? "" : ",") + server;
-    if (comma == std::string::npos) break;
-    from = comma + 1;
-  }
-  return t;
-}
-
-std::string nats_subject(const std::string& tmpl, std::string_view type, std::string_view node) {
-  std::string out;
-  for (size_t i = 0; i < tmpl.size();) {
-    if (tmpl.compare(i, 6, "{type}") == 0) {
-      out += sanitize(type);
-      i += 6;
-    } else if (tmpl.compare(i, 6, "{node}") == 0) {
-      out += sanitize(node);
-      i += 6;
-    } else {
-      out += tmpl[i++];
-    }
-  }
-  return out;
-}
-
-std::string nats_filter(const std::string& tmpl) {
-  std::string out;
-  size_t from = 0;
-  for (;;) {
-    const size_t dot = tmpl.find('.', from);
-    const std::string token = tmpl.substr(from, dot - from);
-    out += token.find('{') != std::string::npos ? "*" : token;
-    if (dot == std::string::npos) break;
-    out += '.';
-    from = dot + 1;
-  }
-  return out;
-}
 
 struct NatsRunner::Impl {
   Impl(const NatsOptions& o, KindCounters& c)
@@ -345,9 +274,25 @@ struct NatsRunner::Impl {
   // hook seen on these servers; an existing stream is left as it is.
   // The JetStream API calls wait no longer than the attempt may.
   std::string ensure_stream(Conn& c, const std::string& servers, Clock::time_point until) {
-    std::unique_lock lock(c.stream_mutex, std::defer_lock);
-    if (!lock.try_lock_until(until)) return "stream " + options.stream + ": lookup still running";
-    if (c.stream_ready) return {};
+    {
+      std::unique_lock lock(c.stream_mutex);
+      if (!c.stream_changed.wait_until(lock, until,
+                                       [&] { return c.stream_ready || !c.stream_looking; }))
+        return "stream " + options.stream + ": lookup still running";
+      if (c.stream_ready) return {};
+      c.stream_looking = true;
+    }
+    const std::string err = look_up_stream(c, servers, until);
+    {
+      std::lock_guard lock(c.stream_mutex);
+      c.stream_looking = false;
+      c.stream_ready = err.empty();
+    }
+    c.stream_changed.notify_all();
+    return err;
+  }
+
+  std::string look_up_stream(Conn& c, const std::string& servers, Clock::time_point until) {
     jsOptions jo;
     jsOptions_Init(&jo);
     jo.Wait = left_until(until).count();
@@ -357,7 +302,6 @@ struct NatsRunner::Impl {
     if (s == NATS_OK) {
       jsStreamInfo_Destroy(si);
       spdlog::info("nats: publishing to the existing stream {} on {}", options.stream, servers);
-      c.stream_ready = true;
       return {};
     }
     if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr)
@@ -378,7 +322,6 @@ struct NatsRunner::Impl {
     jsStreamInfo_Destroy(si);
     spdlog::info("nats: created stream {} (subjects {}, replicas {}) on {}", options.stream,
                  fmt::join(filters, " "), options.replicas, servers);
-    c.stream_ready = true;
     return {};
   }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dispatcher/job.hpp"
+#include "dispatcher/nats_target.hpp"
 
 namespace rtmp::dispatcher {
 
@@ -30,19 +31,6 @@ struct NatsOptions {
   int workers = 1;
   std::vector<std::string> targets;  // the configured ones: the subjects a new stream captures
 };
-
-struct NatsTarget {
-  std::string servers;  // comma-separated nats:// URLs
-  std::string subject;  // template with {type}, {node}
-};
-
-// Splits and checks `event`'s target; empty `why` when it is usable.
-NatsTarget parse_nats_target(const std::string& target, std::string& why);
-// {type} and {node} replaced; '.', '*', '>' and whitespace in the values become '_'.
-std::string nats_subject(const std::string& tmpl, std::string_view type, std::string_view node);
-// The subject filter a stream captures the template with: each token holding
-// a placeholder becomes '*'.
-std::string nats_filter(const std::string& tmpl);
 
 class NatsRunner final : public Runner {
  public:

@@ -1,4 +1,4 @@
-#include "dispatcher/nats_runner.hpp"
+#include "dispatcher/nats_target.hpp"
 
 #include <gtest/gtest.h>
 

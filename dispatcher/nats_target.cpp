@@ -1,0 +1,86 @@
+#include "dispatcher/nats_target.hpp"
+
+#include <cctype>
+
+namespace rtmp::dispatcher {
+namespace {
+
+std::string sanitize(std::string_view v) {
+  std::string out(v);
+  for (char& c : out)
+    if (c == '.' || c == '*' || c == '>' || std::isspace(static_cast<unsigned char>(c))) c = '_';
+  return out.empty() ? "_" : out;
+}
+
+}  // namespace
+
+NatsTarget parse_nats_target(const std::string& target, std::string& why) {
+  NatsTarget t;
+  why.clear();
+  if (target.rfind("nats://", 0) != 0 && target.rfind("tls://", 0) != 0) {
+    why = "NATS target must start with nats:// or tls://";
+    return t;
+  }
+  const size_t start = target.find("://") + 3;
+  size_t slash = target.find('/', start);
+  while (slash != std::string::npos && target.compare(slash - 1, 3, "://") == 0)
+    slash = target.find('/', slash + 2);
+  if (slash == std::string::npos || slash + 1 >= target.size()) {
+    why = "NATS target needs a subject: nats://host:4222/subject";
+    return t;
+  }
+  t.subject = target.substr(slash + 1);
+  if (t.subject.find_first_of(" \t\r\n") != std::string::npos || t.subject.front() == '.' ||
+      t.subject.back() == '.' || t.subject.find("..") != std::string::npos) {
+    why = "bad NATS subject \"" + t.subject + "\"";
+    return t;
+  }
+  const std::string scheme = target.substr(0, start);
+  const std::string authority = target.substr(start, slash - start);
+  size_t from = 0;
+  for (;;) {
+    const size_t comma = authority.find(',', from);
+    std::string server = authority.substr(from, comma - from);
+    if (server.empty()) {
+      why = "empty server in NATS target";
+      return t;
+    }
+    if (server.find("://") == std::string::npos) server = scheme + server;
+    t.servers += (t.servers.empty() ? "" : ",") + server;
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return t;
+}
+
+std::string nats_subject(const std::string& tmpl, std::string_view type, std::string_view node) {
+  std::string out;
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl.compare(i, 6, "{type}") == 0) {
+      out += sanitize(type);
+      i += 6;
+    } else if (tmpl.compare(i, 6, "{node}") == 0) {
+      out += sanitize(node);
+      i += 6;
+    } else {
+      out += tmpl[i++];
+    }
+  }
+  return out;
+}
+
+std::string nats_filter(const std::string& tmpl) {
+  std::string out;
+  size_t from = 0;
+  for (;;) {
+    const size_t dot = tmpl.find('.', from);
+    const std::string token = tmpl.substr(from, dot - from);
+    out += token.find('{') != std::string::npos ? "*" : token;
+    if (dot == std::string::npos) break;
+    out += '.';
+    from = dot + 1;
+  }
+  return out;
+}
+
+}  // namespace rtmp::dispatcher
