@@ -160,6 +160,20 @@ std::optional<Response> check_token(const Request& req, const ApiOptions& option
   return res;
 }
 
+std::string_view route_pattern(const Request& req, const ApiContext& ctx) {
+  const std::string_view target = req.target();
+  std::string path;
+  if (!percent_decode(target.substr(0, target.find('?')), path, false)) return "other";
+  if (auto page = ctx.pages.find(path); page != ctx.pages.end()) return page->first;
+  if (path == kStreams) return kStreams;
+  if (path.starts_with(kStreams) && path.size() > kStreams.size() && path[kStreams.size()] == '/')
+    return path.ends_with(kKick) ? "/api/v1/streams/{app}/{name}/kick"
+                                 : "/api/v1/streams/{app}/{name}";
+  if (path.starts_with(kConnections)) return "/api/v1/connections/{conn_id}";
+  if (path == kEventsPath) return kEventsPath;
+  return "other";
+}
+
 Response route(const Request& req, const ApiOptions& options, const ApiContext& ctx) {
   const std::string_view target = req.target();
   const std::string_view raw_path = target.substr(0, target.find('?'));

@@ -29,6 +29,10 @@ Response error_response(const Request& req, http::status status, std::string_vie
 // ?access_token= for clients that cannot set headers, as EventSource).
 std::optional<Response> check_token(const Request& req, const ApiOptions& options);
 
+// The route's pattern for metrics ("/api/v1/streams/{app}/{name}", a page's
+// path, "other"), never the path itself.
+std::string_view route_pattern(const Request& req, const ApiContext& ctx);
+
 // Everything but the live event stream.
 Response route(const Request& req, const ApiOptions& options, const ApiContext& ctx);
 

@@ -114,12 +114,19 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
     if (target.substr(0, target.find('?')) == kEventsPath && req.method() == http::verb::get) {
       if (auto denied = check_token(req, s_.options)) {
         res_ = std::move(*denied);
+        count(req);
         return do_write();
       }
+      if (s_.ctx.metrics) s_.ctx.metrics->request(kEventsPath, 200);
       return start_events(req);
     }
     res_ = route(req, s_.options, s_.ctx);
+    count(req);
     do_write();
+  }
+
+  void count(const Request& req) {
+    if (s_.ctx.metrics) s_.ctx.metrics->request(route_pattern(req, s_.ctx), res_.result_int());
   }
 
   void do_write() {
@@ -245,6 +252,8 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
         "-api-sse-buffer {}",
         peer(), queued_bytes_, s_.options.sse_buffer_bytes);
     closed_ = true;
+    // What it had queued, and the event that did not fit.
+    if (s_.ctx.metrics) s_.ctx.metrics->sse_client_dropped(live_.size() + 1);
     live_.clear();
     queued_bytes_ = 0;
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->shut(); });

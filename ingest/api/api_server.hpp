@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "ingest/api/api_metrics.hpp"
 #include "ingest/api/api_options.hpp"
 #include "ingest/api/event_hub.hpp"
 #include "ingest/api/stats_sampler.hpp"
@@ -46,6 +47,7 @@ struct ApiContext {
   std::function<bool(const std::string& conn_id, events::StopReason reason, const std::string& why)>
       close_connection;
   std::map<std::string, Page> pages;  // by path, e.g. "/"
+  ApiMetrics* metrics = nullptr;      // requests and live-event clients; optional
 };
 
 class ApiServer {

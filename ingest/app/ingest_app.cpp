@@ -147,8 +147,11 @@ int run_ingest(IngestOptions o) {
   if (event_hub || o.api.stats_interval > common::Duration::zero())
     sampler =
         std::make_unique<api::StatsSampler>(streams.directory(), emitter, o.api.stats_interval);
+  register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
+  std::unique_ptr<api::ApiMetrics> api_metrics;
   std::unique_ptr<api::ApiServer> api_server;
   if (event_hub) {
+    api_metrics = std::make_unique<api::ApiMetrics>(metrics, *event_hub);
     api::ApiContext api_ctx{
         streams.directory(),
         *sampler,
@@ -157,11 +160,11 @@ int run_ingest(IngestOptions o) {
           return server.close_connection(conn_id, reason, why);
         },
         {{"/", api::Page{"text/html; charset=utf-8", api::dashboard_page(),
-                         api::kDashboardContentSecurityPolicy}}}};
+                         api::kDashboardContentSecurityPolicy}}},
+        api_metrics.get()};
     api_server = std::make_unique<api::ApiServer>(o.api, std::move(api_ctx));
   }
 
-  register_ingest_metrics(metrics, counters, streams, emitter, hooks.get());
   std::unique_ptr<common::HttpServer> http;
   if (!o.http.address.empty()) {
     http = std::make_unique<common::HttpServer>(

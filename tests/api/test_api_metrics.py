@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""The HTTP API's metrics on -metrics-addr, with real clients and no media.
+
+rtmp-ingest runs with -api-token and a small -api-sse-buffer (64 KiB). Requests
+with http.client to every route (right and wrong token, unknown stream, bad
+method, unknown path, the dashboard) must show in
+rtmp_ingest_api_requests_total{route,status} exactly as many times as made,
+under the route's pattern, never the path. One live-event reader that reads
+and one that sends its GET and never reads (4 KiB receive buffer): while both
+are connected rtmp_ingest_api_sse_clients is 2; bare RTMP connections then make
+events until the non-reader is dropped (WARN line), after which the gauge is
+1, rtmp_ingest_api_sse_clients_dropped_total 1, and the
+rtmp_ingest_api_sse_dropped_events histogram has one observation of at least
+one event."""
+
+import os
+import re
+import socket
+import urllib.request
+
+import api_util as u
+from api_util import h
+
+TOKEN = "t0ken"
+MAX_CONNECTS = int(os.environ.get("API_METRICS_MAX_CONNECTS", "5000"))
+
+
+def scrape(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
+def requests_total(m, route, status):
+    return m.get(f'rtmp_ingest_api_requests_total{{route="{route}",status="{status}"}}', 0)
+
+
+def main(ctx):
+    metrics_port = h.free_port()
+    ingest = h.Ingest(ctx, args=["-api-addr", "127.0.0.1:0", "-api-token", TOKEN,
+                                 "-api-sse-buffer", "65536",
+                                 "-metrics-addr", f"127.0.0.1:{metrics_port}"])
+    port = u.api_port_from_log(ingest)
+    h.wait_port(metrics_port)
+
+    made = [  # (method, path, token, expected status, route pattern)
+        ("GET", "/api/v1/streams", TOKEN, 200, "/api/v1/streams"),
+        ("GET", "/api/v1/streams", TOKEN, 200, "/api/v1/streams"),
+        ("GET", "/api/v1/streams", None, 401, "/api/v1/streams"),
+        ("GET", "/api/v1/streams/live/nope", TOKEN, 404, "/api/v1/streams/{app}/{name}"),
+        ("GET", "/api/v1/streams/live%2Fnope", TOKEN, 404, "/api/v1/streams/{app}/{name}"),
+        ("POST", "/api/v1/streams/live/nope/kick", TOKEN, 404, "/api/v1/streams/{app}/{name}/kick"),
+        ("GET", "/api/v1/connections/c-1", TOKEN, 405, "/api/v1/connections/{conn_id}"),
+        ("DELETE", "/api/v1/connections/c-1", TOKEN, 404, "/api/v1/connections/{conn_id}"),
+        ("POST", "/api/v1/events", TOKEN, 405, "/api/v1/events"),
+        ("GET", "/api/v1/events", "wrong", 401, "/api/v1/events"),
+        ("GET", "/no/such/path", TOKEN, 404, "other"),
+        ("GET", "/", None, 200, "/"),
+    ]
+    want = {}
+    for method, path, token, status, route in made:
+        st, _, _ = u.request(port, method, path, token=token)
+        h.check(st == status, f"{method} {path}: {st}, expected {status}")
+        want[(route, status)] = want.get((route, status), 0) + 1
+
+    reader = u.SseReader(port, f"/api/v1/events?access_token={TOKEN}")
+    stuck = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stuck.connect(("127.0.0.1", port))
+    stuck.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}"
+                  "\r\n\r\n".encode())
+    want[("/api/v1/events", 200)] = 2
+    h.wait_for(lambda: scrape(metrics_port).get("rtmp_ingest_api_sse_clients") == 2, 20,
+               "rtmp_ingest_api_sse_clients 2")
+
+    addr = "%s:%d" % stuck.getsockname()
+    dropped = re.compile(r"live-event client " + re.escape(addr) + " dropped")
+    made_connects = 0
+    while not dropped.search(ingest.log_text()):
+        h.check(made_connects < MAX_CONNECTS,
+                f"the non-reader was not dropped after {made_connects} connections")
+        for _ in range(50):
+            socket.create_connection(("127.0.0.1", ingest.port), timeout=10).close()
+        made_connects += 50
+    h.log(f"non-reader {addr} dropped after {made_connects} bare connections")
+
+    h.wait_for(lambda: scrape(metrics_port).get("rtmp_ingest_api_sse_clients") == 1, 20,
+               "rtmp_ingest_api_sse_clients back to 1")
+    m = scrape(metrics_port)
+    h.check(m.get("rtmp_ingest_api_sse_clients_dropped_total") == 1,
+            f"rtmp_ingest_api_sse_clients_dropped_total {m.get('rtmp_ingest_api_sse_clients_dropped_total')}")
+    h.check(m.get("rtmp_ingest_api_sse_dropped_events_count") == 1,
+            f"rtmp_ingest_api_sse_dropped_events_count {m.get('rtmp_ingest_api_sse_dropped_events_count')}")
+    h.check(m.get("rtmp_ingest_api_sse_dropped_events_sum", 0) >= 1,
+            f"rtmp_ingest_api_sse_dropped_events_sum {m.get('rtmp_ingest_api_sse_dropped_events_sum')}")
+    for (route, status), n in sorted(want.items()):
+        got = requests_total(m, route, status)
+        h.check(got == n, f"requests_total route={route} status={status}: {got}, expected {n}")
+    served = {k for k in m if k.startswith("rtmp_ingest_api_requests_total")}
+    h.check(len(served) == len(want), f"unexpected request series: {sorted(served)}")
+    h.check(not any("nope" in k or "c-1" in k or "no/such" in k for k in served),
+            "a path appears in a route label")
+    h.log(f"{len(want)} request series as made; SSE gauge, drop counter and histogram right")
+    stuck.close()
+    reader.close()
+    ingest.stop()
+
+
+if __name__ == "__main__":
+    h.run(main)
