@@ -1,0 +1,117 @@
+// The API's path and query decoding (percent escapes) and how a decoded path
+// routes: malformed escapes, %2F in stream names, '+' in paths and queries.
+#include "ingest/api/api_routes.hpp"
+
+#include <gtest/gtest.h>
+
+#include "ingest/events/event.hpp"
+
+namespace rtmp::api {
+namespace {
+
+std::optional<std::string> decode(std::string_view in, bool plus_is_space = false) {
+  std::string out = "stale";
+  if (!percent_decode(in, out, plus_is_space)) return std::nullopt;
+  return out;
+}
+
+TEST(PercentDecode, DecodesEscapesInEitherCase) {
+  EXPECT_EQ(decode("live%2Fshow"), "live/show");
+  EXPECT_EQ(decode("live%2fshow"), "live/show");
+  EXPECT_EQ(decode("a%20b"), "a b");
+  EXPECT_EQ(decode("%41%42%43"), "ABC");
+  EXPECT_EQ(decode("%e2%82%ac"), "\xe2\x82\xac");
+  EXPECT_EQ(decode(""), "");
+  EXPECT_EQ(decode("plain"), "plain");
+}
+
+TEST(PercentDecode, DecodesOnceOnly) {
+  EXPECT_EQ(decode("live%252Fshow"), "live%2Fshow");
+}
+
+TEST(PercentDecode, PlusIsASpaceOnlyInQueries) {
+  EXPECT_EQ(decode("a+b"), "a+b");
+  EXPECT_EQ(decode("a+b", true), "a b");
+  EXPECT_EQ(decode("a%2Bb", true), "a+b");
+}
+
+TEST(PercentDecode, RefusesMalformedEscapes) {
+  for (std::string_view bad : {"%", "a%", "%2", "a%2", "%zz", "%g0", "%0g", "%%41", "%-1", "% 1"})
+    EXPECT_EQ(decode(bad), std::nullopt) << bad;
+}
+
+TEST(QueryParam, FindsDecodesAndRefuses) {
+  EXPECT_EQ(query_param("type=a,b&stream=live%2Fx", "stream"), "live/x");
+  EXPECT_EQ(query_param("type=a,b&stream=live%2Fx", "type"), "a,b");
+  EXPECT_EQ(query_param("stream=live+x", "stream"), "live x");
+  EXPECT_EQ(query_param("flag&x=1", "flag"), "");
+  EXPECT_EQ(query_param("x=1", "stream"), std::nullopt);
+  EXPECT_EQ(query_param("streams=1", "stream"), std::nullopt);
+  EXPECT_EQ(query_param("stream=%zz", "stream"), std::nullopt);
+  EXPECT_EQ(query_param("", "stream"), std::nullopt);
+  EXPECT_EQ(query_param("a=1&&stream=x", "stream"), "x");
+}
+
+// route() over an empty directory: what the decoded path is taken for.
+class RouteTest : public ::testing::Test {
+ protected:
+  struct NullSink : events::EventSink {
+    void emit(events::Event) noexcept override {}
+  };
+  Response get(std::string target, http::verb method = http::verb::get) {
+    Request req{method, target, 11};
+    return route(req, options_, ctx_);
+  }
+  static std::string body(const Response& r) { return r.body(); }
+
+  ApiOptions options_;
+  registry::Directory directory_;
+  NullSink sink_;
+  StatsSampler sampler_{directory_, sink_, common::Duration::zero()};
+  EventHub hub_{10};
+  ApiContext ctx_{directory_,
+                  sampler_,
+                  hub_,
+                  [](const std::string&, events::StopReason, const std::string&) { return false; },
+                  {}};
+};
+
+TEST_F(RouteTest, EscapedSlashIsTheKeysSlash) {
+  auto r = get("/api/v1/streams/live%2Fshow");
+  EXPECT_EQ(r.result(), http::status::not_found);
+  EXPECT_NE(body(r).find("no live stream live/show"), std::string::npos) << body(r);
+  EXPECT_EQ(body(get("/api/v1/streams/live/show")), body(r));
+  // Escaped everywhere: the route itself.
+  EXPECT_EQ(get("/api%2Fv1%2Fstreams").result(), http::status::ok);
+}
+
+TEST_F(RouteTest, KeysNeedAppAndNameAfterDecoding) {
+  EXPECT_EQ(get("/api/v1/streams/live%2F").result(), http::status::bad_request);
+  EXPECT_EQ(get("/api/v1/streams/%2Fshow").result(), http::status::bad_request);
+  EXPECT_EQ(get("/api/v1/streams/live").result(), http::status::bad_request);
+}
+
+TEST_F(RouteTest, MalformedEscapeIsABadRequest) {
+  for (std::string target :
+       {"/api/v1/streams/live/%zz", "/api/v1/streams/live/x%2", "/api/v1/streams/live/x%"}) {
+    auto r = get(target);
+    EXPECT_EQ(r.result(), http::status::bad_request) << target;
+    EXPECT_NE(body(r).find("malformed percent escape"), std::string::npos) << body(r);
+  }
+  // The query is not part of the path: a bad escape there does not matter here.
+  EXPECT_EQ(get("/api/v1/streams?x=%zz").result(), http::status::ok);
+}
+
+TEST_F(RouteTest, EscapedKickIsAKick) {
+  auto r = get("/api/v1/streams/live/show%2Fkick", http::verb::post);
+  EXPECT_EQ(r.result(), http::status::not_found);
+  EXPECT_NE(body(r).find("no live stream live/show"), std::string::npos) << body(r);
+}
+
+TEST_F(RouteTest, PlusStaysAPlusInNames) {
+  auto r = get("/api/v1/streams/live/a+b");
+  EXPECT_NE(body(r).find("no live stream live/a+b"), std::string::npos) << body(r);
+}
+
+}  // namespace
+}  // namespace rtmp::api
