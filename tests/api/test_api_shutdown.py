@@ -29,15 +29,6 @@ PAUSE_S = 2.0
 TIMEOUT = r.bound(30)
 
 
-def raw_publisher(port, name):
-    c = r.RawClient(port, timeout=TIMEOUT)
-    c.handshake()
-    c.connect()
-    sid = c.create_stream()
-    c.send(r.command_msg("publish", 5, None, name, "live", stream_id=sid, csid=8))
-    return c
-
-
 def main(ctx):
     ingest = h.Ingest(ctx, args=["-api-addr", "127.0.0.1:0", "-idle-timeout", "120s",
                                  "-handshake-timeout", "120s", "-shutdown-timeout", "20s", "-api-sse-buffer", "16777216"])
@@ -47,7 +38,7 @@ def main(ctx):
     typed = u.SseReader(port, "/api/v1/events?type=publish_stop")
     h.wait_for(lambda: full.status == 200 and typed.status == 200, 20, "the readers' 200 responses")
 
-    pubs = [raw_publisher(ingest.port, f"s{i}") for i in range(PUBLISHERS)]
+    pubs = [r.raw_publisher(ingest.port, f"s{i}", TIMEOUT) for i in range(PUBLISHERS)]
     bare = [socket.create_connection(("127.0.0.1", ingest.port), timeout=10) for _ in range(BARE)]
     def count(type_):
         return sum(1 for l in u.stdio_lines(ingest) if json.loads(l)["type"] == type_)

@@ -359,6 +359,17 @@ class RawClient:
             pass
 
 
+def raw_publisher(port, name, timeout=30):
+    """A RawClient that has connected to app `live`, created a stream and sent
+    publish(name) (no media): the server answers and emits publish_start."""
+    c = RawClient(port, timeout=timeout)
+    c.handshake()
+    c.connect()
+    sid = c.create_stream()
+    c.send(command_msg("publish", 5, None, name, "live", stream_id=sid, csid=8))
+    return c
+
+
 # --------------------------------------------------------------------------- ingest logs
 
 

@@ -58,15 +58,6 @@ def accept_addr(events, conn):
     return by_type(conn_events(events, conn), "connection_accept")[0]["data"]["remote_addr"]
 
 
-def raw_publisher(port, name):
-    c = r.RawClient(port, timeout=TIMEOUT)
-    c.handshake()
-    c.connect()
-    sid = c.create_stream()
-    c.send(r.command_msg("publish", 5, None, name, "live", stream_id=sid, csid=8))
-    return c
-
-
 def main(ctx):
     if h.server_kind() != "ingest":
         h.skip("lifecycle events are rtmp-ingest's own")
@@ -99,14 +90,14 @@ def main(ctx):
 
     # Silent raw sockets: one that never speaks, one that publishes and goes quiet.
     silent = r.RawClient(port, timeout=TIMEOUT)
-    quiet = raw_publisher(port, "raw?token=good")
+    quiet = r.raw_publisher(port, "raw?token=good", TIMEOUT)
     quiet_start = wait_event(server, "publish_start", "live/raw")
     h.check(quiet.wait_eof(TIMEOUT), "the quiet publisher was not closed")
     h.check(silent.wait_eof(TIMEOUT), "the silent socket was not closed")
     quiet_stop = wait_event(server, "publish_stop", "live/raw")
 
     # Auth refusal.
-    refused = raw_publisher(port, "raw?token=bad")
+    refused = r.raw_publisher(port, "raw?token=bad", TIMEOUT)
     h.check(refused.wait_eof(TIMEOUT), "the refused publisher was not closed")
     failed = h.wait_for(lambda: [e for e in by_type(server.events(), "auth_failed")
                                  if e["data"]["remote_addr"] == refused.addr],
