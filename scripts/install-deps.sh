@@ -13,6 +13,7 @@ build_pkgs=(
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libnats-dev
   libavformat-dev libavcodec-dev libavutil-dev
+  libsrt-openssl-dev  # SRT ingest (headers; the library is libavformat's libsrt-gnutls)
 )
 # Real clients and peers the tests and benchmarks drive.
 test_pkgs=(

@@ -22,6 +22,7 @@
 #include "ingest/registry/stream_registry.hpp"
 #include "ingest/server/server.hpp"
 #include "ingest/server/tls_context.hpp"
+#include "ingest/srt/srt_listener.hpp"
 
 namespace rtmp::server {
 namespace {
@@ -123,6 +124,12 @@ int run_ingest(IngestOptions o) {
   // Signals are caught before the port opens: a SIGTERM or SIGHUP sent as
   // soon as something listens must not meet their default action (exit).
   auto stop_at = std::chrono::steady_clock::time_point::max();  // when the signal came
+  // SRT publishers run on threads of their own (libsrt blocks); relays of
+  // theirs run on `ioc`.
+  std::unique_ptr<srt::SrtListener> srt_listener;
+  if (o.srt.enabled())
+    srt_listener =
+        std::make_unique<srt::SrtListener>(o.srt, srt::SrtContext{ctx, ioc, o.max_connections});
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
@@ -131,6 +138,7 @@ int run_ingest(IngestOptions o) {
           spdlog::info("SIGHUP: reloading auth configuration");
           authorizer->reload();
           if (tls) reload_tls(*tls);
+          if (srt_listener) srt_listener->reload();
           signals.async_wait(on_signal);
           return;
         }
@@ -142,6 +150,7 @@ int run_ingest(IngestOptions o) {
   Server server(ioc, ctx, o.max_connections);
   server.listen(o.listen);
   if (tls) server.listen_tls(o.tls_listen, *tls);
+  if (srt_listener) srt_listener->listen();
 
   std::unique_ptr<api::StatsSampler> sampler;
   if (event_hub || o.api.stats_interval > common::Duration::zero())
@@ -156,8 +165,10 @@ int run_ingest(IngestOptions o) {
         streams.directory(),
         *sampler,
         *event_hub,
-        [&server](const std::string& conn_id, events::StopReason reason, const std::string& why) {
-          return server.close_connection(conn_id, reason, why);
+        [&server, &srt_listener](const std::string& conn_id, events::StopReason reason,
+                                 const std::string& why) {
+          return server.close_connection(conn_id, reason, why) ||
+                 (srt_listener && srt_listener->close_connection(conn_id, reason, why));
         },
         {{"/", api::Page{"text/html; charset=utf-8", api::dashboard_page(),
                          api::kDashboardContentSecurityPolicy}}},
@@ -173,6 +184,12 @@ int run_ingest(IngestOptions o) {
   }
 
   server.start();
+  if (srt_listener) {
+    srt_listener->start();
+    spdlog::info("SRT on {} (port {}), latency {} ms{}", o.srt.listen, srt_listener->port(),
+                 o.srt.latency_ms,
+                 o.srt.passphrase.empty() && o.srt.passphrase_file.empty() ? "" : ", encrypted");
+  }
   if (tls)
     spdlog::info("RTMPS on {} (port {}), certificate {}", o.tls_listen, server.tls_port(),
                  tls->describe());
@@ -199,6 +216,9 @@ int run_ingest(IngestOptions o) {
   ioc.restart();
   server.stop_accepting();
   server.close_all("server shutting down");
+  // SRT publishers end on their own threads (stop events as for RTMP) and
+  // are joined here; their relays' ends run in the drain below.
+  if (srt_listener) srt_listener->stop();
   drain_sessions(ioc, server, deadline, o.shutdown_timeout);
   // Ended publishers ended their recordings: let them complete their files
   // and emit their events before the emitter stops.

@@ -58,6 +58,7 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   auth::register_flags(flags, o.auth);
   record::register_record_flags(flags, o.record);
   relay::register_relay_flags(flags, o.relay);
+  srt::register_srt_flags(flags, o.srt);
   common::register_http_flags(flags, o.http);
   api::register_api_flags(flags, o.api);
   common::register_log_flags(flags, o.log);

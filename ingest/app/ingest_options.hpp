@@ -13,6 +13,7 @@
 #include "ingest/events/emitter_options.hpp"
 #include "ingest/record/record_options.hpp"
 #include "ingest/relay/relay_options.hpp"
+#include "ingest/srt/srt_options.hpp"
 
 namespace rtmp::server {
 
@@ -44,6 +45,7 @@ struct IngestOptions {
   api::ApiOptions api;
   record::RecordOptions record;
   relay::RelayOptions relay;
+  srt::SrtOptions srt;
 
   // Whether any -hook-* flag asks for the embedded dispatcher.
   bool hooks_enabled() const { return dispatcher::has_hooks(hooks); }

@@ -1,0 +1,104 @@
+#include "ingest/srt/ts_demuxer.hpp"
+
+extern "C" {
+#include <libavformat/avformat.h>
+#include <libavutil/error.h>
+#include <libavutil/mem.h>
+}
+
+namespace rtmp::srt {
+namespace {
+
+// Big enough for many TS packets per read, small enough to keep latency low
+// (the source returns what one SRT message holds).
+constexpr int kIoBufferSize = 16 * 1024;
+
+std::string av_error(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(err, buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace
+
+TsDemuxer::TsDemuxer(Source source) : source_(std::move(source)) {}
+
+TsDemuxer::~TsDemuxer() {
+  av_packet_free(&packet_);
+  if (fmt_) avformat_close_input(&fmt_);
+  if (io_) {
+    av_freep(&io_->buffer);
+    avio_context_free(&io_);
+  }
+}
+
+int TsDemuxer::read(void* opaque, uint8_t* buf, int size) {
+  const int n = static_cast<TsDemuxer*>(opaque)->source_(buf, size);
+  return n > 0 ? n : AVERROR_EOF;
+}
+
+bool TsDemuxer::open(std::string& error) {
+  auto* buffer = static_cast<uint8_t*>(av_malloc(kIoBufferSize));
+  io_ = avio_alloc_context(buffer, kIoBufferSize, 0, this, &TsDemuxer::read, nullptr, nullptr);
+  fmt_ = avformat_alloc_context();
+  packet_ = av_packet_alloc();
+  if (!buffer || !io_ || !fmt_ || !packet_) {
+    if (!io_) av_free(buffer);
+    error = "out of memory";
+    return false;
+  }
+  fmt_->pb = io_;
+  fmt_->flags |= AVFMT_FLAG_CUSTOM_IO;
+  // Codec parameters come from the PMT; a short analysis finds the rest
+  // (its packets are not lost: av_read_frame returns them first).
+  fmt_->max_analyze_duration = 1 * AV_TIME_BASE;
+  const AVInputFormat* ts = av_find_input_format("mpegts");
+  if (int err = avformat_open_input(&fmt_, nullptr, ts, nullptr); err < 0) {
+    // avformat_open_input frees the context on failure (not our AVIO).
+    fmt_ = nullptr;
+    error = "not MPEG-TS: " + av_error(err);
+    return false;
+  }
+  if (int err = avformat_find_stream_info(fmt_, nullptr); err < 0) {
+    error = "MPEG-TS without usable streams: " + av_error(err);
+    return false;
+  }
+  return true;
+}
+
+bool TsDemuxer::next(media::EsPacket& out, std::string& error) {
+  for (;;) {
+    av_packet_unref(packet_);
+    const int err = av_read_frame(fmt_, packet_);
+    if (err == AVERROR_EOF || err == AVERROR_EXIT) return false;
+    if (err < 0) {
+      error = "MPEG-TS: " + av_error(err);
+      return false;
+    }
+    const AVStream* st = fmt_->streams[packet_->stream_index];
+    switch (st->codecpar->codec_id) {
+      case AV_CODEC_ID_H264:
+        out.codec = media::EsCodec::kH264;
+        break;
+      case AV_CODEC_ID_HEVC:
+        out.codec = media::EsCodec::kH265;
+        break;
+      case AV_CODEC_ID_AAC:
+        out.codec = media::EsCodec::kAac;
+        break;
+      case AV_CODEC_ID_OPUS:
+        out.codec = media::EsCodec::kOpus;
+        break;
+      default:
+        continue;  // a stream RTMP players could not take: skipped
+    }
+    out.pts = packet_->pts == AV_NOPTS_VALUE ? media::kNoTimestamp : packet_->pts;
+    out.dts = packet_->dts == AV_NOPTS_VALUE ? media::kNoTimestamp : packet_->dts;
+    out.keyframe = (packet_->flags & AV_PKT_FLAG_KEY) != 0;
+    out.data = {packet_->data, static_cast<size_t>(packet_->size)};
+    out.extradata = {st->codecpar->extradata, static_cast<size_t>(st->codecpar->extradata_size)};
+    return true;
+  }
+}
+
+}  // namespace rtmp::srt
