@@ -83,7 +83,7 @@ def abandoned_line(proc, what):
     h.check(len(lines) == 1, f"{what}: {len(lines)} 'abandoned' lines: {lines}")
     line = lines[0]
     h.check('"level":"error"' in line or "error" in line.lower(), f"{what}: not ERROR: {line}")
-    m = re.search(r"abandoned (\d+) queued hook execution\(s\) \((\d+) webhook, (\d+) script\)",
+    m = re.search(r"abandoned (\d+) queued hook execution\(s\) \((\d+) webhook, (\d+) script(, \d+ \w+)*\)",
                   line)
     h.check(m, f"{what}: unparsable line {line}")
     h.log(f"{what}: {line}")

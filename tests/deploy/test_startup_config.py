@@ -94,6 +94,9 @@ def no_hooks_and_unknown_env(ctx, ingest, disp):
     p = ctx.proc("ingest-env", [ingest, "-listen", "127.0.0.1:0"],
                  env={"RTMP_INGEST_LISTEN_ADDR": ":1935", "RTMP_INGEST_AUTH_MODES": "token"})
     p.wait_line(r"warn.*RTMP_INGEST_AUTH_MODES.*RTMP_INGEST_LISTEN_ADDR", STARTUP, "stdout")
+    # The warning comes while flags are read, before the server handles
+    # SIGTERM; stopping it then would test the signal's default action.
+    p.wait_line(r"rtmp-ingest listening on", STARTUP, "stdout")
     h.check(p.stop() == 0, "rtmp-ingest exit status")
 
 

@@ -16,9 +16,16 @@ cat > "{out}/stdin.$RTMP_EVENT_ID"
 echo "argc=$#" > "{out}/env.$RTMP_EVENT_ID"
 env | grep -E '^(RTMP_|DISPATCHER_MARKER)' | sort >> "{out}/env.$RTMP_EVENT_ID"
 """)
-    failing = ctx.write_script("failing.py", "#!/usr/bin/env python3\nimport sys\nprint('to stdout')\n"
-                               "print('first words', 'x' * 2000, file=sys.stderr)\n"
-                               "print('the reason: disk full', file=sys.stderr)\nsys.exit(3)\n")
+    # A shell script, not Python: an interpreter's start-up on a loaded machine
+    # under a sanitizer can outlast the 1 s -hook-timeout this test needs.
+    failing = ctx.write_script("failing.sh", """#!/bin/sh
+echo 'to stdout'
+printf 'first words ' >&2
+head -c 2000 /dev/zero | tr '\\0' x >&2
+echo >&2
+echo 'the reason: disk full' >&2
+exit 3
+""")
     forever = ctx.write_script("forever.sh", f"""#!/bin/sh
 sleep 1000 &
 echo $! > "{out}/child.pid"
@@ -64,7 +71,7 @@ while true; do sleep 0.2; done
                      r"; stderr: \.\.\.x+(\\+n)+the reason: disk full", 30)
     pu.check("first words" not in hit[0].group(0), "the ERROR line carries the whole stderr")
     pu.check(len(hit[0].group(0)) < 1000, f"ERROR line of {len(hit[0].group(0))} bytes")
-    d.wait_log(r"info.*script .*failing.py id=evt-pusher-2 stdout: to stdout", 30)
+    d.wait_log(r"info.*script .*failing.sh id=evt-pusher-2 stdout: to stdout", 30)
 
     # play_start: killed with its child at the 1s timeout.
     hit = d.wait_log(r"error.*script play_start id=evt-pusher-3 .*failed in (\d+)ms.*timed out", 30)
