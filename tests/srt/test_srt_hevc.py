@@ -9,28 +9,23 @@ video and is served from the GOP cache. For each, the first video message is an 
 RTMP 'hvc1' SequenceStart carrying a Main hvcC, and every later one an 'hvc1' coded frame;
 each gets >= 95% of the frames sent while it played. The events say codec_detected H265
 320x240 and publish_stop counts the frames.
-Skipped (77) when rtmp-ingest has no -srt-listen. Length: SRT_HEVC_SECONDS (default 10)."""
+Length: SRT_HEVC_SECONDS (default 10)."""
 
 import os
 import re
 import socket
-import subprocess
 import sys
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hostile"))
 import harness as h  # noqa: E402
 import rtmp_raw as r  # noqa: E402
+import srt_util as su  # noqa: E402
 
 SECONDS = int(os.environ.get("SRT_HEVC_SECONDS", "10"))
 FPS = 25
 KEY = "hevc"
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Player(threading.Thread):
@@ -92,11 +87,6 @@ def check_player(p, sent):
 
 
 def main(ctx):
-    binary = h.ingest_binary()
-    usage = subprocess.run([binary, "-help"], capture_output=True, text=True, timeout=30)
-    if "-srt-listen" not in usage.stdout + usage.stderr:
-        h.skip(f"{binary} has no -srt-listen")
-
     src = ctx.path("hevc.mp4")
     h.check(ctx.proc("encode", [
         "ffmpeg", "-hide_banner", "-v", "error", "-y",
@@ -107,9 +97,7 @@ def main(ctx):
         "encoding the HEVC source failed")
     sent = SECONDS * FPS
 
-    srt_port = free_udp_port()
-    ingest = h.Ingest(ctx, ["-srt-listen", f"127.0.0.1:{srt_port}"])
-    ingest.proc.wait_line(rf"SRT\b.*:{srt_port}\b", 20)
+    ingest, srt_port = su.start_ingest(ctx)
     early = Player(ingest.port, "early")
 
     pub = ctx.proc("srt_publisher", [
