@@ -247,7 +247,7 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "receive":
         receive(int(sys.argv[2]), sys.argv[3])
         return
-    for b in ("rtmp-ingest", "rtmp-dispatcher"):
+    for b in ["rtmp-ingest"] + (["rtmp-dispatcher"] if "external" in MODES else []):
         if not os.access(f"{BIN}/{b}", os.X_OK):
             sys.exit(f"missing {BIN}/{b}")
     import resource
