@@ -153,7 +153,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   // fills it: its media then arrives up to kReadMax bytes per read, while a
   // player (handshake, a few commands, acknowledgements) never holds more
   // than kReadMin. Not zeroed: only what a read returns is used.
-  static constexpr size_t kReadMin = 2 * 1024;
+  static constexpr size_t kReadMin = 1024;
   static constexpr size_t kReadMax = 16 * 1024;
   std::unique_ptr<uint8_t[]> read_buf_ = std::make_unique_for_overwrite<uint8_t[]>(kReadMin);
   size_t read_cap_ = kReadMin;
