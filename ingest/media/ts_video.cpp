@@ -128,7 +128,11 @@ std::vector<uint8_t> TsVideo::config_body() const {
     body.push_back(kExHeader | (kFrameKey << 4) | kExSequenceStart);
     append_fourcc_hvc1(body);
   } else {
-    body.insert(body.end(), {(kFrameKey << 4) | kCodecAvc, kAvcPacketSequenceHeader, 0, 0, 0});
+    // One byte at a time: GCC 12 at -O3 misreads an initializer-list insert
+    // into a reserved vector as an overflow (-Wstringop-overflow).
+    body.push_back((kFrameKey << 4) | kCodecAvc);
+    body.push_back(kAvcPacketSequenceHeader);
+    body.resize(body.size() + 3, 0);  // composition time 0
   }
   body.insert(body.end(), config_.begin(), config_.end());
   return body;
