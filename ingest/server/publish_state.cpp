@@ -113,4 +113,33 @@ void PublishState::detect_audio(std::span<const uint8_t> payload, bool sequence_
   detected.push_back(std::move(*info));
 }
 
+void PublishState::announce(const Announce& a) {
+  std::vector<relay::Relay> relays;
+  if (a.relay && a.relay->enabled()) {
+    const size_t slash = a.key.find('/');
+    const std::string app = slash == std::string::npos ? std::string() : a.key.substr(0, slash);
+    const std::string name = slash == std::string::npos ? a.key : a.key.substr(slash + 1);
+    relays =
+        relay::start_relays(a.registry, a.executor, *a.relay, a.chunk_size, a.conn_id, app, name);
+  }
+  std::vector<std::shared_ptr<const registry::RelayStatus>> relay_status;
+  for (const auto& r : relays)
+    if (auto st = r.status()) relay_status.push_back(std::move(st));
+  relays_ = std::move(relays);
+  const int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  listing_ =
+      a.registry.directory().add(registry::Directory::Entry{.conn_id = a.conn_id,
+                                                            .key = a.key,
+                                                            .remote_addr = a.remote_addr,
+                                                            .since_unix_ms = since_ms,
+                                                            .publisher = true,
+                                                            .recording = recording_ != nullptr,
+                                                            .conn = a.conn,
+                                                            .publish = counters_,
+                                                            .subscriber = nullptr,
+                                                            .relays = std::move(relay_status)});
+}
+
 }  // namespace rtmp::server

@@ -4,6 +4,7 @@
 // path), reports each track's codec once (codec_detected), and classifies
 // each message (keyframe, sequence header, metadata) for the registry's GOP
 // cache.
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -17,9 +18,13 @@
 #include "ingest/registry/directory.hpp"
 #include "ingest/registry/media_message.hpp"
 #include "ingest/registry/publisher_role.hpp"
+#include "ingest/registry/stream_registry.hpp"
 #include "ingest/relay/relay.hpp"
+#include "ingest/relay/relay_options.hpp"
 
 namespace rtmp::server {
+
+namespace net = boost::asio;
 
 class PublishState {
  public:
@@ -47,6 +52,20 @@ class PublishState {
   // `kShutdown` when the server stops; any other end of the publish is the
   // relays' source ending.
   void end_relays(events::StopReason publish_reason);
+
+  // What starting the relays and listing the publish need to know of it.
+  struct Announce {
+    registry::StreamRegistry& registry;
+    net::io_context::executor_type executor;     // where the relays run
+    const relay::RelayOptions* relay = nullptr;  // null or empty: no -relay-to
+    uint32_t chunk_size = 0;
+    std::string conn_id, key, remote_addr;  // key: app/name as published
+    std::shared_ptr<registry::ConnCounters> conn;
+  };
+  // Starts this publish's relays and lists it in the registry's directory
+  // with their status and its recording, for the API: the same for every
+  // protocol a publish arrives by. Call after set_recording.
+  void announce(const Announce& a);
   // Frame counts and codecs for readers off the media path (see
   // registry/directory.hpp), and this publish's entry there.
   const std::shared_ptr<registry::PublishCounters>& counters() const { return counters_; }

@@ -23,30 +23,15 @@ void Session::start_publish(uint32_t stream_id, const std::string& name, const s
   role_ = Role::kPublisher;
   publish_.emplace(std::move(role), stream_id, name);
   if (ctx_.recorder) publish_->set_recording(ctx_.recorder->start(conn_id_, key));
-  std::vector<relay::Relay> relays;
-  if (ctx_.relay && ctx_.relay->enabled()) {
-    // The key as published (app/name), which is also what an auth rename gave.
-    const size_t slash = key.find('/');
-    const std::string app = slash == std::string::npos ? std::string() : key.substr(0, slash);
-    const std::string stream = slash == std::string::npos ? key : key.substr(slash + 1);
-    relays = relay::start_relays(ctx_.registry, socket_.get_executor(), *ctx_.relay,
-                                 rtmp_.out_chunk_size(), conn_id_, app, stream);
-  }
-  std::vector<std::shared_ptr<const registry::RelayStatus>> relay_status;
-  for (const auto& r : relays)
-    if (auto s = r.status()) relay_status.push_back(std::move(s));
-  publish_->set_relays(std::move(relays));
-  publish_->set_listing(ctx_.registry.directory().add(
-      registry::Directory::Entry{.conn_id = conn_id_,
-                                 .key = key,
-                                 .remote_addr = remote_addr_,
-                                 .since_unix_ms = unix_now_ms(),
-                                 .publisher = true,
-                                 .recording = publish_->recording() != nullptr,
-                                 .conn = io_,
-                                 .publish = publish_->counters(),
-                                 .subscriber = nullptr,
-                                 .relays = std::move(relay_status)}));
+  // The key as published (app/name), which is also what an auth rename gave.
+  publish_->announce({.registry = ctx_.registry,
+                      .executor = socket_.get_executor(),
+                      .relay = ctx_.relay,
+                      .chunk_size = rtmp_.out_chunk_size(),
+                      .conn_id = conn_id_,
+                      .key = key,
+                      .remote_addr = remote_addr_,
+                      .conn = io_});
   rtmp_.accept_publish(stream_id, name);
   common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
                     "publish started");

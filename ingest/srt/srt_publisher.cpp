@@ -21,12 +21,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-int64_t unix_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 SrtPublisher::SrtPublisher(SrtContext& ctx, SRTSOCKET socket, std::string conn_id,
@@ -183,29 +177,14 @@ void SrtPublisher::publish() {
   state.emplace(std::move(role), 1, id_.name);
   if (s.recorder) state->set_recording(s.recorder->start(conn_id_, stream_key_));
   const uint32_t chunk = s.options.connection.out_chunk_size;
-  std::vector<relay::Relay> relays;
-  if (s.relay && s.relay->enabled()) {
-    const size_t slash = stream_key_.find('/');
-    relays = relay::start_relays(
-        s.registry, ctx_.ioc.get_executor(), *s.relay, chunk, conn_id_,
-        slash == std::string::npos ? std::string() : stream_key_.substr(0, slash),
-        slash == std::string::npos ? stream_key_ : stream_key_.substr(slash + 1));
-  }
-  std::vector<std::shared_ptr<const registry::RelayStatus>> relay_status;
-  for (const auto& r : relays)
-    if (auto st = r.status()) relay_status.push_back(std::move(st));
-  state->set_relays(std::move(relays));
-  state->set_listing(s.registry.directory().add(
-      registry::Directory::Entry{.conn_id = conn_id_,
-                                 .key = stream_key_,
-                                 .remote_addr = remote_addr_,
-                                 .since_unix_ms = unix_now_ms(),
-                                 .publisher = true,
-                                 .recording = state->recording() != nullptr,
-                                 .conn = io_,
-                                 .publish = state->counters(),
-                                 .subscriber = nullptr,
-                                 .relays = std::move(relay_status)}));
+  state->announce({.registry = s.registry,
+                   .executor = ctx_.ioc.get_executor(),
+                   .relay = s.relay,
+                   .chunk_size = chunk,
+                   .conn_id = conn_id_,
+                   .key = stream_key_,
+                   .remote_addr = remote_addr_,
+                   .conn = io_});
   common::log::info({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
                     "SRT publish started");
 

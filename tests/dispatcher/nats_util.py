@@ -125,15 +125,6 @@ class Client:
         self.sock.close()
 
 
-def metric(port, name):
-    """A metric's value from a /metrics endpoint, `name` with its labels."""
-    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
-    for line in body.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return None
-
-
 def stream_messages(port, stream, count):
     """Every message of the stream, seq 1..count."""
     c = Client(port)

@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -325,6 +326,15 @@ class Ctx:
             if p.p.poll() is None:
                 p.p.kill()
                 p.p.wait()
+
+
+def metric(port, name):
+    """A metric's value from a /metrics endpoint, `name` with its labels."""
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    for line in body.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
 
 
 def run(main):

@@ -58,8 +58,8 @@ def single(ctx):
     pu.check(state["config"]["subjects"] == ["rtmp.events.*"], f"subjects {state['config']}")
     d.wait_log(r"created stream RTMP_TEST", 5)
     executions = 'rtmp_dispatcher_hook_executions_total{kind="nats"}'
-    pu.wait_for(lambda: nu.metric(mport, executions) == count, 30, f"{executions} {count}")
-    failures = nu.metric(mport, 'rtmp_dispatcher_hook_failures_total{kind="nats"}')
+    pu.wait_for(lambda: pu.metric(mport, executions) == count, 30, f"{executions} {count}")
+    failures = pu.metric(mport, 'rtmp_dispatcher_hook_failures_total{kind="nats"}')
     pu.check(failures == 0, f"nats failures {failures}")
     pu.check(d.stop() == 0, "dispatcher exit")
     pu.check(d.count_log(r"nats .*failed") == 0, "no failed publish")
@@ -98,10 +98,10 @@ def unreachable(ctx):
     pu.check(not os.path.exists(dead) or os.path.getsize(dead) == 0,
              "the webhooks were delivered before any NATS execution ran out of time")
     failures = 'rtmp_dispatcher_hook_failures_total{kind="nats"}'
-    pu.wait_for(lambda: nu.metric(mport, failures) == count, 60, f"{failures} {count}")
-    retries = nu.metric(mport, 'rtmp_dispatcher_hook_retries_total{kind="nats"}')
+    pu.wait_for(lambda: pu.metric(mport, failures) == count, 60, f"{failures} {count}")
+    retries = pu.metric(mport, 'rtmp_dispatcher_hook_retries_total{kind="nats"}')
     pu.check(retries and retries >= count, f"unacknowledged attempts retried: {retries}")
-    webhook_failures = nu.metric(mport, 'rtmp_dispatcher_hook_failures_total{kind="webhook"}')
+    webhook_failures = pu.metric(mport, 'rtmp_dispatcher_hook_failures_total{kind="webhook"}')
     pu.check(webhook_failures == 0, f"webhook failures {webhook_failures}")
     pu.check(d.stop() == 0, "dispatcher exit")
     with open(dead) as f:

@@ -3,19 +3,10 @@
 default other dispatchers may share the ingest and take those events, so a gap
 is a DEBUG line and never a WARN; with -sole-consumer nobody else could have
 taken them, so the gap is a loss: a WARN with the number of missing events."""
-import urllib.request
 
 import proc_util as pu
 
 GAP_LINE = r"ingest pusher: seq gap, 3 event\(s\) missing before seq 8"
-
-
-def metric(port, name):
-    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
-    for line in body.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return None
 
 
 def run_one(ctx, name, extra):
@@ -31,7 +22,7 @@ def run_one(ctx, name, extra):
     pu.check(lines[0].startswith("RTMP_EVENT_TYPE='connection_accept' "), f"env line: {lines[0]}")
     seqs = [int(l.split(" RTMP_SEQ='")[1].split("'")[0]) for l in lines]
     pu.check(seqs == [s for s in range(1, 21) if s not in (5, 6, 7, 15)], f"order {seqs}")
-    pu.wait_for(lambda: metric(port, "rtmp_dispatcher_seq_gaps_total") == 4, 30,
+    pu.wait_for(lambda: pu.metric(port, "rtmp_dispatcher_seq_gaps_total") == 4, 30,
                 f"{name}: rtmp_dispatcher_seq_gaps_total 4")
     return d
 
