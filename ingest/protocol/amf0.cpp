@@ -93,6 +93,13 @@ std::optional<double> Value::get_number(std::string_view key) const {
   return v->number;
 }
 
+std::optional<uint32_t> Value::as_uint32() const {
+  if (type != Type::kNumber || !(number >= 0) || number > 4294967295.0 ||
+      std::floor(number) != number)
+    return std::nullopt;
+  return static_cast<uint32_t>(number);
+}
+
 namespace {
 
 bool same_number(double a, double b) {

@@ -69,6 +69,10 @@ struct Value {
   // Convenience: the property as string / number if present and of that type.
   std::optional<std::string> get_string(std::string_view key) const;
   std::optional<double> get_number(std::string_view key) const;
+  // A number that is a whole value in [0, 2^32) (message stream ids and
+  // the like); nullopt for any other value, so a peer's -4, NaN or 1e20
+  // never reaches an integer conversion.
+  std::optional<uint32_t> as_uint32() const;
 
   bool operator==(const Value& o) const;
 };

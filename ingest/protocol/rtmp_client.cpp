@@ -1,6 +1,5 @@
 #include "ingest/protocol/rtmp_client.hpp"
 
-#include <cmath>
 #include <utility>
 
 namespace rtmp::protocol {
@@ -140,10 +139,9 @@ std::string RtmpClient::on_command(const Message& m) {
   if (c.transaction_id == create_tid_ && state_ == State::kCreatingStream) {
     if (!result) return "createStream refused: " + info_text(first_arg(c));
     const Value* id = first_arg(c);
-    if (id == nullptr || id->type != amf0::Type::kNumber || !(id->number >= 1) ||
-        id->number > 0xFFFFFF || std::floor(id->number) != id->number)
-      return "createStream: no valid stream id in the reply";
-    stream_id_ = static_cast<uint32_t>(id->number);
+    const std::optional<uint32_t> sid = id ? id->as_uint32() : std::nullopt;
+    if (!sid || *sid < 1 || *sid > 0xFFFFFF) return "createStream: no valid stream id in the reply";
+    stream_id_ = *sid;
     send_command(kCsidStreamCommand, stream_id_,
                  {Value::String("publish"), Value::Number(next_transaction_++), Value::Null(),
                   Value::String(options_.stream_name), Value::String("live")});

@@ -118,8 +118,9 @@ std::string RtmpConnection::do_fc_unpublish(const Command& c, uint32_t msg_strea
 }
 
 std::string RtmpConnection::do_delete_stream(const Command& c, uint32_t) {
-  if (!c.args.empty() && c.args[0].type == amf0::Type::kNumber)
-    delegate_.on_stream_end(static_cast<uint32_t>(c.args[0].number));
+  // A stream id that is no whole number in range names no stream of ours.
+  if (!c.args.empty())
+    if (const auto id = c.args[0].as_uint32()) delegate_.on_stream_end(*id);
   return "";
 }
 

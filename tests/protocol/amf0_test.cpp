@@ -234,5 +234,13 @@ TEST(Amf0, Equality) {
   EXPECT_NE(Value::String("a"), Value::String("b"));
 }
 
+TEST(Amf0Value, AsUint32TakesOnlyWholeNumbersInRange) {
+  EXPECT_EQ(Value::Number(0).as_uint32(), 0u);
+  EXPECT_EQ(Value::Number(4294967295.0).as_uint32(), 4294967295u);
+  for (double bad : {-4.0, -0.5, 1.5, 4294967296.0, 1e20, std::nan(""), HUGE_VAL})
+    EXPECT_FALSE(Value::Number(bad).as_uint32()) << bad;
+  EXPECT_FALSE(Value::String("1").as_uint32());
+}
+
 }  // namespace
 }  // namespace rtmp::amf0

@@ -1,4 +1,6 @@
 // RtmpConnection, the publish flow: commands, answers, media handed to the delegate, rejections.
+#include <cmath>
+
 #include "rtmp_connection_fixture.hpp"
 
 namespace rtmp::protocol::test {
@@ -85,6 +87,19 @@ TEST_F(RtmpConnectionTest, PublishSessionCommandFlow) {
   // Media after the publish ended goes nowhere.
   ASSERT_EQ(send(media_message(MessageType::kVideo, 1, 80, video)), "");
   EXPECT_EQ(rec.media.size(), 5u);
+}
+
+TEST_F(RtmpConnectionTest, DeleteStreamWithAnIdOutOfRangeEndsNothing) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(id, "publish", 5, Value::Null(), {Value::String("test")})), "");
+  conn.accept_publish(id, "test");
+  const size_t logged = rec.log.size();
+  for (double bad : {-4.0, 1.5, 1e20, 4294967296.0, std::nan("")})
+    ASSERT_EQ(send(command(0, "deleteStream", 7, Value::Null(), {Value::Number(bad)})), "");
+  EXPECT_EQ(rec.log.size(), logged);
+  EXPECT_EQ(conn.publishing_stream(), id);
+  ASSERT_EQ(send(command(0, "deleteStream", 8, Value::Null(), {Value::Number(id)})), "");
+  EXPECT_EQ(rec.log.back(), "end " + std::to_string(id));
 }
 
 TEST_F(RtmpConnectionTest, EndPublishWithoutNotifySendsNothing) {
