@@ -46,4 +46,19 @@ inline std::vector<Bytes> length_prefixed_nals(std::span<const uint8_t> body) {
   return nals;
 }
 
+// The frames of an ADTS stream, cut by each header's frame length (read here
+// from the bytes, not by the parser under test).
+inline std::vector<Bytes> adts_frames(const Bytes& stream) {
+  std::vector<Bytes> frames;
+  for (size_t pos = 0; pos + 7 <= stream.size();) {
+    const size_t len = (size_t{stream[pos + 3] & 3u} << 11) | (size_t{stream[pos + 4]} << 3) |
+                       (stream[pos + 5] >> 5);
+    if (len < 7 || pos + len > stream.size()) break;
+    frames.emplace_back(stream.begin() + static_cast<long>(pos),
+                        stream.begin() + static_cast<long>(pos + len));
+    pos += len;
+  }
+  return frames;
+}
+
 }  // namespace rtmp::media::test

@@ -37,7 +37,8 @@ struct Demuxed {
 class TsDemux : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no ffmpeg";
+    // ffmpeg makes the test streams; scripts/install-deps.sh installs it.
+    ASSERT_EQ(std::system("ffmpeg -version >/dev/null 2>&1"), 0) << "ffmpeg is not installed";
     dir_ = fs::temp_directory_path() /
            ("ts_demux_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());

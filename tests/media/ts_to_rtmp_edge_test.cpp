@@ -16,19 +16,6 @@ using test::Bytes;
 constexpr int64_t kStart = 900000;
 constexpr int64_t kFrame = 3600;
 
-std::vector<Bytes> adts_frames() {
-  const Bytes stream = test::read_fixture("aac_48k_stereo.adts");
-  std::vector<Bytes> frames;
-  for (size_t pos = 0; pos + 7 <= stream.size();) {
-    const size_t len = (size_t{stream[pos + 3] & 3u} << 11) | (size_t{stream[pos + 4]} << 3) |
-                       (stream[pos + 5] >> 5);
-    frames.emplace_back(stream.begin() + static_cast<long>(pos),
-                        stream.begin() + static_cast<long>(pos + len));
-    pos += len;
-  }
-  return frames;
-}
-
 EsPacket packet(EsCodec codec, const Bytes& data, int64_t pts, int64_t dts, bool key = false) {
   return EsPacket{
       .codec = codec, .pts = pts, .dts = dts, .keyframe = key, .data = data, .extradata = {}};
@@ -40,7 +27,7 @@ Bytes with_sampling_index(Bytes frame, uint8_t index) {
 }
 
 TEST(TsToRtmpEdges, AacSampleRateChangeSendsANewConfigAndKeepsTime) {
-  const auto frames = adts_frames();
+  const auto frames = test::adts_frames(test::read_fixture("aac_48k_stereo.adts"));
   TsToRtmp conv;
   std::vector<Message> out;
   conv.push(packet(EsCodec::kAac, frames[0], kStart, kStart), out);
@@ -61,7 +48,7 @@ TEST(TsToRtmpEdges, AacSampleRateChangeSendsANewConfigAndKeepsTime) {
 }
 
 TEST(TsToRtmpEdges, AdtsItCannotConvertIsDroppedWithItsReason) {
-  const auto frames = adts_frames();
+  const auto frames = test::adts_frames(test::read_fixture("aac_48k_stereo.adts"));
   Bytes pce = frames[0];
   pce[2] &= ~0x01;  // channel configuration 0
   pce[3] &= 0x3f;
@@ -81,7 +68,7 @@ TEST(TsToRtmpEdges, AdtsItCannotConvertIsDroppedWithItsReason) {
 }
 
 TEST(TsToRtmpEdges, AudioBeforeAnyTimestampIsDropped) {
-  const auto frames = adts_frames();
+  const auto frames = test::adts_frames(test::read_fixture("aac_48k_stereo.adts"));
   TsToRtmp conv;
   std::vector<Message> out;
   conv.push(packet(EsCodec::kAac, frames[0], kNoTimestamp, kNoTimestamp), out);

@@ -189,18 +189,6 @@ TEST(TsToRtmp, H265BecomesEnhancedRtmpHvc1) {
   EXPECT_EQ(out[2].payload[7], 80);
 }
 
-std::vector<Bytes> adts_frames(const Bytes& stream) {
-  std::vector<Bytes> frames;
-  for (size_t pos = 0; pos + 7 <= stream.size();) {
-    const size_t len = (size_t{stream[pos + 3] & 3u} << 11) | (size_t{stream[pos + 4]} << 3) |
-                       (stream[pos + 5] >> 5);
-    frames.emplace_back(stream.begin() + static_cast<long>(pos),
-                        stream.begin() + static_cast<long>(pos + len));
-    pos += len;
-  }
-  return frames;
-}
-
 EsPacket audio(EsCodec codec, const Bytes& data, int64_t pts, const Bytes& extradata = {}) {
   return EsPacket{.codec = codec,
                   .pts = pts,
@@ -212,7 +200,7 @@ EsPacket audio(EsCodec codec, const Bytes& data, int64_t pts, const Bytes& extra
 
 TEST(TsToRtmp, AacPesBecomesConfigThenOneMessagePerFrameAtItsOwnTime) {
   const Bytes stream = test::read_fixture("aac_48k_stereo.adts");
-  const auto frames = adts_frames(stream);
+  const auto frames = test::adts_frames(stream);
   TsToRtmp conv;
   std::vector<Message> out;
   conv.push(audio(EsCodec::kAac, stream, kStart), out);  // the whole PES at once
@@ -238,7 +226,7 @@ TEST(TsToRtmp, AacPesBecomesConfigThenOneMessagePerFrameAtItsOwnTime) {
 }
 
 TEST(TsToRtmp, AacWithoutPtsContinuesFromTheLastOne) {
-  const auto frames = adts_frames(test::read_fixture("aac_48k_stereo.adts"));
+  const auto frames = test::adts_frames(test::read_fixture("aac_48k_stereo.adts"));
   TsToRtmp conv;
   std::vector<Message> out;
   for (size_t i = 0; i < frames.size(); ++i) {
@@ -250,7 +238,7 @@ TEST(TsToRtmp, AacWithoutPtsContinuesFromTheLastOne) {
 
 TEST(TsToRtmp, AudioAndVideoShareTheFirstTimestamp) {
   const auto units = test::access_units(test::read_fixture("h264_160x120_aud.h264"), false);
-  const auto frames = adts_frames(test::read_fixture("aac_48k_stereo.adts"));
+  const auto frames = test::adts_frames(test::read_fixture("aac_48k_stereo.adts"));
   TsToRtmp conv;
   std::vector<Message> out;
   conv.push(video(EsCodec::kH264, units[0], kStart, kStart + 7200, true), out);
@@ -278,7 +266,7 @@ TEST(TsToRtmp, TimestampsCrossThe33BitWrap) {
 }
 
 TEST(TsToRtmp, JunkAndTruncatedAdtsAreDroppedAndCounted) {
-  const auto frames = adts_frames(test::read_fixture("aac_48k_stereo.adts"));
+  const auto frames = test::adts_frames(test::read_fixture("aac_48k_stereo.adts"));
   Bytes pes = {0x12, 0x34, 0x56};  // junk before the first sync word
   pes.insert(pes.end(), frames[0].begin(), frames[0].end());
   pes.insert(pes.end(), frames[1].begin(), frames[1].begin() + 20);  // cut short
