@@ -113,6 +113,16 @@ void PublishState::detect_audio(std::span<const uint8_t> payload, bool sequence_
   detected.push_back(std::move(*info));
 }
 
+void PublishState::deliver(protocol::Message&& m, uint32_t chunk_size,
+                           std::vector<events::CodecDetected>& detected) {
+  const size_t first_new = detected.size();
+  auto media = ingest(std::move(m), chunk_size, detected);
+  for (size_t i = first_new; i < detected.size(); ++i) counters_->detected(detected[i]);
+  if (!media) return;
+  role_.stream().publish_media(media);
+  if (recording_) recording_->offer(media);
+}
+
 void PublishState::announce(const Announce& a) {
   std::vector<relay::Relay> relays;
   if (a.relay && a.relay->enabled()) {

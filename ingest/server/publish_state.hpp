@@ -36,6 +36,12 @@ class PublishState {
   registry::MediaPtr ingest(protocol::Message&& m, uint32_t chunk_size,
                             std::vector<events::CodecDetected>& detected);
 
+  // One message of the publish, whatever protocol brought it: ingest(), then
+  // fan-out to the players and the recording. Codecs seen for the first time
+  // are counted and appended to `detected` for the caller to emit.
+  void deliver(protocol::Message&& m, uint32_t chunk_size,
+               std::vector<events::CodecDetected>& detected);
+
   registry::PublisherRole& role() { return role_; }
   uint32_t stream_id() const { return stream_id_; }
   const std::string& name() const { return name_; }

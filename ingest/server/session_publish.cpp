@@ -56,14 +56,8 @@ void Session::on_stream_end(uint32_t stream_id) {
 void Session::on_media(protocol::Message&& message) {
   if (!publish_ || closed_) return;
   std::vector<events::CodecDetected> detected;
-  auto media = publish_->ingest(std::move(message), rtmp_.out_chunk_size(), detected);
-  for (auto& d : detected) {
-    publish_->counters()->detected(d);
-    emit(std::move(d));
-  }
-  if (!media) return;
-  publish_->role().stream().publish_media(media);
-  if (auto* recording = publish_->recording()) recording->offer(media);
+  publish_->deliver(std::move(message), rtmp_.out_chunk_size(), detected);
+  for (auto& d : detected) emit(std::move(d));
 }
 
 }  // namespace rtmp::server

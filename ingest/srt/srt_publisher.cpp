@@ -201,14 +201,8 @@ void SrtPublisher::publish() {
         converter.push(packet, out);
         for (auto& m : out) {
           detected.clear();
-          auto media = state->ingest(std::move(m), chunk, detected);
-          for (auto& d : detected) {
-            state->counters()->detected(d);
-            emit(std::move(d));
-          }
-          if (!media) continue;
-          state->role().stream().publish_media(media);
-          if (auto* recording = state->recording()) recording->offer(media);
+          state->deliver(std::move(m), chunk, detected);
+          for (auto& d : detected) emit(std::move(d));
         }
       }
     }
