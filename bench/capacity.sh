@@ -58,7 +58,7 @@
 # Pinning as bench/fanout.sh: server on CPU $SERVER_CPU, the players and the
 # publisher (separate rtmp-load processes) on CPU $LOAD_CPU. nginx-rtmp:
 # master_process on, worker_processes 1; rtmp-ingest: -threads 1 at its default
-# options (so -merge-write 30ms). Per core, then.
+# options (-merge-write 100ms, -merge-write-bytes 64 KiB). Per core, then.
 #
 # Environment: SERVERS ("nginx ingest"), PLAYER_MIN (90), STEPS ("500 1000 1500 2000 3000 4000
 # 5000 6000 8000"), STEP_SECONDS (20), RAMP (1000 players/s), SETTLE (5 s),

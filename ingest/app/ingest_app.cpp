@@ -40,6 +40,7 @@ SessionOptions session_options(const IngestOptions& o) {
   s.write_timeout = o.write_timeout;
   s.player_queue = static_cast<uint32_t>(o.player_queue);
   s.merge_write = o.merge_write;
+  s.merge_write_bytes = static_cast<size_t>(o.merge_write_bytes);
   return s;
 }
 

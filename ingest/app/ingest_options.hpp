@@ -33,7 +33,8 @@ struct IngestOptions {
   int64_t max_partial_bytes = 0;  // 0 = 2 x max_message_size
   int64_t max_connections = 10000;
   int64_t player_queue = 1024;
-  common::Duration merge_write = std::chrono::milliseconds(30);
+  common::Duration merge_write = std::chrono::milliseconds(100);
+  int64_t merge_write_bytes = 64 * 1024;
   int64_t gop_cache_bytes = 32 * 1024 * 1024;
   int64_t threads = 0;
 

@@ -37,6 +37,7 @@ Session::Session(Socket socket, SessionContext& ctx, std::string conn_id,
       strand_(net::make_strand(socket_.get_executor())),
       timer_(strand_),
       merge_timer_(strand_),
+      merge_(ctx.options.merge_write, ctx.options.merge_write_bytes),
       conn_id_(std::move(conn_id)),
       remote_addr_(remote_text(socket_)),
       rtmp_(ctx.options.connection, *this) {
@@ -231,7 +232,7 @@ void Session::flush() {
 }
 
 void Session::on_wake() {
-  const auto window = ctx_.options.merge_write;
+  const auto window = merge_.window();
   if (window <= common::Duration::zero() || !closing_reason_.empty()) return flush();
   flush_at(Clock::now() + window);
 }
@@ -264,6 +265,7 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
   io_->bytes_out.fetch_add(n, std::memory_order_relaxed);
+  merge_.wrote(n, Clock::now());
   clear_inflight();
   // A burst or a catch-up write gathers up to kMaxIovecs items (~2 KiB of
   // pointers and iovecs); a player that keeps up writes a few per merge
@@ -288,7 +290,7 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
 // CPU, slower iterations; at 3,000 players and -merge-write 200ms it ran at
 // 100 % CPU with 34 writes per player per second instead of 5.)
 bool Session::hold_for_window() {
-  const auto window = ctx_.options.merge_write;
+  const auto window = merge_.window();
   if (window <= common::Duration::zero() || !closing_reason_.empty() || !out_.empty()) return false;
   const registry::PlayerLink* link = player_link();
   if (!link || !media_attached_ || link->queued() == 0) return false;

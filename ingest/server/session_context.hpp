@@ -22,9 +22,12 @@ struct SessionOptions {
   common::Duration idle_timeout = std::chrono::seconds(30);
   common::Duration write_timeout = std::chrono::seconds(30);
   uint32_t player_queue = 1024;  // messages queued per player before it skips ahead
-  // Merged writes: a woken player waits this long before writing, so one writev
-  // carries every message of the window (0 = write at once).
+  // Merged writes: a woken player waits up to merge_write before writing, so
+  // one writev carries every message of the window (0 = write at once); the
+  // window shortens so that a write carries about merge_write_bytes at the
+  // player's rate (0 = always the whole window). See merge_window.hpp.
   common::Duration merge_write{0};
+  size_t merge_write_bytes = 0;
   uint32_t player_max_skips = 3;  // keyframes still too far behind before it is dropped
   size_t max_stream_name = 1024;
 };

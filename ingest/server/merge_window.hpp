@@ -1,0 +1,60 @@
+#pragma once
+// How long a player's media waits to be merged into one write. Most of a
+// player's cost is per write (the syscall, the TCP segment, waking the
+// reader), not per byte, so a player should write as seldom as its latency
+// budget allows. A fixed window writes small pieces of a low-bitrate stream
+// (a 600 kbit/s stream gives ~2 KiB per 30 ms) and large ones of a fast one.
+// So the window follows the player's own rate: long enough that one write
+// carries about `target_bytes`, never longer than `longest`. The rate is the
+// bytes written over the last period of at least one second; until the first
+// period ends, the window is `longest`.
+//
+// No I/O and no clock of its own: the session passes the time in.
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace rtmp::server {
+
+class MergeWindow {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Duration = Clock::duration;
+
+  // `longest` <= 0 turns merging off (window() is 0); `target_bytes` 0 keeps
+  // the window at `longest` whatever the rate.
+  MergeWindow(Duration longest, size_t target_bytes)
+      : longest_(std::max(longest, Duration::zero())), target_(target_bytes), window_(longest_) {}
+
+  Duration window() const { return window_; }
+
+  // `n` bytes were written at `now`.
+  void wrote(size_t n, Clock::time_point now) {
+    if (target_ == 0 || longest_ == Duration::zero()) return;
+    if (period_start_ == Clock::time_point{}) period_start_ = now;
+    bytes_ += n;
+    const Duration elapsed = now - period_start_;
+    if (elapsed < kPeriod) return;
+    // window = target / rate = target * elapsed / bytes, in [kShortest, longest].
+    const double secs = std::chrono::duration<double>(elapsed).count();
+    const double want = static_cast<double>(target_) * secs / static_cast<double>(bytes_);
+    const auto w = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(want));
+    window_ = std::clamp(w, std::min(kShortest, longest_), longest_);
+    period_start_ = now;
+    bytes_ = 0;
+  }
+
+ private:
+  static constexpr Duration kPeriod = std::chrono::seconds(1);
+  // Below this a write is due nearly every loop turn anyway.
+  static constexpr Duration kShortest = std::chrono::milliseconds(2);
+
+  Duration longest_;
+  size_t target_;
+  Duration window_;
+  Clock::time_point period_start_{};
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace rtmp::server

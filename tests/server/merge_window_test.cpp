@@ -1,0 +1,72 @@
+// MergeWindow: the whole window until a rate is known, then what carries the
+// target bytes at that rate, within [2 ms, longest]; off stays off.
+#include "ingest/server/merge_window.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace rtmp::server {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = MergeWindow::Clock;
+
+// Writes `per_second` bytes a second in `writes` equal writes for `seconds`
+// seconds, starting at `t`; returns the time after the last one.
+Clock::time_point feed(MergeWindow& w, Clock::time_point t, size_t per_second, int writes,
+                       int seconds) {
+  const auto step = std::chrono::duration_cast<Clock::duration>(1s) / writes;
+  for (int i = 0; i < writes * seconds; ++i) {
+    t += step;
+    w.wrote(per_second / writes, t);
+  }
+  return t;
+}
+
+TEST(MergeWindow, WholeWindowUntilTheFirstSecondIsMeasured) {
+  MergeWindow w(100ms, 64 * 1024);
+  EXPECT_EQ(w.window(), 100ms);
+  Clock::time_point t{1h};
+  w.wrote(1 << 20, t);  // a large burst, but no rate yet
+  w.wrote(1 << 20, t + 500ms);
+  EXPECT_EQ(w.window(), 100ms);
+}
+
+TEST(MergeWindow, LowRateKeepsTheLongestWindow) {
+  MergeWindow w(100ms, 64 * 1024);
+  feed(w, Clock::time_point{1h}, 75'000, 10, 3);  // ~600 kbit/s
+  EXPECT_EQ(w.window(), 100ms);
+}
+
+TEST(MergeWindow, HighRateShortensItToCarryTheTarget) {
+  MergeWindow w(100ms, 64 * 1024);
+  feed(w, Clock::time_point{1h}, 1'000'000, 20, 3);  // 8 Mbit/s: 64 KiB every ~66 ms
+  EXPECT_GT(w.window(), 60ms);
+  EXPECT_LT(w.window(), 70ms);
+  MergeWindow fast(100ms, 64 * 1024);
+  feed(fast, Clock::time_point{1h}, 1'000'000'000, 50, 2);  // absurd rate: the 2 ms floor
+  EXPECT_EQ(fast.window(), 2ms);
+}
+
+TEST(MergeWindow, FollowsTheRateBackUp) {
+  MergeWindow w(100ms, 64 * 1024);
+  auto t = feed(w, Clock::time_point{1h}, 4'000'000, 50, 2);
+  EXPECT_LT(w.window(), 20ms);
+  feed(w, t, 50'000, 10, 2);
+  EXPECT_EQ(w.window(), 100ms);
+}
+
+TEST(MergeWindow, ZeroTargetKeepsTheWindowAndZeroWindowIsOff) {
+  MergeWindow fixed(30ms, 0);
+  feed(fixed, Clock::time_point{1h}, 10'000'000, 50, 2);
+  EXPECT_EQ(fixed.window(), 30ms);
+  MergeWindow off(0ms, 64 * 1024);
+  feed(off, Clock::time_point{1h}, 10'000'000, 50, 2);
+  EXPECT_EQ(off.window(), Clock::duration::zero());
+  MergeWindow negative(-5ms, 64 * 1024);
+  EXPECT_EQ(negative.window(), Clock::duration::zero());
+}
+
+}  // namespace
+}  // namespace rtmp::server
