@@ -22,8 +22,9 @@ window of $STEP_SECONDS s:
   gb        bytes the players' sockets received in the window (ss -ti bytes_received,
             summed over established sockets whose peer is the server's port)
   s/GB      cpu_s / gb
-  KiB/pl    memory per playing player: (VmHWM - VmRSS before the players) / N, and
-            (VmRSS at the window's end - VmRSS before) / N (RSS columns)
+  KiB/pl    memory per playing player: (VmHWM - VmRSS before the players) / P, and
+            (VmRSS at the window's end - VmRSS before) / P (RSS columns), P = the
+            players connected through the window (column "in": the median of P)
   load      the 1-minute load average at the window's start and end
 Servers alternate within each step (order flipped every step), REPEAT times;
 the table gives medians, the ratio ingest / nginx of the medians, and beside
@@ -32,7 +33,12 @@ each figure the load range of its runs and the CPU model. Raw rows: $OUT (TSV).
 Environment: STEPS ("100 200 500 1000"), RATES ("600k 2500k"), CLIENT (rtmpdump),
 REPEAT (3), STEP_SECONDS (20), SETTLE (2), SERVERS ("nginx ingest"; ingest_ref =
 rtmp-ingest from $REF_BIN), PIN (0), SERVER_CPU (0), LOAD_CPU (1), LOAD_THREADS
-(1), INGEST_ARGS, BIN (build-bench/bin), CACHE (bench/.cache), RECORD_DIR, OUT.
+(1), RAMP (rtmpdump players started per second; 0 = all at once: at 1,000
+players on two cores some rtmpdump processes then give up before nginx-rtmp
+answers them), INGEST_ARGS, REF_ARGS (ingest_ref only; with REF_BIN=$BIN, one build
+under two settings), REF_COMPANION (a shell command run beside ingest_ref from
+before its players join until its window ends, e.g. a dashboard open on its API:
+the cost of a feature in use; its own CPU is not counted), BIN (build-bench/bin), CACHE (bench/.cache), RECORD_DIR, OUT.
 """
 import os
 import re
@@ -62,6 +68,9 @@ PIN = ENV("PIN", "0") == "1"
 SERVER_CPU, LOAD_CPU = ENV("SERVER_CPU", "0"), ENV("LOAD_CPU", "1")
 LOAD_THREADS = ENV("LOAD_THREADS", "1")
 INGEST_ARGS = ENV("INGEST_ARGS", "").split()
+REF_ARGS = ENV("REF_ARGS", "").split()
+REF_COMPANION = ENV("REF_COMPANION", "")
+RAMP = float(ENV("RAMP", "0"))
 CACHE = ENV("CACHE", os.path.join(HERE, ".cache"))
 RECORD_DIR = ENV("RECORD_DIR", "")
 OUT = ENV("OUT", f"/tmp/players-{os.getpid()}.tsv")
@@ -182,7 +191,8 @@ rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; }} }} }}
     else:
         b = REF_BIN if kind == "ingest_ref" else BIN
         argv = [f"{b}/rtmp-ingest", "-listen", f"127.0.0.1:{port}", "-log-level", "warn",
-                "-max-connections", str(n * 2 + 100)] + (["-threads", "1"] if PIN else []) + INGEST_ARGS
+                "-max-connections", str(n * 2 + 100)] + (["-threads", "1"] if PIN else []) + INGEST_ARGS \
+            + (REF_ARGS if kind == "ingest_ref" else [])
     log = open(os.path.join(work, f"{kind}-{port}.log"), "w")
     proc = subprocess.Popen(pinned(SERVER_CPU, argv), stdout=log, stderr=subprocess.STDOUT)
     wait_port(port)
@@ -205,8 +215,10 @@ def start_players(url, n, work):
                 "-duration", f"{int(STEP_SECONDS + SETTLE + 120)}s"]
         return [subprocess.Popen(pinned(LOAD_CPU, argv), stdout=subprocess.DEVNULL,
                                  stderr=open(os.path.join(work, "load.err"), "w"))]
-    procs = []
+    procs, t0 = [], time.monotonic()
     for i in range(n):
+        if RAMP > 0:  # player i starts i / RAMP s after the first
+            time.sleep(max(0.0, t0 + i / RAMP - time.monotonic()))
         dest = os.path.join(RECORD_DIR, f"p{i}.flv") if RECORD_DIR else "/dev/null"
         procs.append(subprocess.Popen(pinned(LOAD_CPU, ["rtmpdump", "-q", "-v", "-r", url, "-o", dest]),
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -221,11 +233,15 @@ def run_one(kind, n, rate, rep, flv, work):
     pub = subprocess.Popen(pinned(LOAD_CPU, [f"{BIN}/rtmp-load", "-url", url, "-publishers", "1",
                                              "-flv", flv, "-players", "0", "-duration", "600s"]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    players = []
+    players, companion = [], None
     try:
         time.sleep(3)  # a GOP in the server's cache before the players come
         pids = server_pids(server.pid)
         rss0 = mem_kb(pids, "VmRSS")
+        if kind == "ingest_ref" and REF_COMPANION:
+            companion = subprocess.Popen(["sh", "-c", REF_COMPANION], start_new_session=True,
+                                         stdout=open(os.path.join(work, "companion.log"), "a"),
+                                         stderr=subprocess.STDOUT)
         players = start_players(url, n, work)
         deadline = time.time() + 60 + n / 20
         while player_sockets(port)[0] < n + 1 and time.time() < deadline:  # + the publisher
@@ -240,6 +256,13 @@ def run_one(kind, n, rate, rep, flv, work):
         rss1, hwm = mem_kb(pids, "VmRSS"), mem_kb(pids, "VmHWM")
         l1 = load1()
     finally:
+        if companion and companion.poll() is None:
+            os.killpg(companion.pid, signal.SIGTERM)
+            try:
+                companion.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(companion.pid, signal.SIGKILL)
+                companion.wait()
         for p in players:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -257,12 +280,13 @@ def run_one(kind, n, rate, rep, flv, work):
                     os.unlink(os.path.join(RECORD_DIR, f))
     cpu = (c1 - c0) / HZ
     gb = (b1 - b0) / 1e9
+    playing = max(1, min(conns0, conns1) - 1)  # per player: of those that got in
     row = dict(server=kind, client=CLIENT, players=n, rate=rate, rep=rep,
                connected=min(conns0, conns1) - 1, cpu_s=f"{cpu:.2f}", gb=f"{gb:.4f}",
                s_per_gb=f"{cpu / gb:.2f}" if gb > 0 else "nan",
                mbps=f"{(b1 - b0) * 8 / 1e6 / (t1 - t0):.1f}",
                rss0_mb=f"{rss0 / 1024:.1f}", rss_mb=f"{rss1 / 1024:.1f}", hwm_mb=f"{hwm / 1024:.1f}",
-               kib_hwm=f"{(hwm - rss0) / n:.1f}", kib_rss=f"{(rss1 - rss0) / n:.1f}",
+               kib_hwm=f"{(hwm - rss0) / playing:.1f}", kib_rss=f"{(rss1 - rss0) / playing:.1f}",
                load_start=f"{l0:.2f}", load_end=f"{l1:.2f}", pin=int(PIN), cpu_model=cpu_model(),
                utc=time.strftime("%H:%M:%S", time.gmtime(t0)))
     return row
@@ -285,7 +309,7 @@ def table(rows):
         return f"{min(v):.1f}-{max(v):.1f}" if v else "-"
 
     print(f"\nCPU: {cpu_model()}  client: {CLIENT}  pinned: {int(PIN)}  medians of each server's runs")
-    print(f"{'rate':>6} {'N':>5} {'server':>10} {'runs':>4} {'s/GB':>7} {'KiB/pl HWM':>10} "
+    print(f"{'rate':>6} {'N':>5} {'server':>10} {'runs':>4} {'in':>6} {'s/GB':>7} {'KiB/pl HWM':>10} "
           f"{'KiB/pl RSS':>10} {'Mbit/s':>8} {'load':>9}  ratio to nginx (s/GB, KiB HWM)")
     servers = sorted({x["server"] for x in rows}, key=lambda s: s != "nginx")
     for r in dict.fromkeys(x["rate"] for x in rows):
@@ -295,11 +319,12 @@ def table(rows):
                 if not runs:
                     continue
                 kh, kr, mb = med("kib_hwm", s, n, r)[0], med("kib_rss", s, n, r)[0], med("mbps", s, n, r)[0]
+                conn = med("connected", s, n, r)[0]
                 ratio = ""
                 if s != "nginx" and "nginx" in servers:
                     b, kb = med("s_per_gb", "nginx", n, r)[0], med("kib_hwm", "nginx", n, r)[0]
                     ratio = f"{spg / b:.2f}  {kh / kb:.2f}" if b and kb else ""
-                print(f"{r:>6} {n:>5} {s:>10} {runs:>4} {spg:>7.2f} {kh:>10.1f} {kr:>10.1f} {mb:>8.0f} "
+                print(f"{r:>6} {n:>5} {s:>10} {runs:>4} {conn:>6.0f} {spg:>7.2f} {kh:>10.1f} {kr:>10.1f} {mb:>8.0f} "
                       f"{loads(s, n, r):>9}  {ratio}")
     print(f"raw rows: {OUT}")
 
