@@ -3,9 +3,10 @@
 
     bench/publish_latency.py                      # embedded and external dispatcher, 3 reps each
     RATE=1000 COUNT=10000 MODES=embedded REPEAT=1 bench/publish_latency.py
+    RATE=200 HOOK_EVENT='*' bench/publish_latency.py   # every event hooked: ~1,000 webhooks/s
 
-Publishers (asyncio, this process) start at RATE per second, COUNT in all, each
-on its own TCP connection: handshake, connect + createStream, then `publish`
+Publishers (asyncio, in PROCS processes, each starting RATE/PROCS per second,
+staggered) start at RATE per second, COUNT in all, each on its own TCP connection: handshake, connect + createStream, then `publish`
 of a unique stream key; the time just before the publish command's write is
 taken with time.time_ns(); once NetStream.Publish.Start arrives the connection
 closes (so each publish also makes connection_accept, handshake_complete,
@@ -13,8 +14,10 @@ publish_stop and connection_close: about 5 x RATE events/s in all). The
 receiver is a separate process (threads, plain sockets, HTTP/1.1 keep-alive,
 204): it takes time.time_ns() as soon as a request's body is complete, before
 answering. Both clocks are CLOCK_REALTIME of this host (ns resolution).
-Only publish_start is hooked: latency = receiver stamp - publish stamp, matched
-by stream key.
+HOOK_EVENT (publish_start) is what the webhook is given: publish_start alone,
+or '*' for every event (about 5 webhooks per publish, so RATE=200 is ~1,000
+webhooks/s). Latency = receiver stamp of the publish_start webhook - publish
+stamp, matched by stream key; the webhooks/s the receiver got is printed too.
 
 Modes: embedded (rtmp-ingest -hook-webhook publish_start=URL) and external
 (rtmp-ingest -events-bind + rtmp-dispatcher -events-connect -hook-webhook),
@@ -23,7 +26,8 @@ p99, max (ms), the publish rate achieved, the 1-minute load average at start
 and end, and the CPU model.
 
 Environment: RATE (1000), COUNT (10000), MODES ("embedded external"), REPEAT
-(3), BIN (build-bench/bin), HOOK_ARGS (extra flags for whichever runs the hook).
+(3), PROCS (2), HOOK_EVENT (publish_start), BIN (build-bench/bin), HOOK_ARGS (extra
+flags for whichever runs the hook).
 """
 import asyncio
 import os
@@ -45,6 +49,8 @@ COUNT = int(ENV("COUNT", "10000"))
 MODES = ENV("MODES", "embedded external").split()
 REPEAT = int(ENV("REPEAT", "3"))
 HOOK_ARGS = ENV("HOOK_ARGS", "").split()
+PROCS = max(1, int(ENV("PROCS", "2")))
+HOOK_EVENT = ENV("HOOK_EVENT", "publish_start")
 
 
 def cpu_model():
@@ -80,6 +86,7 @@ def wait_port(port, timeout=15):
 # ---- receiver (its own process: `publish_latency.py receive PORT OUTFILE`) ----
 
 KEY_RE = re.compile(rb'"stream_key"\s*:\s*"([^"]*)"')
+TYPE_RE = re.compile(rb'"event_type"\s*:\s*"([^"]*)"')
 
 
 def serve_conn(conn, out, lock):
@@ -100,9 +107,10 @@ def serve_conn(conn, out, lock):
             rest += chunk
         t = time.time_ns()
         body, buf = rest[:length], rest[length:]
-        k = KEY_RE.search(body)
+        k, e = KEY_RE.search(body), TYPE_RE.search(body)
         with lock:
-            out.write(f"{k.group(1).decode() if k else '-'} {t}\n")
+            out.write(f"{(k.group(1).decode() if k else '') or '-'} {t} "
+                      f"{e.group(1).decode() if e else '-'}\n")
         conn.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
 
 
@@ -181,17 +189,41 @@ async def publish_once(port, key, sent, errors):
         errors.append(f"{key}: {e!r}")
 
 
-async def drive(port, tag):
+async def drive(port, tag, part, t0):
+    # Publisher `part` of PROCS takes every PROCS-th publish of the schedule.
     sent, errors, tasks = {}, [], []
-    t0 = time.monotonic()
-    for i in range(COUNT):
+    for i in range(part, COUNT, PROCS):
         due = t0 + i / RATE
-        delay = due - time.monotonic()
+        delay = due - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(publish_once(port, f"live/{tag}-{i}", sent, errors)))
     await asyncio.gather(*tasks)
-    return sent, errors, COUNT / (time.monotonic() - t0)
+    return sent, errors
+
+
+def drive_part(port, tag, part, t0, results):
+    sent, errors = asyncio.run(drive(port, tag, part, t0))
+    results.put((sent, errors, time.time()))
+
+
+def drive_all(port, tag):
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    t0 = time.time() + 0.5  # every part has started by then
+    parts = [ctx.Process(target=drive_part, args=(port, tag, k, t0, results)) for k in range(PROCS)]
+    for p in parts:
+        p.start()
+    sent, errors, end = {}, [], t0
+    for _ in parts:
+        s, e, t = results.get()
+        sent.update(s)
+        errors += e
+        end = max(end, t)
+    for p in parts:
+        p.join()
+    return sent, errors, COUNT / (end - t0)
 
 
 def run_one(mode, rep, work):
@@ -199,7 +231,7 @@ def run_one(mode, rep, work):
     recv_path = os.path.join(work, f"recv-{mode}-{rep}.txt")
     procs = [subprocess.Popen([sys.executable, __file__, "receive", str(hport), recv_path])]
     wait_port(hport)
-    hook = ["-hook-webhook", f"publish_start=http://127.0.0.1:{hport}/hook"] + HOOK_ARGS
+    hook = ["-hook-webhook", f"{HOOK_EVENT}=http://127.0.0.1:{hport}/hook"] + HOOK_ARGS
     log = open(os.path.join(work, f"{mode}-{rep}.log"), "w")
     ingest = [f"{BIN}/rtmp-ingest", "-listen", f"127.0.0.1:{rport}", "-log-level", "warn",
               "-max-connections", "20000"]
@@ -216,10 +248,10 @@ def run_one(mode, rep, work):
         wait_port(rport)
         time.sleep(1)  # the dispatcher connects
         l0 = load1()
-        sent, errors, rate = asyncio.run(drive(rport, f"{mode}{rep}"))
+        sent, errors, rate = drive_all(rport, f"{mode}{rep}")
         deadline = time.time() + 15
         while time.time() < deadline:
-            if sum(1 for _ in open(recv_path)) >= len(sent):
+            if sum(1 for ln in open(recv_path) if ln.endswith((" publish_start\n", " -\n"))) >= len(sent):
                 break
             time.sleep(0.2)
         l1 = load1()
@@ -231,15 +263,19 @@ def run_one(mode, rep, work):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-    got = {}
+    got, stamps = {}, []
     for line in open(recv_path):
-        k, t = line.split()
-        got.setdefault(k, int(t))
+        k, t, ev = line.split()
+        stamps.append(int(t))
+        if ev in ("publish_start", "-"):
+            got.setdefault(k, int(t))
+    span = (max(stamps) - min(stamps)) / 1e9 if len(stamps) > 1 else 0.0
+    hook_rate = (len(stamps) - 1) / span if span > 0 else 0.0
     d = sorted((got[k] - t) / 1e6 for k, t in sent.items() if k in got)
     n = len(d)
     pick = (lambda q: d[min(n - 1, int(n * q))]) if n else (lambda q: float("nan"))
     return dict(mode=mode, rep=rep, published=len(sent), delivered=n, errors=len(errors),
-                rate=rate, p50=pick(0.5), p99=pick(0.99), max=d[-1] if n else float("nan"),
+                rate=rate, hook_rate=hook_rate, p50=pick(0.5), p99=pick(0.99), max=d[-1] if n else float("nan"),
                 load=f"{l0:.1f}-{l1:.1f}", first_error=errors[0] if errors else "")
 
 
@@ -264,16 +300,18 @@ def main():
             r = run_one(mode, rep, work)
             rows.append(r)
             print(f"{r['mode']:>9} rep {rep}: delivered {r['delivered']}/{r['published']} "
-                  f"(errors {r['errors']}) at {r['rate']:.0f} publishes/s  p50 {r['p50']:.3f} ms  "
+                  f"(errors {r['errors']}) at {r['rate']:.0f} publishes/s, "
+                  f"{r['hook_rate']:.0f} webhooks/s  p50 {r['p50']:.3f} ms  "
                   f"p99 {r['p99']:.3f} ms  max {r['max']:.3f} ms  load {r['load']}  {r['first_error']}",
                   file=sys.stderr)
     print(f"\nCPU: {cpu_model()}; medians over runs; publish -> webhook receiver (time.time_ns)")
-    print(f"{'mode':>9} {'runs':>4} {'pub/s':>7} {'delivered':>9} {'p50 ms':>8} {'p99 ms':>8} "
+    print(f"hooked: {HOOK_EVENT}; publisher processes: {PROCS}")
+    print(f"{'mode':>9} {'runs':>4} {'pub/s':>7} {'hooks/s':>7} {'delivered':>9} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8}  load (1-min, per run)")
     for mode in MODES:
         rs = [r for r in rows if r["mode"] == mode]
         med = lambda k: statistics.median(r[k] for r in rs)  # noqa: E731
-        print(f"{mode:>9} {len(rs):>4} {med('rate'):>7.0f} {med('delivered'):>9.0f} {med('p50'):>8.3f} "
+        print(f"{mode:>9} {len(rs):>4} {med('rate'):>7.0f} {med('hook_rate'):>7.0f} {med('delivered'):>9.0f} {med('p50'):>8.3f} "
               f"{med('p99'):>8.3f} {med('max'):>8.3f}  {' '.join(r['load'] for r in rs)}")
 
 
