@@ -12,6 +12,8 @@
 //       threads, as fast as possible or RATE per second in total; waits until
 //       ZeroMQ took them all (emitter stats), then lingers. With SEQ_TIMES_FILE
 //       (single thread, RATE set) writes "seq emitted_unix_ns" per event.
+//       The environment's NODE_ID, when set, is the emitter's node id (what
+//       rtmp-ingest -node-id sets): the cost of a node id, against none.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -127,6 +129,7 @@ int run_emit(int argc, char** argv) {
   opts.buffer_capacity = static_cast<int64_t>(count) + 16;  // measure, never fall back
   opts.max_backlog = count + 16;
   opts.linger = std::chrono::seconds(60);
+  if (const char* node = std::getenv("NODE_ID")) opts.node_id = node;
   rtmp::events::ZmqEmitter emitter(context, opts);
   // Wait for a dispatcher: one warm-up event must be taken by ZeroMQ.
   emitter.emit(

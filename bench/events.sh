@@ -31,7 +31,8 @@
 #
 # Environment: PARTS ("a b c d"), REPEAT (3), EMIT_EVENTS (1000000), EMIT_THREADS
 # (2), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
-# (10), SHELL_RUNS (3000), LAT_EVENTS (10000), BIN (build-bench/bin).
+# (10), SHELL_RUNS (3000), LAT_EVENTS (10000), BIN (build-bench/bin), NODE_ID (the
+# emitter's node id in a-emit, b, c and d, as rtmp-ingest -node-id; unset = none).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/lib.sh
