@@ -36,9 +36,13 @@ class MergeWindow {
     bytes_ += n;
     const Duration elapsed = now - period_start_;
     if (elapsed < kPeriod) return;
-    // window = target / rate = target * elapsed / bytes, in [kShortest, longest].
+    // window = target / rate = target * elapsed / bytes, in [kShortest, longest];
+    // clamped as a double first, so a long idle period cannot overflow the cast.
     const double secs = std::chrono::duration<double>(elapsed).count();
-    const double want = static_cast<double>(target_) * secs / static_cast<double>(bytes_);
+    const double longest_s = std::chrono::duration<double>(longest_).count();
+    const double want = bytes_ == 0 ? longest_s
+                                    : std::min(longest_s, static_cast<double>(target_) * secs /
+                                                              static_cast<double>(bytes_));
     const auto w = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(want));
     window_ = std::clamp(w, std::min(kShortest, longest_), longest_);
     period_start_ = now;

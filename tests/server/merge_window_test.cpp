@@ -57,6 +57,18 @@ TEST(MergeWindow, FollowsTheRateBackUp) {
   EXPECT_EQ(w.window(), 100ms);
 }
 
+TEST(MergeWindow, EmptyWritesAndLongSilencesGiveTheLongestWindow) {
+  MergeWindow w(100ms, 64 * 1024);
+  Clock::time_point t{1h};
+  w.wrote(0, t);  // a period with no bytes at all
+  w.wrote(0, t + 2s);
+  EXPECT_EQ(w.window(), 100ms);
+  MergeWindow idle(100ms, 64 * 1024);
+  idle.wrote(1, t);
+  idle.wrote(1, t + std::chrono::hours(24 * 365 * 50));  // 1 byte in 50 years: no overflow
+  EXPECT_EQ(idle.window(), 100ms);
+}
+
 TEST(MergeWindow, ZeroTargetKeepsTheWindowAndZeroWindowIsOff) {
   MergeWindow fixed(30ms, 0);
   feed(fixed, Clock::time_point{1h}, 10'000'000, 50, 2);
