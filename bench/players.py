@@ -199,13 +199,15 @@ rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; }} }} }}
     return proc
 
 
-def stop(proc, sig=signal.SIGTERM, timeout=10):
+def stop(proc, sig=signal.SIGTERM, timeout=10, group=False):
+    """Signals `proc` (its whole process group with `group`), then kills it after `timeout`."""
     if proc.poll() is None:
-        proc.send_signal(sig)
+        send = (lambda s: os.killpg(proc.pid, s)) if group else proc.send_signal
+        send(sig)
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            send(signal.SIGKILL)
             proc.wait()
 
 
@@ -256,13 +258,8 @@ def run_one(kind, n, rate, rep, flv, work):
         rss1, hwm = mem_kb(pids, "VmRSS"), mem_kb(pids, "VmHWM")
         l1 = load1()
     finally:
-        if companion and companion.poll() is None:
-            os.killpg(companion.pid, signal.SIGTERM)
-            try:
-                companion.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(companion.pid, signal.SIGKILL)
-                companion.wait()
+        if companion:
+            stop(companion, timeout=15, group=True)
         for p in players:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

@@ -265,7 +265,8 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   }
   ctx_.counters.bytes_out.fetch_add(n, std::memory_order_relaxed);
   io_->bytes_out.fetch_add(n, std::memory_order_relaxed);
-  merge_.wrote(n, Clock::now());
+  const auto now = Clock::now();  // one clock read for the window's rate and its due time
+  merge_.wrote(n, now);
   clear_inflight();
   // A burst or a catch-up write gathers up to kMaxIovecs items (~2 KiB of
   // pointers and iovecs); a player that keeps up writes a few per merge
@@ -279,7 +280,7 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   // The rest of a burst waits for the merge window like woken media does, so
   // other players joining now get their first frames before it.
   if (std::exchange(head_in_flight_, false)) return on_wake();
-  if (hold_for_window()) return;
+  if (hold_for_window(now)) return;
   flush();
 }
 
@@ -289,13 +290,13 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
 // whatever one loop iteration brought, ~2 KiB at a time: more writes, more
 // CPU, slower iterations; at 3,000 players and -merge-write 200ms it ran at
 // 100 % CPU with 34 writes per player per second instead of 5.)
-bool Session::hold_for_window() {
+bool Session::hold_for_window(Clock::time_point now) {
   const auto window = merge_.window();
   if (window <= common::Duration::zero() || !closing_reason_.empty() || !out_.empty()) return false;
   const registry::PlayerLink* link = player_link();
   if (!link || !media_attached_ || link->queued() == 0) return false;
   const auto due = write_started_ + window;
-  if (due <= Clock::now()) return false;
+  if (due <= now) return false;
   flush_at(due);
   return true;
 }

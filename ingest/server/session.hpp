@@ -117,7 +117,8 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void add_media(registry::MediaPtr m);
   void on_wake();  // the player's link got media while idle, or a burst's head went out
   void flush_at(Clock::time_point due);  // one merge timer at a time
-  bool hold_for_window();  // after a write: wait for the merge window instead of flushing
+  // After a write ending at `now`: wait for the merge window instead of flushing.
+  bool hold_for_window(Clock::time_point now);
 
   // One block each for the recurring operations (handler_slot.hpp); sizes
   // fit Asio 1.81's operations (a write holds 64 iovecs), larger ones fall
