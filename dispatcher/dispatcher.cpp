@@ -97,6 +97,7 @@ struct Dispatcher::Impl {
         if (jobs.size() >= kSubmitBatch) queued = pool.submit(jobs);
         return !stopping.load() && queued + jobs.size() < limit;
       });
+      intake.flush();
       if (!jobs.empty()) pool.submit(jobs);
     }
     puller.leave([&](const zmq::message_t& msg) {
@@ -104,6 +105,7 @@ struct Dispatcher::Impl {
       if (jobs.size() >= kSubmitBatch) pool.submit(jobs);
       return true;
     });
+    intake.flush();
     if (!jobs.empty()) pool.submit(jobs);
     spdlog::info("dispatcher stopped pulling; finishing {} queued and {} running executions",
                  pool.queued(), pool.running());

@@ -43,9 +43,16 @@ void Intake::handle(const void* data, std::size_t size, std::vector<Job>& jobs) 
 
 void Intake::write_stdio(const rtmphooks::Event& event, const std::string& json) {
   if (!stdio_.enabled()) return;
-  const bool ok = stdio_.write(event, json);
   counters_.stdio.executions.fetch_add(1, std::memory_order_relaxed);
-  if (!ok) counters_.stdio.failures.fetch_add(1, std::memory_order_relaxed);
+  count_stdio_failures(stdio_.write(event, json));
+}
+
+void Intake::flush() {
+  count_stdio_failures(stdio_.flush());
+}
+
+void Intake::count_stdio_failures(size_t lines) {
+  if (lines > 0) counters_.stdio.failures.fetch_add(lines, std::memory_order_relaxed);
 }
 
 }  // namespace rtmp::dispatcher

@@ -23,9 +23,13 @@ class Intake {
 
   // Appends the jobs of one message (`size` bytes at `data`) to `jobs`.
   void handle(const void* data, std::size_t size, std::vector<Job>& jobs);
+  // Writes out the stdio lines handle() gathered; called whenever no more
+  // messages are at hand, so a line never waits for the next event.
+  void flush();
 
  private:
   void write_stdio(const rtmphooks::Event& event, const std::string& json);
+  void count_stdio_failures(std::size_t lines);
 
   const Router& router_;
   StdioSink& stdio_;
