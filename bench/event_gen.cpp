@@ -9,8 +9,12 @@
 //   rtmp-event-gen emit ENDPOINT COUNT THREADS [RATE] [SEQ_TIMES_FILE]
 //       pushes COUNT publish_stop events through the ingest's real emitter
 //       (ZmqEmitter, bound to ENDPOINT, e.g. tcp://127.0.0.1:5599) from THREADS
-//       threads, as fast as possible or RATE per second in total; waits until
-//       ZeroMQ took them all (emitter stats), then lingers. With SEQ_TIMES_FILE
+//       threads, as fast as ZeroMQ takes them or RATE per second in total;
+//       waits until ZeroMQ took them all (emitter stats), then lingers. As fast
+//       as ZeroMQ takes them: the threads stay at most EMIT_WINDOW (environment,
+//       16384) events ahead of what the emitter sent, as sessions would at that
+//       rate, instead of piling up a backlog of the whole run (whose memory
+//       growth is then what gets measured). With SEQ_TIMES_FILE
 //       (single thread, RATE set) writes "seq emitted_unix_ns" per event.
 //       The environment's NODE_ID, when set, is the emitter's node id (what
 //       rtmp-ingest -node-id sets): the cost of a node id, against none.
@@ -130,6 +134,8 @@ int run_emit(int argc, char** argv) {
   opts.max_backlog = count + 16;
   opts.linger = std::chrono::seconds(60);
   if (const char* node = std::getenv("NODE_ID")) opts.node_id = node;
+  const char* window_env = std::getenv("EMIT_WINDOW");
+  const uint64_t window = window_env ? std::strtoull(window_env, nullptr, 10) : 16384;
   rtmp::events::ZmqEmitter emitter(context, opts);
   // Wait for a dispatcher: one warm-up event must be taken by ZeroMQ.
   emitter.emit(
@@ -149,6 +155,13 @@ int run_emit(int argc, char** argv) {
           auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                               static_cast<double>(i * threads + t) / rate));
           std::this_thread::sleep_until(due);
+        } else if (i % 64 == 0) {
+          // As fast as ZeroMQ takes them: ahead by more than the window, wait.
+          for (;;) {
+            const auto st = emitter.stats();
+            if (st.emitted - st.sent - st.fallback <= window) break;
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+          }
         }
         rtmp::events::PublishStop stop{430, 300, 1830112, "AAC", "H264", 10.02, "client"};
         stop.audio_packets = i;
