@@ -12,8 +12,9 @@
 #             close with RST; 2 or 3 events each) -- honest, but bounded by how
 #             fast the machine makes TCP connections (printed: conns/s).
 #     a-emit: rtmp-event-gen emit: the ingest's real emitter (ZmqEmitter, the
-#             code sessions call) pushing publish_stop events as fast as its
-#             threads can -> ZeroMQ tcp -> rtmp-dispatcher. Rate = dispatcher's
+#             code sessions call) pushing publish_stop events as fast as ZeroMQ
+#             takes them (its threads stay at most EMIT_WINDOW events ahead) ->
+#             ZeroMQ tcp -> rtmp-dispatcher. Rate = dispatcher's
 #             events_received_total slope (from /metrics, polled every 20 ms).
 # (b) webhooks/s: dispatcher -hook-webhook '*=http://127.0.0.1:P/' to a local
 #     nginx (location / { return 204; }, access_log off) at -hook-concurrency C,
@@ -30,7 +31,7 @@
 #     $msec per request with the webhook-id header, -webhook-secret set).
 #
 # Environment: PARTS ("a b c d"), REPEAT (3), EMIT_EVENTS (1000000), EMIT_THREADS
-# (2), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
+# (2), EMIT_WINDOW (16384, read by rtmp-event-gen), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
 # (10), SHELL_RUNS (3000), LAT_EVENTS (10000), BIN (build-bench/bin), NODE_ID (the
 # emitter's node id in a-emit, b, c and d, as rtmp-ingest -node-id; unset = none).
 set -euo pipefail
