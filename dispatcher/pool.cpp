@@ -12,6 +12,7 @@ Pool::Pool(size_t concurrency, size_t queue_limit, std::vector<Runner*> runners,
            HookObserver observer, JobObserver finished)
     : concurrency_(concurrency ? concurrency : 1),
       queue_limit_(queue_limit ? queue_limit : 1),
+      refilled_at_(queue_limit_ - std::clamp<size_t>(queue_limit_ / 4, 1, 256)),
       runners_(std::move(runners)),
       counters_(counters),
       observer_(std::move(observer)),
@@ -75,6 +76,7 @@ void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& r
   if (finished_observer_) finished_observer_(job, result);
   Job next;
   bool have_next = false;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (finished_.size() < kFinishedKept) finished_.push_back(job.event);
@@ -86,30 +88,43 @@ void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& r
     } else {
       --running_;
     }
+    // Only the completions a waiter waits for wake it: waking the puller at
+    // each one cost a futex call and a context switch per execution.
+    wake = (room_waiters_ > 0 && queue_.size() <= refilled_at_) ||
+           (idle_waiters_ > 0 && queue_.empty() && running_ == 0);
   }
-  changed_.notify_all();
+  if (wake) changed_.notify_all();
   if (have_next) launch(std::move(next));
 }
 
 bool Pool::wait_for_room(std::chrono::milliseconds max_wait) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, max_wait, [&] { return queue_.size() < queue_limit_; });
+  if (queue_.size() < queue_limit_) return true;
+  ++room_waiters_;
+  const bool room =
+      changed_.wait_for(lock, max_wait, [&] { return queue_.size() <= refilled_at_; });
+  --room_waiters_;
+  return room;
 }
 
 void Pool::wait_idle() {
   std::unique_lock lock(mutex_);
+  ++idle_waiters_;
   changed_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+  --idle_waiters_;
 }
 
 std::deque<Job> Pool::wait_idle_until(Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   deadline_ = deadline;
   const auto idle = [&] { return queue_.empty() && running_ == 0; };
+  ++idle_waiters_;
   if (deadline == Clock::time_point::max()) {
     changed_.wait(lock, idle);  // no deadline (wait_until would overflow)
   } else {
     changed_.wait_until(lock, deadline, idle);
   }
+  --idle_waiters_;
   std::deque<Job> left;
   left.swap(queue_);
   return left;

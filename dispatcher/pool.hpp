@@ -32,7 +32,10 @@ class Pool {
   // empties `jobs` and returns how many executions are queued now.
   size_t submit(std::vector<Job>& jobs);
 
-  // Blocks up to `max_wait` for the queue to have room; true when it has.
+  // True at once while the queue has room. Once it is full, blocks up to
+  // `max_wait` until a refill's worth of it is free again (a quarter of the
+  // limit, at most 256, at least 1; true then): the puller wakes once per
+  // batch it can pull, not once per finished execution.
   bool wait_for_room(std::chrono::milliseconds max_wait);
   // Blocks until nothing is queued or running.
   void wait_idle();
@@ -61,6 +64,7 @@ class Pool {
 
   const size_t concurrency_;
   const size_t queue_limit_;
+  const size_t refilled_at_;  // a full queue has room again at this length
   const std::vector<Runner*> runners_;
   Counters& counters_;
   const HookObserver observer_;
@@ -70,6 +74,8 @@ class Pool {
   std::deque<Job> queue_;                                  // guarded by mutex_
   std::vector<std::shared_ptr<const void>> finished_;      // guarded by mutex_
   size_t running_ = 0;                                     // guarded by mutex_
+  size_t room_waiters_ = 0;                                // guarded by mutex_
+  size_t idle_waiters_ = 0;                                // guarded by mutex_
   Clock::time_point deadline_ = Clock::time_point::max();  // guarded by mutex_
 };
 

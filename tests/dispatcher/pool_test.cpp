@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -100,6 +101,31 @@ TEST(Pool, WaitForRoomReflectsTheQueueLimit) {
   while (web.release_one(true)) {
   }
   pool.wait_idle();
+}
+
+TEST(Pool, AFullQueueHasRoomAgainOnlyOnceARefillIsFree) {
+  HeldRunner web, script;
+  Counters counters;
+  Pool pool(1, 100, {&web, &script}, counters);
+  for (int i = 0; i < 101; ++i) pool.submit(make_job(hook_kind("webhook")));  // 1 runs, 100 wait
+  EXPECT_EQ(pool.queued(), 100u);
+  std::atomic<bool> room{false};
+  std::thread puller([&] { room = pool.wait_for_room(std::chrono::seconds(60)); });
+  // A quarter of the limit (25) must leave the queue before the waiter wakes.
+  for (int i = 0; i < 24; ++i) ASSERT_TRUE(web.release_one(true));
+  EXPECT_EQ(pool.queued(), 76u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a wrong wake-up shows by now
+  EXPECT_FALSE(room.load());
+  ASSERT_TRUE(web.release_one(true));
+  puller.join();
+  EXPECT_TRUE(room.load());
+  EXPECT_EQ(pool.queued(), 75u);
+  // Below the limit there is room at once.
+  EXPECT_TRUE(pool.wait_for_room(std::chrono::milliseconds(0)));
+  while (web.release_one(true)) {
+  }
+  pool.wait_idle();
+  EXPECT_EQ(web.started(), 101u);
 }
 
 }  // namespace
