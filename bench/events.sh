@@ -17,12 +17,15 @@
 #             ZeroMQ tcp -> rtmp-dispatcher. Rate = dispatcher's
 #             events_received_total slope (from /metrics, polled every 20 ms).
 # (b) webhooks/s: dispatcher -hook-webhook '*=http://127.0.0.1:P/' to a local
-#     nginx (location / { return 204; }, access_log off) at -hook-concurrency C,
+#     nginx (location / { return 204; }, access_log off) at -hook-concurrency C
+#     and the default -hook-queue (HOOK_QUEUE sets it: 100000 lets the puller
+#     take and render every event at once, a burst's memory the default bounds),
 #     vs wrk -c C -s post.lua POSTing a payload of the same size to the same
 #     nginx. Ratio dispatcher / wrk. The rate runs from the first webhook to
-#     the last, so it includes the ~0.5 s while the generator sends and the
-#     dispatcher pulls and renders the events; b_webhook_after_pull_per_s is
-#     the rate once every event is pulled (delivery alone, for diagnosis).
+#     the last, so it includes the generator sending and the dispatcher pulling
+#     and rendering the events; b_webhook_after_pull_per_s is the rate once
+#     every event is pulled (delivery alone, for diagnosis; with the default
+#     queue that is only the last 10,000).
 # (c) shell hooks/s: dispatcher -hook-script '*=hook.sh' -hook-concurrency 10 vs
 #     `seq K | xargs -P10 -n1 hook.sh`; hook.sh is `#!/bin/sh` + `exit 0`.
 # (d) event-to-delivery latency at ~1,000 events/s (LAT_EVENTS events through
@@ -31,7 +34,7 @@
 #     $msec per request with the webhook-id header, -webhook-secret set).
 #
 # Environment: PARTS ("a b c d"), REPEAT (3), EMIT_EVENTS (1000000), EMIT_THREADS
-# (2), EMIT_WINDOW (16384, read by rtmp-event-gen), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
+# (2), EMIT_WINDOW (16384, read by rtmp-event-gen), HOOK_QUEUE (unset), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
 # (10), SHELL_RUNS (3000), LAT_EVENTS (10000), BIN (build-bench/bin), NODE_ID (the
 # emitter's node id in a-emit, b, c and d, as rtmp-ingest -node-id; unset = none).
 set -euo pipefail
@@ -239,7 +242,7 @@ EOF
     else
       mport=$(free_port); eport=$(free_port)
       start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-webhook "*=http://127.0.0.1:$hport/" \
-        -hook-concurrency "$HTTP_CONC" -hook-queue 100000
+        -hook-concurrency "$HTTP_CONC" ${HOOK_QUEUE:+-hook-queue "$HOOK_QUEUE"}
       "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$WEBHOOK_EVENTS" 1 >/dev/null &
       gen=$!
       r=$(poll_webhook_rates "$mport" $((WEBHOOK_EVENTS + 1)))
