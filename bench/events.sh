@@ -31,8 +31,8 @@
 # (d) event-to-delivery latency at ~1,000 events/s (LAT_EVENTS events through
 #     the real emitter, emitted_unix_ns recorded per seq): to the stdio sink
 #     (a reader stamps each line on arrival) and to the webhook (-webhook-secret
-#     set; a Python receiver stamps each request with time.time_ns() once its
-#     body is complete, and reads the seq from the body).
+#     set; bench/publish_latency.py's receiver stamps each request with
+#     time.time_ns() once its body is complete, and reads the seq from the body).
 #
 # Environment: PARTS ("a b c d"), REPEAT (3), EMIT_EVENTS (1000000), EMIT_THREADS
 # (2), EMIT_WINDOW (16384, read by rtmp-event-gen), HOOK_QUEUE (unset), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
@@ -299,52 +299,18 @@ EOF
   DISP_STDERR="$WORK/stdio.fifo" start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-stdio-format json
   "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$LAT_EVENTS" 1 1000 "$WORK/stdio.sent" >/dev/null
   sleep 1; stop_pid "$DPID"; wait $spid || true; rm -f "$WORK/stdio.fifo"
-  # webhook: a receiver of its own stamps each request with time.time_ns() once
-  # its body is complete, before answering 204 (nginx's $msec only resolves
-  # milliseconds), and takes the seq from the body
-  cat >"$WORK/receive.py" <<'EOF'
-import re, socket, sys, threading, time
-out, lock = open(sys.argv[2], "w", buffering=1), threading.Lock()
-SEQ = re.compile(rb'"seq"\s*:\s*(\d+)')
-def serve(conn):
-    buf = b""
-    while True:
-        while b"\r\n\r\n" not in buf:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return
-            buf += chunk
-        head, _, rest = buf.partition(b"\r\n\r\n")
-        m = re.search(rb"(?i)content-length:\s*(\d+)", head)
-        length = int(m.group(1)) if m else 0
-        while len(rest) < length:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return
-            rest += chunk
-        t = time.time_ns()
-        body, buf = rest[:length], rest[length:]
-        s = SEQ.search(body)
-        with lock:
-            out.write(f"{s.group(1).decode() if s else '-'} {t}\n")
-        conn.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", int(sys.argv[1])))
-srv.listen(128)
-while True:
-    c, _ = srv.accept()
-    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-EOF
+  # webhook: bench/publish_latency.py's receiver stamps each request with
+  # time.time_ns() once its body is complete, before answering 204 (nginx's
+  # $msec only resolves milliseconds), and notes the seq from the body
   hport=$(free_port); mport=$(free_port); eport=$(free_port)
-  python3 "$WORK/receive.py" "$hport" "$WORK/hook.recv" &
+  python3 "$HERE/publish_latency.py" receive "$hport" "$WORK/hook.got" &
   local rpid=$!; PIDS+=("$rpid")
   wait_port "$hport"
   start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-webhook "*=http://127.0.0.1:$hport/" \
     -webhook-secret bench-secret
   "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$LAT_EVENTS" 1 1000 "$WORK/hook.sent" >/dev/null
   sleep 1; stop_pid "$DPID"; stop_pid "$rpid"
+  awk '$4 != "-" {print $4, $2}' "$WORK/hook.got" >"$WORK/hook.recv"
   python3 - "$WORK" >>"$RES" <<'EOF'
 import sys
 w = sys.argv[1]

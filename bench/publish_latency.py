@@ -84,9 +84,12 @@ def wait_port(port, timeout=15):
 
 
 # ---- receiver (its own process: `publish_latency.py receive PORT OUTFILE`) ----
+# One line per request: stream key, time.time_ns() once the body is complete,
+# event type, seq ("-" when absent). bench/events.sh part d uses it too.
 
 KEY_RE = re.compile(rb'"stream_key"\s*:\s*"([^"]*)"')
 TYPE_RE = re.compile(rb'"event_type"\s*:\s*"([^"]*)"')
+SEQ_RE = re.compile(rb'"seq"\s*:\s*(\d+)')
 
 
 def serve_conn(conn, out, lock):
@@ -107,10 +110,10 @@ def serve_conn(conn, out, lock):
             rest += chunk
         t = time.time_ns()
         body, buf = rest[:length], rest[length:]
-        k, e = KEY_RE.search(body), TYPE_RE.search(body)
+        k, e, s = KEY_RE.search(body), TYPE_RE.search(body), SEQ_RE.search(body)
         with lock:
             out.write(f"{(k.group(1).decode() if k else '') or '-'} {t} "
-                      f"{e.group(1).decode() if e else '-'}\n")
+                      f"{e.group(1).decode() if e else '-'} {s.group(1).decode() if s else '-'}\n")
         conn.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
 
 
@@ -251,7 +254,7 @@ def run_one(mode, rep, work):
         sent, errors, rate = drive_all(rport, f"{mode}{rep}")
         deadline = time.time() + 15
         while time.time() < deadline:
-            if sum(1 for ln in open(recv_path) if ln.endswith((" publish_start\n", " -\n"))) >= len(sent):
+            if sum(1 for ln in open(recv_path) if ln.split()[2] in ("publish_start", "-")) >= len(sent):
                 break
             time.sleep(0.2)
         l1 = load1()
@@ -265,7 +268,7 @@ def run_one(mode, rep, work):
                 p.wait()
     got, stamps = {}, []
     for line in open(recv_path):
-        k, t, ev = line.split()
+        k, t, ev, _ = line.split()
         stamps.append(int(t))
         if ev in ("publish_start", "-"):
             got.setdefault(k, int(t))
