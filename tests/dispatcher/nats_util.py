@@ -18,10 +18,10 @@ def have_server():
 
 class Server:
     def __init__(self, ctx, name, cluster_port=None, routes=None, cluster_name="rtmp",
-                 wait=True, port=None):
+                 wait=True, port=None, http=None):
         self.name = name
         self.port = port or pu.free_port()
-        self.http = pu.free_port()
+        self.http = http or pu.free_port()
         self.store = os.path.join(ctx.tmp, f"{name}-store")
         args = ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port),
                 "-m", str(self.http), "-sd", self.store, "-n", name]
@@ -56,10 +56,29 @@ class Server:
         return None
 
 
+def distinct_ports(k):
+    """k free ports, all different: each is held while the next is picked (free_port
+    alone may hand out a port again once its probe socket closed)."""
+    socks = []
+    try:
+        for _ in range(k):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def cluster(ctx, n=3):
-    cports = [pu.free_port() for _ in range(n)]
+    # Client, monitoring and cluster ports of every node, picked together: a
+    # node's cluster port handed out again as another's monitoring port left
+    # that node unable to listen (seen once in CI).
+    ports = distinct_ports(3 * n)
+    cports = ports[2 * n:]
     nodes = [Server(ctx, f"nats{i}", cports[i], [p for j, p in enumerate(cports) if j != i],
-                    wait=False) for i in range(n)]
+                    wait=False, port=ports[2 * i], http=ports[2 * i + 1]) for i in range(n)]
     for node in nodes:  # healthy once the cluster has elected its meta leader
         pu.wait_for(node.healthy, 60, f"{node.name} healthz")
     return nodes
