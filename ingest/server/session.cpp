@@ -4,6 +4,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <span>
 #include <utility>
 
 #include "common/logging.hpp"
@@ -222,13 +223,52 @@ void Session::flush() {
   writing_ = true;
   head_in_flight_ = cut;
   write_started_ = Clock::now();
-  auto done = net::bind_allocator(
-      WriteAllocator(write_slot_),
-      net::bind_executor(
-          strand_, [self = shared_from_this()](auto ec, size_t n) { self->on_write(ec, n); }));
-  // TLS gathers the buffers into records of its own (up to 8 KiB each).
-  if (tls_) return net::async_write(*tls_, iov_, std::move(done));
-  net::async_write(socket_, iov_, std::move(done));
+  if (tls_) {
+    // TLS gathers the buffers into records of its own (up to 8 KiB each).
+    if (!tls_write_slot_) tls_write_slot_ = std::make_unique<TlsWriteSlot>();
+    return net::async_write(
+        *tls_, iov_,
+        net::bind_allocator(
+            TlsWriteAllocator(*tls_write_slot_),
+            net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
+              self->on_write(ec, n);
+            })));
+  }
+  iov_next_ = 0;
+  written_ = 0;
+  write_some();
+}
+
+// One writev of what is left of the write in flight. The operation is given a
+// view of the session's iovecs, not a copy of them.
+void Session::write_some() {
+  const std::span<const net::const_buffer> rest(iov_.data() + iov_next_,
+                                                std::min(iov_.size() - iov_next_, kMaxIovecs));
+  socket_.async_write_some(
+      rest, net::bind_allocator(
+                WriteAllocator(write_slot_),
+                net::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t n) {
+                  self->on_write_some(ec, n);
+                })));
+}
+
+// Skips what the writev took (a partly written iovec is advanced in place,
+// empty ones are passed over) and writes the rest, until all of it went out
+// or an error ends the write.
+void Session::on_write_some(const boost::system::error_code& ec, size_t n) {
+  written_ += n;
+  if (!ec && !closed_) {
+    for (; iov_next_ < iov_.size(); ++iov_next_) {
+      net::const_buffer& b = iov_[iov_next_];
+      if (n < b.size()) {
+        b += n;
+        break;
+      }
+      n -= b.size();
+    }
+    if (iov_next_ < iov_.size()) return write_some();
+  }
+  on_write(ec, written_);
 }
 
 void Session::on_wake() {

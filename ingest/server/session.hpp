@@ -121,17 +121,26 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   bool hold_for_window(Clock::time_point now);
 
   // One block each for the recurring operations (handler_slot.hpp); sizes
-  // fit Asio 1.81's operations (a write holds 64 iovecs), larger ones fall
-  // back to operator new.
+  // fit Asio 1.81's operations, larger ones fall back to operator new. A
+  // plain write is one writev at a time over a view of the session's iovecs
+  // (write_some), so its operation holds 16 bytes of them rather than Asio's
+  // copy of up to 64 (1 KiB, in every player's session). A TLS write is
+  // Asio's composed write through the TLS stream, with a block of its own
+  // made at the session's first TLS write.
+  static constexpr size_t kWriteSlot = 224;
+  static constexpr size_t kTlsWriteSlot = 1536;
   using WakeSlot = HandlerSlot<128>;
   using TimerSlot = HandlerSlot<256>;
-  using WriteSlot = HandlerSlot<1536>;
+  using WriteSlot = HandlerSlot<kWriteSlot>;
+  using TlsWriteSlot = HandlerSlot<kTlsWriteSlot>;
   using WakeAllocator = SlotAllocator<void, 128>;
   using TimerAllocator = SlotAllocator<void, 256>;
-  using WriteAllocator = SlotAllocator<void, 1536>;
+  using WriteAllocator = SlotAllocator<void, kWriteSlot>;
+  using TlsWriteAllocator = SlotAllocator<void, kTlsWriteSlot>;
   WakeSlot wake_slot_;
   TimerSlot timer_slot_;
   WriteSlot write_slot_;
+  std::unique_ptr<TlsWriteSlot> tls_write_slot_;  // RTMPS only
 
   SessionContext& ctx_;
   Socket socket_;
@@ -179,6 +188,10 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   // alive (shared messages; control bytes and rechunked copies). 32 bytes an
   // item rather than a whole OutItem (64) beside its iovec.
   std::vector<net::const_buffer> iov_;
+  size_t iov_next_ = 0;  // plain writes: the first iovec not wholly written
+  size_t written_ = 0;   // plain writes: bytes of the write in flight written so far
+  void write_some();
+  void on_write_some(const boost::system::error_code& ec, size_t n);
   std::vector<registry::MediaPtr> inflight_media_;
   std::vector<std::vector<uint8_t>> inflight_bytes_;
   void add_bytes(std::vector<uint8_t> bytes);
