@@ -26,6 +26,7 @@ test_pkgs=(
   prometheus  # for promtool: `promtool check metrics` on our /metrics output
   nginx libnginx-mod-rtmp wrk
   nats-server  # the JetStream hook's tests
+  iproute2  # ip netns, ip link: the tests that run in network namespaces of their own
   chromium chromium-driver python3-selenium  # the dashboard's headless browser test
 )
 
