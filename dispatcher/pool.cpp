@@ -145,4 +145,9 @@ size_t Pool::running() const {
   return running_;
 }
 
+size_t Pool::room_waiters() const {
+  std::lock_guard lock(mutex_);
+  return room_waiters_;
+}
+
 }  // namespace rtmp::dispatcher

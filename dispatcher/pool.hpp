@@ -47,6 +47,7 @@ class Pool {
 
   size_t queued() const;
   size_t running() const;
+  size_t room_waiters() const;  // threads in wait_for_room() now
 
   // For the thread that makes the jobs (the puller): swaps into `out` (empty,
   // its capacity reused) the event references finished jobs left here, so

@@ -111,6 +111,11 @@ TEST(Pool, AFullQueueHasRoomAgainOnlyOnceARefillIsFree) {
   EXPECT_EQ(pool.queued(), 100u);
   std::atomic<bool> room{false};
   std::thread puller([&] { room = pool.wait_for_room(std::chrono::seconds(60)); });
+  // Releases start once it waits: before that, a queue below the limit has room at once.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (pool.room_waiters() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(pool.room_waiters(), 1u);
   // A quarter of the limit (25) must leave the queue before the waiter wakes.
   for (int i = 0; i < 24; ++i) ASSERT_TRUE(web.release_one(true));
   EXPECT_EQ(pool.queued(), 76u);
