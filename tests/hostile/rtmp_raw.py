@@ -370,6 +370,19 @@ def raw_publisher(port, name, timeout=30):
     return c
 
 
+def raw_player(port, key, rcvbuf=None, timeout=30, what="NetStream.Play.Start"):
+    """A RawClient that has connected to app `live`, created a stream, sent
+    play(key) and seen NetStream.Play.Start (`what` names it in a failure)."""
+    c = RawClient(port, timeout=timeout, rcvbuf=rcvbuf)
+    c.handshake()
+    c.connect()
+    sid = c.create_stream(2)
+    c.send(command_msg("play", 3, None, key, stream_id=sid, csid=8))
+    c.wait_command(lambda m: m[0] == "onStatus" and isinstance(m[-1], dict)
+                   and m[-1].get("code") == "NetStream.Play.Start", what, timeout=timeout)
+    return c
+
+
 # --------------------------------------------------------------------------- ingest logs
 
 

@@ -76,13 +76,7 @@ def main(ctx):
     pub = h.Publisher(ctx, url, duration=DURATION, gop=FPS, vbitrate="2500k")
     pub.wait_frames(FPS, 60)
 
-    c = r.RawClient(ingest.port, rcvbuf=4096)
-    c.handshake()
-    c.connect()
-    sid = c.create_stream(2)
-    c.send(r.command_msg("play", 3, None, "pieces", stream_id=sid, csid=8))
-    c.wait_command(lambda m: m[0] == "onStatus" and isinstance(m[-1], dict)
-                   and m[-1].get("code") == "NetStream.Play.Start", "NetStream.Play.Start")
+    c = r.raw_player(ingest.port, "pieces", rcvbuf=4096)
     h.log(f"player {c.addr} reading in bursts of {READ_SECONDS} s, pausing {PAUSE_SECONDS} s")
 
     bad, video, audio, pauses = [], [], 0, 0

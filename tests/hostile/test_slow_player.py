@@ -30,17 +30,6 @@ RSS_BOUND_MB = r.bound(150)
 CRAWL_BYTES_PER_SEC = 64 * 1024
 
 
-def raw_player(port, key, rcvbuf):
-    c = r.RawClient(port, rcvbuf=rcvbuf)
-    c.handshake()
-    c.connect()
-    sid = c.create_stream(2)
-    c.send(r.command_msg("play", 3, None, key, stream_id=sid, csid=8))
-    c.wait_command(lambda m: m[0] == "onStatus" and isinstance(m[-1], dict)
-                   and m[-1].get("code") == "NetStream.Play.Start", "NetStream.Play.Start")
-    return c
-
-
 class Crawler(threading.Thread):
     """Reads the played stream at a fixed low rate; records (ts, keyframe) of video."""
 
@@ -97,9 +86,9 @@ def main(ctx):
     pub = h.Publisher(ctx, url, duration=DURATION, gop=FPS, vbitrate="2500k")
     pub.wait_frames(FPS, 60)
 
-    stalled = raw_player(ingest.port, "fast", rcvbuf=4096)
+    stalled = r.raw_player(ingest.port, "fast", rcvbuf=4096)
     h.log(f"stalled player {stalled.addr} playing; it reads nothing more")
-    crawler_client = raw_player(ingest.port, "fast", rcvbuf=16384)
+    crawler_client = r.raw_player(ingest.port, "fast", rcvbuf=16384)
     crawler = Crawler(crawler_client)
     h.log(f"crawler player {crawler_client.addr} reading {CRAWL_BYTES_PER_SEC // 1024} kB/s")
 

@@ -34,14 +34,7 @@ class Player(threading.Thread):
     def __init__(self, port, name):
         super().__init__(daemon=True)
         self.name = name
-        self.c = r.RawClient(port)
-        self.c.handshake()
-        self.c.connect()
-        sid = self.c.create_stream(2)
-        self.c.send(r.command_msg("play", 3, None, KEY, stream_id=sid, csid=8))
-        self.c.wait_command(lambda m: m[0] == "onStatus" and isinstance(m[-1], dict)
-                            and m[-1].get("code") == "NetStream.Play.Start",
-                            f"{name}: NetStream.Play.Start")
+        self.c = r.raw_player(port, KEY, what=f"{name}: NetStream.Play.Start")
         self.video = [p for t, _, p, _ in self.c.msgs if t == 9]
         self.stop_flag = False
         self.start()
