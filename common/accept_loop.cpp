@@ -42,11 +42,11 @@ class AcceptLoop : public std::enable_shared_from_this<AcceptLoop> {
       });
       return;
     }
-    if (options_.connections->open < options_.max_connections) {
+    // Only this loop adds to the count; sessions ending elsewhere only lower it.
+    if (const size_t open = options_.connections->open.load(); open < options_.max_connections) {
       make_session_(std::move(socket), ConnectionSlot(options_.connections));
     } else {
-      spdlog::debug("{}: {} connections open, closing a new one", options_.name,
-                    options_.connections->open);
+      spdlog::debug("{}: {} connections open, closing a new one", options_.name, open);
     }
     do_accept();
   }

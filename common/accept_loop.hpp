@@ -12,6 +12,7 @@
 //       });
 //
 // The loop stops when the acceptor is closed or the io_context stops.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
@@ -21,9 +22,11 @@
 
 namespace rtmp::common {
 
-// How many sessions are open; touched on the io_context's thread only.
+// How many sessions are open. Atomic: a session's last reference may go on
+// another thread than the io_context's (the API's event hub holds its
+// live-event clients while it hands them events or ends them at shutdown).
 struct ConnectionCount {
-  std::size_t open = 0;
+  std::atomic<std::size_t> open = 0;
 };
 
 // One open connection: counts while it lives. A session keeps it as a
