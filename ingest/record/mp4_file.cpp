@@ -5,15 +5,12 @@
 extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
-#include <libavutil/log.h>
 }
 
 #include <array>
-#include <cstdarg>
 #include <cstring>
-#include <mutex>
 
-#include "common/logging.hpp"
+#include "ingest/libav/av_log.hpp"
 #include "ingest/media/codec_info.hpp"
 #include "ingest/media/flv_audio.hpp"
 #include "ingest/media/flv_video.hpp"
@@ -46,23 +43,6 @@ AVCodecID audio_codec_id(const std::string& codec) {
   if (codec == "AC3") return AV_CODEC_ID_AC3;
   if (codec == "EAC3") return AV_CODEC_ID_EAC3;
   return AV_CODEC_ID_NONE;
-}
-
-// libavformat logs to stderr by default, where the stdio hook writes events:
-// its lines go to our log at DEBUG instead (errors reach us as return codes).
-void forward_av_log(void* avcl, int level, const char* fmt, va_list args) {
-  if (level > AV_LOG_WARNING) return;
-  std::array<char, 1024> line{};
-  int prefix = 1;
-  av_log_format_line2(avcl, level, fmt, args, line.data(), static_cast<int>(line.size()), &prefix);
-  std::string_view text(line.data());
-  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  if (!text.empty()) spdlog::debug("libavformat: {}", text);
-}
-
-void route_av_log() {
-  static std::once_flag once;
-  std::call_once(once, [] { av_log_set_callback(forward_av_log); });
 }
 
 bool set_extradata(AVCodecParameters* par, std::span<const uint8_t> data) {
@@ -248,7 +228,7 @@ class Mp4File final : public SegmentFile {
 
 std::unique_ptr<SegmentFile> open_mp4(const std::string& path, const Tracks& tracks,
                                       std::string& error) {
-  route_av_log();
+  libav::route_av_log();
   auto file = std::make_unique<Mp4File>(path);
   error = file->open(tracks);
   if (!error.empty()) return nullptr;
