@@ -6,6 +6,8 @@ extern "C" {
 #include <libavutil/mem.h>
 }
 
+#include "ingest/libav/av_log.hpp"
+
 namespace rtmp::srt {
 namespace {
 
@@ -33,11 +35,21 @@ TsDemuxer::~TsDemuxer() {
 }
 
 int TsDemuxer::read(void* opaque, uint8_t* buf, int size) {
-  const int n = static_cast<TsDemuxer*>(opaque)->source_(buf, size);
-  return n > 0 ? n : AVERROR_EOF;
+  auto* self = static_cast<TsDemuxer*>(opaque);
+  const int n = self->source_(buf, size);
+  if (n <= 0) return AVERROR_EOF;
+  if (self->sync_.feed({buf, static_cast<size_t>(n)}) == media::TsSync::State::kNotTs)
+    return AVERROR_INVALIDDATA;
+  return n;
+}
+
+std::string TsDemuxer::not_ts() const {
+  return "not MPEG-TS: no sync bytes in step in the first " +
+         std::to_string(kMaxUnsyncedBytes / 1024) + " KiB";
 }
 
 bool TsDemuxer::open(std::string& error) {
+  libav::route_av_log();
   auto* buffer = static_cast<uint8_t*>(av_malloc(kIoBufferSize));
   io_ = avio_alloc_context(buffer, kIoBufferSize, 0, this, &TsDemuxer::read, nullptr, nullptr);
   fmt_ = avformat_alloc_context();
@@ -56,11 +68,11 @@ bool TsDemuxer::open(std::string& error) {
   if (int err = avformat_open_input(&fmt_, nullptr, ts, nullptr); err < 0) {
     // avformat_open_input frees the context on failure (not our AVIO).
     fmt_ = nullptr;
-    error = "not MPEG-TS: " + av_error(err);
+    error = not_ts_seen() ? not_ts() : "not MPEG-TS: " + av_error(err);
     return false;
   }
-  if (int err = avformat_find_stream_info(fmt_, nullptr); err < 0) {
-    error = "MPEG-TS without usable streams: " + av_error(err);
+  if (int err = avformat_find_stream_info(fmt_, nullptr); err < 0 || not_ts_seen()) {
+    error = not_ts_seen() ? not_ts() : "MPEG-TS without usable streams: " + av_error(err);
     return false;
   }
   return true;
@@ -70,6 +82,10 @@ bool TsDemuxer::next(media::EsPacket& out, std::string& error) {
   for (;;) {
     av_packet_unref(packet_);
     const int err = av_read_frame(fmt_, packet_);
+    if (err < 0 && not_ts_seen()) {
+      error = not_ts();
+      return false;
+    }
     if (err == AVERROR_EOF || err == AVERROR_EXIT) return false;
     if (err < 0) {
       error = "MPEG-TS: " + av_error(err);

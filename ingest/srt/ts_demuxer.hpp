@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "ingest/media/ts_sync.hpp"
 #include "ingest/media/ts_to_rtmp.hpp"
 
 struct AVFormatContext;
@@ -26,7 +27,9 @@ class TsDemuxer {
   TsDemuxer& operator=(const TsDemuxer&) = delete;
 
   // Reads until the programs are known. False (with `error`) when the source
-  // ends first or what it gives is not MPEG-TS.
+  // ends first or what it gives is not MPEG-TS: not in step within its first
+  // kMaxUnsyncedBytes (libavformat alone would search for sync bytes as long
+  // as data comes, keeping a caller that sends something else connected).
   bool open(std::string& error);
   // The next packet of a supported codec; its spans stay valid until the
   // next call. False at the end of the stream (`error` empty) or on an
@@ -35,8 +38,13 @@ class TsDemuxer {
 
  private:
   static int read(void* opaque, uint8_t* buf, int size);
+  bool not_ts_seen() const { return sync_.state() == media::TsSync::State::kNotTs; }
+  std::string not_ts() const;
+
+  static constexpr std::size_t kMaxUnsyncedBytes = 256 * 1024;
 
   Source source_;
+  media::TsSync sync_{kMaxUnsyncedBytes};
   AVFormatContext* fmt_ = nullptr;
   AVIOContext* io_ = nullptr;
   AVPacket* packet_ = nullptr;
