@@ -36,6 +36,7 @@ TsDemuxer::~TsDemuxer() {
 
 int TsDemuxer::read(void* opaque, uint8_t* buf, int size) {
   auto* self = static_cast<TsDemuxer*>(opaque);
+  if (self->not_ts_seen()) return AVERROR_INVALIDDATA;  // read no more of it
   const int n = self->source_(buf, size);
   if (n <= 0) return AVERROR_EOF;
   if (self->sync_.feed({buf, static_cast<size_t>(n)}) == media::TsSync::State::kNotTs)

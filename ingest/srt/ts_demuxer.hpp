@@ -3,6 +3,7 @@
 // demuxer through a custom AVIOContext, packet by packet, as
 // media::EsPacket (H.264, H.265, AAC, Opus; other streams are skipped).
 // One thread; the source may block.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
