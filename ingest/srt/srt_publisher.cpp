@@ -195,6 +195,10 @@ void SrtPublisher::publish() {
   {
     TsDemuxer demuxer([this](uint8_t* buf, int size) { return receive(buf, size); });
     if (demuxer.open(error)) {
+      if (!demuxer.skipped().empty())
+        common::log::warn(
+            {.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
+            "SRT publish: skipping streams RTMP players cannot take: {}", demuxer.skipped());
       media::EsPacket packet;
       while (!stopping() && demuxer.next(packet, error)) {
         out.clear();

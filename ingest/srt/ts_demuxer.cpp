@@ -6,6 +6,8 @@ extern "C" {
 #include <libavutil/mem.h>
 }
 
+#include <optional>
+
 #include "ingest/libav/av_log.hpp"
 
 namespace rtmp::srt {
@@ -19,6 +21,22 @@ std::string av_error(int err) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};
   av_strerror(err, buf, sizeof buf);
   return buf;
+}
+
+// The codecs RTMP players get from an SRT publish; other streams are skipped.
+std::optional<media::EsCodec> es_codec(AVCodecID id) {
+  switch (id) {
+    case AV_CODEC_ID_H264:
+      return media::EsCodec::kH264;
+    case AV_CODEC_ID_HEVC:
+      return media::EsCodec::kH265;
+    case AV_CODEC_ID_AAC:
+      return media::EsCodec::kAac;
+    case AV_CODEC_ID_OPUS:
+      return media::EsCodec::kOpus;
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -76,6 +94,23 @@ bool TsDemuxer::open(std::string& error) {
     error = not_ts_seen() ? not_ts() : "MPEG-TS without usable streams: " + av_error(err);
     return false;
   }
+  // Audio and video the players will not get. With none they would get, the
+  // publish ends here rather than stay live with nothing to play. (No streams
+  // yet, with a program table still to come, is not judged.)
+  bool carried = false;
+  for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
+    const AVCodecParameters* par = fmt_->streams[i]->codecpar;
+    if (par->codec_type != AVMEDIA_TYPE_VIDEO && par->codec_type != AVMEDIA_TYPE_AUDIO) continue;
+    if (es_codec(par->codec_id)) {
+      carried = true;
+    } else {
+      skipped_ += (skipped_.empty() ? "" : ", ") + std::string(avcodec_get_name(par->codec_id));
+    }
+  }
+  if (!carried && !skipped_.empty()) {
+    error = "no stream that RTMP players can take (H.264, H.265, AAC, Opus); found " + skipped_;
+    return false;
+  }
   return true;
 }
 
@@ -93,22 +128,9 @@ bool TsDemuxer::next(media::EsPacket& out, std::string& error) {
       return false;
     }
     const AVStream* st = fmt_->streams[packet_->stream_index];
-    switch (st->codecpar->codec_id) {
-      case AV_CODEC_ID_H264:
-        out.codec = media::EsCodec::kH264;
-        break;
-      case AV_CODEC_ID_HEVC:
-        out.codec = media::EsCodec::kH265;
-        break;
-      case AV_CODEC_ID_AAC:
-        out.codec = media::EsCodec::kAac;
-        break;
-      case AV_CODEC_ID_OPUS:
-        out.codec = media::EsCodec::kOpus;
-        break;
-      default:
-        continue;  // a stream RTMP players could not take: skipped
-    }
+    const auto codec = es_codec(st->codecpar->codec_id);
+    if (!codec) continue;  // a stream RTMP players could not take: skipped
+    out.codec = *codec;
     out.pts = packet_->pts == AV_NOPTS_VALUE ? media::kNoTimestamp : packet_->pts;
     out.dts = packet_->dts == AV_NOPTS_VALUE ? media::kNoTimestamp : packet_->dts;
     out.keyframe = (packet_->flags & AV_PKT_FLAG_KEY) != 0;

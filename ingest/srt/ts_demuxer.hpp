@@ -36,6 +36,9 @@ class TsDemuxer {
   // next call. False at the end of the stream (`error` empty) or on an
   // error.
   bool next(media::EsPacket& out, std::string& error);
+  // After open(): the codecs of the audio and video streams that are skipped
+  // ("mp2, ac3"), empty when every one is carried.
+  const std::string& skipped() const { return skipped_; }
 
  private:
   static int read(void* opaque, uint8_t* buf, int size);
@@ -46,6 +49,7 @@ class TsDemuxer {
 
   Source source_;
   media::TsSync sync_{kMaxUnsyncedBytes};
+  std::string skipped_;
   AVFormatContext* fmt_ = nullptr;
   AVIOContext* io_ = nullptr;
   AVPacket* packet_ = nullptr;

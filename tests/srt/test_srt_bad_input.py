@@ -5,7 +5,8 @@ A caller that sends something other than MPEG-TS (raw video frames) is closed
 within seconds, while it is still sending, with one log line saying it is not
 MPEG-TS; its publish_stop and connection_close say `error`, and libavformat's
 complaints about the input never reach stderr, where the stdio hook's JSON
-lines are. A second caller publishing a key that is already live is closed
+lines are. So is a caller whose MPEG-TS holds only codecs RTMP players do not
+take (MPEG-2 video, MP2 audio), with a log line naming them. A second caller publishing a key that is already live is closed
 with a log line (connection_close: role none, reason error) and no
 publish_start, while the first publisher of the key goes on to its end:
 ffmpeg exits 0 and its publish_stop says disconnect with frames counted after
@@ -29,6 +30,14 @@ def raw_video_caller(ctx, url):
                             "-t", str(RAW_SECONDS), "-f", "rawvideo", url])
 
 
+def mpeg2_caller(ctx, url):
+    """ffmpeg sending MPEG-TS with MPEG-2 video and MP2 audio, codecs RTMP players do not take."""
+    return ctx.proc("mpeg2", ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-re",
+                              "-f", "lavfi", "-i", f"testsrc2=size=320x240:rate={u.FPS}",
+                              "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", str(RAW_SECONDS),
+                              "-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpegts", url])
+
+
 def closes(ing, key):
     return [e for e in ing.events() if e["type"] == "connection_close" and e["stream_key"] == key]
 
@@ -41,7 +50,8 @@ def main(ctx):
     raw = raw_video_caller(ctx, u.srt_url(port, "publish:live/raw"))
     stop = h.wait_for(lambda: u.publish_stops(ing, "live/raw"), 30,
                       "publish_stop for the raw-video caller")[0]
-    h.check(raw.running() and time.monotonic() - started < RAW_SECONDS,
+    # It sends for RAW_SECONDS: a stop long before then is the server's doing.
+    h.check(time.monotonic() - started < RAW_SECONDS / 2,
             "the raw-video caller was not closed while it was still sending")
     h.check(stop["data"]["reason"] == "error" and stop["data"]["video_packets"] == 0,
             f"publish_stop for raw video: {stop}")
@@ -50,6 +60,22 @@ def main(ctx):
     line = ing.proc.wait_line(r"SRT publish: not MPEG-TS[^\"]*", 20)
     h.log(f"raw video refused in {time.monotonic() - started:.1f} s: {line.group(0)}")
     raw.stop(timeout=20)
+
+    # MPEG-TS, but nothing in it that players could take.
+    started = time.monotonic()
+    mpeg2 = mpeg2_caller(ctx, u.srt_url(port, "publish:live/mpeg2"))
+    stop = h.wait_for(lambda: u.publish_stops(ing, "live/mpeg2"), 30,
+                      "publish_stop for the MPEG-2 caller")[0]
+    # It sends for RAW_SECONDS: a stop long before then is the server's doing.
+    h.check(time.monotonic() - started < RAW_SECONDS / 2,
+            "the MPEG-2 caller was not closed while it was still sending")
+    h.check(stop["data"]["reason"] == "error", f"publish_stop for MPEG-2: {stop}")
+    close = h.wait_for(lambda: closes(ing, "live/mpeg2"), 20, "its connection_close")[0]
+    h.check(close["data"]["reason"] == "error", f"connection_close for MPEG-2: {close}")
+    line = ing.proc.wait_line(
+        r"SRT publish: no stream that RTMP players can take[^\"]*mpeg2video[^\"]*", 20)
+    h.log(f"MPEG-2 refused in {time.monotonic() - started:.1f} s: {line.group(0)}")
+    mpeg2.stop(timeout=20)
 
     # A key already live.
     first = u.SrtPublisher(ctx, u.srt_url(port, "publish:live/busy"), name="first", duration=8)
