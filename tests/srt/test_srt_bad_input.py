@@ -20,22 +20,34 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srt_util as u  # noqa: E402
 import harness as h  # noqa: E402
 
-RAW_SECONDS = 60
+SENDING_SECONDS = 60
 
 
-def raw_video_caller(ctx, url):
-    """ffmpeg sending uncompressed frames (not MPEG-TS) over SRT, in real time."""
-    return ctx.proc("raw", ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-re",
-                            "-f", "lavfi", "-i", f"testsrc2=size=320x240:rate={u.FPS}",
-                            "-t", str(RAW_SECONDS), "-f", "rawvideo", url])
+def caller(ctx, name, url, output_args):
+    """ffmpeg sending testsrc2 (and a sine) over SRT in real time for SENDING_SECONDS,
+    in whatever `output_args` make of it."""
+    return ctx.proc(name, ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-re",
+                           "-f", "lavfi", "-i", f"testsrc2=size=320x240:rate={u.FPS}",
+                           "-f", "lavfi", "-i", "sine=sample_rate=48000",
+                           "-t", str(SENDING_SECONDS), *output_args, url])
 
 
-def mpeg2_caller(ctx, url):
-    """ffmpeg sending MPEG-TS with MPEG-2 video and MP2 audio, codecs RTMP players do not take."""
-    return ctx.proc("mpeg2", ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-re",
-                              "-f", "lavfi", "-i", f"testsrc2=size=320x240:rate={u.FPS}",
-                              "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", str(RAW_SECONDS),
-                              "-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpegts", url])
+def expect_closed(ctx, ing, port, key, output_args, log_regex):
+    """A caller the server must close while it still sends: publish_stop and
+    connection_close with reason error, and a log line matching `log_regex`."""
+    started = time.monotonic()
+    proc = caller(ctx, key.replace("/", "_"), u.srt_url(port, f"publish:{key}"), output_args)
+    stop = h.wait_for(lambda: u.publish_stops(ing, key), 30, f"publish_stop for {key}")[0]
+    # It sends for SENDING_SECONDS: a stop long before then is the server's doing.
+    h.check(time.monotonic() - started < SENDING_SECONDS / 2,
+            f"the {key} caller was not closed while it was still sending")
+    h.check(stop["data"]["reason"] == "error" and stop["data"]["video_packets"] == 0,
+            f"publish_stop for {key}: {stop}")
+    close = h.wait_for(lambda: closes(ing, key), 20, f"connection_close for {key}")[0]
+    h.check(close["data"]["reason"] == "error", f"connection_close for {key}: {close}")
+    line = ing.proc.wait_line(log_regex, 20)
+    h.log(f"{key} closed in {time.monotonic() - started:.1f} s: {line.group(0)}")
+    proc.stop(timeout=20)
 
 
 def closes(ing, key):
@@ -45,37 +57,13 @@ def closes(ing, key):
 def main(ctx):
     ing, port = u.start_ingest(ctx)
 
-    # Not MPEG-TS.
-    started = time.monotonic()
-    raw = raw_video_caller(ctx, u.srt_url(port, "publish:live/raw"))
-    stop = h.wait_for(lambda: u.publish_stops(ing, "live/raw"), 30,
-                      "publish_stop for the raw-video caller")[0]
-    # It sends for RAW_SECONDS: a stop long before then is the server's doing.
-    h.check(time.monotonic() - started < RAW_SECONDS / 2,
-            "the raw-video caller was not closed while it was still sending")
-    h.check(stop["data"]["reason"] == "error" and stop["data"]["video_packets"] == 0,
-            f"publish_stop for raw video: {stop}")
-    close = h.wait_for(lambda: closes(ing, "live/raw"), 20, "its connection_close")[0]
-    h.check(close["data"]["reason"] == "error", f"connection_close for raw video: {close}")
-    line = ing.proc.wait_line(r"SRT publish: not MPEG-TS[^\"]*", 20)
-    h.log(f"raw video refused in {time.monotonic() - started:.1f} s: {line.group(0)}")
-    raw.stop(timeout=20)
-
+    # Not MPEG-TS: uncompressed frames.
+    expect_closed(ctx, ing, port, "live/raw", ["-map", "0:v", "-f", "rawvideo"],
+                  r"SRT publish: not MPEG-TS[^\"]*")
     # MPEG-TS, but nothing in it that players could take.
-    started = time.monotonic()
-    mpeg2 = mpeg2_caller(ctx, u.srt_url(port, "publish:live/mpeg2"))
-    stop = h.wait_for(lambda: u.publish_stops(ing, "live/mpeg2"), 30,
-                      "publish_stop for the MPEG-2 caller")[0]
-    # It sends for RAW_SECONDS: a stop long before then is the server's doing.
-    h.check(time.monotonic() - started < RAW_SECONDS / 2,
-            "the MPEG-2 caller was not closed while it was still sending")
-    h.check(stop["data"]["reason"] == "error", f"publish_stop for MPEG-2: {stop}")
-    close = h.wait_for(lambda: closes(ing, "live/mpeg2"), 20, "its connection_close")[0]
-    h.check(close["data"]["reason"] == "error", f"connection_close for MPEG-2: {close}")
-    line = ing.proc.wait_line(
-        r"SRT publish: no stream that RTMP players can take[^\"]*mpeg2video[^\"]*", 20)
-    h.log(f"MPEG-2 refused in {time.monotonic() - started:.1f} s: {line.group(0)}")
-    mpeg2.stop(timeout=20)
+    expect_closed(ctx, ing, port, "live/mpeg2",
+                  ["-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpegts"],
+                  r"SRT publish: no stream that RTMP players can take[^\"]*mpeg2video[^\"]*")
 
     # A key already live.
     first = u.SrtPublisher(ctx, u.srt_url(port, "publish:live/busy"), name="first", duration=8)
