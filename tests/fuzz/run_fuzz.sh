@@ -7,7 +7,7 @@
 #                                               run already built targets (ctest fuzz_short)
 #
 # Targets: fuzz_handshake fuzz_chunk_reader fuzz_amf0 fuzz_command fuzz_media fuzz_connection
-# fuzz_ts_to_rtmp
+# fuzz_ts_to_rtmp fuzz_ts_sync
 # (FUZZ_TARGETS="a b" runs only those). Seeds come
 # from tests/fuzz/corpus/<target>/ (read only); new inputs go to a scratch
 # corpus (FUZZ_WORK_DIR, default a temporary directory). A crash leaves its
@@ -24,7 +24,7 @@ if [[ "${1:-}" == "--no-build" ]]; then
 fi
 seconds="${1:?usage: run_fuzz.sh [--no-build] SECONDS [BIN_DIR]}"
 bin_dir="${2:-$root/build-fuzz/bin}"
-targets=(${FUZZ_TARGETS:-fuzz_handshake fuzz_chunk_reader fuzz_amf0 fuzz_command fuzz_media fuzz_connection fuzz_ts_to_rtmp})
+targets=(${FUZZ_TARGETS:-fuzz_handshake fuzz_chunk_reader fuzz_amf0 fuzz_command fuzz_media fuzz_connection fuzz_ts_to_rtmp fuzz_ts_sync})
 
 if [[ $build == 1 ]]; then
   CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -G Ninja \
