@@ -56,26 +56,11 @@ class Server:
         return None
 
 
-def distinct_ports(k):
-    """k free ports, all different: each is held while the next is picked (free_port
-    alone may hand out a port again once its probe socket closed)."""
-    socks = []
-    try:
-        for _ in range(k):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 def cluster(ctx, n=3):
     # Client, monitoring and cluster ports of every node, picked together: a
     # node's cluster port handed out again as another's monitoring port left
     # that node unable to listen (seen once in CI).
-    ports = distinct_ports(3 * n)
+    ports = pu.free_ports(3 * n)
     cports = ports[2 * n:]
     nodes = [Server(ctx, f"nats{i}", cports[i], [p for j, p in enumerate(cports) if j != i],
                     wait=False, port=ports[2 * i], http=ports[2 * i + 1]) for i in range(n)]

@@ -62,9 +62,23 @@ def wait_for(pred, timeout, what, interval=0.05):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(k):
+    """k free ports, all different: each is held while the next is picked (one
+    free_port() after another may hand out a port again once its probe socket
+    closed)."""
+    socks = []
+    try:
+        for _ in range(k):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 class Proc:
