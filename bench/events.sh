@@ -33,11 +33,22 @@
 #     (a reader stamps each line on arrival) and to the webhook (-webhook-secret
 #     set; bench/publish_latency.py's receiver stamps each request with
 #     time.time_ns() once its body is complete, and reads the seq from the body).
+# (e) user-space instructions per webhook, counted by valgrind's callgrind (not
+#     timed, so the figure is the same on a loaded or a different host): the
+#     dispatcher delivering COST_EVENTS webhooks to the nginx of (b), split into
+#     the webhook loops' threads (libcurl, libc, our code) and the others (the
+#     puller: ZeroMQ, protobuf, the JSON payload; start-up included), beside
+#     wrk -t1 -c C under callgrind against the same nginx: its instructions
+#     per request. The kernel's share (send, receive, wake-ups) is not counted
+#     on either side. LIBCURL_DIR runs the dispatcher with another libcurl.so.4
+#     from that folder (LD_LIBRARY_PATH), to compare libcurl versions.
 #
-# Environment: PARTS ("a b c d"), REPEAT (3), EMIT_EVENTS (1000000), EMIT_THREADS
-# (2), EMIT_WINDOW (16384, read by rtmp-event-gen), HOOK_QUEUE (unset), CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC
-# (10), SHELL_RUNS (3000), LAT_EVENTS (10000), BIN (build-bench/bin), NODE_ID (the
-# emitter's node id in a-emit, b, c and d, as rtmp-ingest -node-id; unset = none).
+# Environment: PARTS ("a b c d"; e only when named), REPEAT (3), EMIT_EVENTS (1000000),
+# EMIT_THREADS (2), EMIT_WINDOW (16384, read by rtmp-event-gen), HOOK_QUEUE (unset),
+# CONN_SECONDS (10), CONN_THREADS (8), WEBHOOK_EVENTS (100000), HTTP_CONC (10),
+# SHELL_RUNS (3000), LAT_EVENTS (10000), COST_EVENTS (20000), LIBCURL_DIR (unset),
+# BIN (build-bench/bin), NODE_ID (the emitter's node id in a-emit, b, c and d, as
+# rtmp-ingest -node-id; unset = none).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/lib.sh
@@ -54,6 +65,7 @@ WEBHOOK_EVENTS="${WEBHOOK_EVENTS:-100000}"
 HTTP_CONC="${HTTP_CONC:-10}"
 SHELL_RUNS="${SHELL_RUNS:-3000}"
 LAT_EVENTS="${LAT_EVENTS:-10000}"
+COST_EVENTS="${COST_EVENTS:-20000}"
 WORK="$(mktemp -d /tmp/events.XXXXXX)"
 RES="$WORK/results.tsv"
 : >"$RES"
@@ -150,12 +162,14 @@ print(f"{rate(t_first, v_first):.0f} {rate(t_pulled, v_pulled):.0f}")
 EOF
 }
 
+# DISP_WRAP: a command the dispatcher runs under (valgrind in part e);
+# DISP_WAIT: seconds its metrics port may take to open (10).
 start_dispatcher() {  # metrics-port endpoint args...
   local mport=$1 ep=$2; shift 2
-  "$BIN/rtmp-dispatcher" -events-connect "$ep" -metrics-addr "127.0.0.1:$mport" \
+  ${DISP_WRAP:-} "$BIN/rtmp-dispatcher" -events-connect "$ep" -metrics-addr "127.0.0.1:$mport" \
     -log-level warn -log-format json "$@" >"$WORK/dispatcher.log" 2>"${DISP_STDERR:-/dev/null}" &
   DPID=$!; PIDS+=("$DPID")
-  wait_port "$mport"
+  wait_port "$mport" "${DISP_WAIT:-10}"
 }
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
@@ -221,16 +235,21 @@ part_a() {
 
 BODY='{"type":"publish_stop","timestamp":1705312222,"conn_id":"conn-7f3a9c","stream_key":"live/bench","id":"evt-9ae9ad2c68377705-42","seq":42,"data":{"audio_packets":430,"video_packets":300,"total_bytes":1830112,"audio_codec":"AAC","video_codec":"H264","duration_sec":10.02}}'
 
-part_b() {
-  local hport mport eport gen r w
-  hport=$(free_port)
-  start_http_nginx "$hport"
+# wrk's script: POST the payload above, as the dispatcher would.
+write_post_lua() {
   cat >"$WORK/post.lua" <<EOF
 wrk.method = "POST"
 wrk.body = [[$BODY]]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["User-Agent"] = "rtmp-hooks/bench"
 EOF
+}
+
+part_b() {
+  local hport mport eport gen r w
+  hport=$(free_port)
+  start_http_nginx "$hport"
+  write_post_lua
   # wrk first, then the dispatcher (order alternates with the repeat number)
   local order="wrk disp"; (( ${1:-0} % 2 == 1 )) && order="disp wrk"
   for who in $order; do
@@ -322,6 +341,62 @@ def lat(kind):
 for kind in ("stdio", "hook"):
     n, p50, p99, mx = lat(kind)
     print(f"d_{kind}_delivered\t{n}\nd_{kind}_p50_ms\t{p50:.2f}\nd_{kind}_p99_ms\t{p99:.2f}\nd_{kind}_max_ms\t{mx:.2f}")
+EOF
+  tail -8 "$RES" | sed 's/^/  /' >&2
+}
+
+part_e() {
+  local hport mport eport n
+  command -v valgrind >/dev/null || { echo "part e needs valgrind" >&2; return 1; }
+  hport=$(free_port)
+  start_http_nginx "$hport"
+  write_post_lua
+  valgrind --tool=callgrind --callgrind-out-file="$WORK/e-wrk.cg" \
+    wrk -t1 -c"$HTTP_CONC" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$hport/" \
+    >"$WORK/e-wrk.out" 2>/dev/null
+  n=$(awk '/requests in/{print $1}' "$WORK/e-wrk.out")
+  mport=$(free_port); eport=$(free_port)
+  rm -f "$WORK"/e-disp.cg.*
+  DISP_WRAP="env ${LIBCURL_DIR:+LD_LIBRARY_PATH=$LIBCURL_DIR} valgrind --tool=callgrind
+    --separate-threads=yes --callgrind-out-file=$WORK/e-disp.cg.%p" DISP_WAIT=120 \
+    start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-webhook "*=http://127.0.0.1:$hport/" \
+    -hook-concurrency "$HTTP_CONC"
+  "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$COST_EVENTS" 1 >/dev/null
+  poll_rate "$mport" '^rtmp_dispatcher_hook_executions_total\{kind="webhook"\} ' 0 "$COST_EVENTS" 60 >/dev/null
+  stop_pid "$DPID"; stop_pid "$NGINX_PID"
+  python3 - "$WORK" "$n" "$COST_EVENTS" >>"$RES" <<'EOF'
+import glob, re, subprocess, sys
+work, wrk_requests, webhooks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+line = re.compile(r"^\s*([\d,]+) \(.*\[(.+)\]\s*$")
+def by_object(path):
+    """Instructions per shared object (file name) in one callgrind output."""
+    out = subprocess.run(["callgrind_annotate", "--threshold=100", path],
+                         capture_output=True, text=True, check=True).stdout
+    objs = {}
+    for l in out.splitlines():
+        m = line.match(l)
+        if m:
+            o = m.group(2).rsplit("/", 1)[-1]
+            objs[o] = objs.get(o, 0) + int(m.group(1).replace(",", ""))
+    return objs
+wrk = sum(by_object(f"{work}/e-wrk.cg").values()) / wrk_requests
+loops, others = {}, 0
+for path in glob.glob(f"{work}/e-disp.cg.*-*"):  # one file per thread
+    objs = by_object(path)
+    if any(o.startswith("libcurl") for o in objs):  # a webhook loop's thread
+        for o, v in objs.items():
+            kind = ("libcurl" if o.startswith("libcurl") else "libc" if o.startswith("libc.")
+                    else "dispatcher" if o == "rtmp-dispatcher" else "other")
+            loops[kind] = loops.get(kind, 0) + v
+    else:
+        others += sum(objs.values())
+loop = sum(loops.values()) / webhooks
+print(f"e_wrk_instr_per_request\t{wrk:.0f}")
+print(f"e_loop_instr_per_webhook\t{loop:.0f}")
+for kind in ("libcurl", "libc", "dispatcher", "other"):
+    print(f"e_loop_{kind}_instr_per_webhook\t{loops.get(kind, 0) / webhooks:.0f}")
+print(f"e_other_threads_instr_per_webhook\t{others / webhooks:.0f}")
+print(f"e_dispatcher_over_wrk\t{(loop + others / webhooks) / wrk:.1f}")
 EOF
   tail -8 "$RES" | sed 's/^/  /' >&2
 }

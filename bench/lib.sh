@@ -3,9 +3,9 @@
 # A free TCP port on loopback.
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-# Waits up to 10 s for something to accept on 127.0.0.1:PORT.
-wait_port() {
-  for _ in $(seq 1 200); do
+# Waits up to SECONDS (10) for something to accept on 127.0.0.1:PORT.
+wait_port() {  # port [seconds]
+  for _ in $(seq 1 $(( ${2:-10} * 20 ))); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.05
   done
