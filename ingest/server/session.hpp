@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "ingest/protocol/rtmp_connection.hpp"
+#include "ingest/registry/merge_window.hpp"
 #include "ingest/registry/player_role.hpp"
 #include "ingest/server/handler_slot.hpp"
-#include "ingest/server/merge_window.hpp"
 #include "ingest/server/out_queue.hpp"
 #include "ingest/server/publish_state.hpp"
 #include "ingest/server/session_context.hpp"
@@ -154,7 +154,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   StrandTimer timer_;
   StrandTimer merge_timer_;  // -merge-write window of a woken player
   bool merge_armed_ = false;
-  MergeWindow merge_;  // the window's length, following this player's rate
+  registry::MergeWindow merge_;  // the window's length, following this player's rate
   const std::string conn_id_;
   std::string remote_addr_;
   // Bytes read and written, for the API's per-connection figures.

@@ -1,12 +1,12 @@
 // MergeWindow: the whole window until a rate is known, then what carries the
 // target bytes at that rate, within [2 ms, longest]; off stays off.
-#include "ingest/server/merge_window.hpp"
+#include "ingest/registry/merge_window.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 
-namespace rtmp::server {
+namespace rtmp::registry {
 namespace {
 
 using namespace std::chrono_literals;
@@ -81,4 +81,4 @@ TEST(MergeWindow, ZeroTargetKeepsTheWindowAndZeroWindowIsOff) {
 }
 
 }  // namespace
-}  // namespace rtmp::server
+}  // namespace rtmp::registry

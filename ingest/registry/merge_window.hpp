@@ -1,10 +1,10 @@
 #pragma once
-// How long a player's media waits to be merged into one write. Most of a
-// player's cost is per write (the syscall, the TCP segment, waking the
-// reader), not per byte, so a player should write as seldom as its latency
-// budget allows. A fixed window writes small pieces of a low-bitrate stream
+// How long a consumer's media (a player's, a relay target's) waits to be
+// merged into one write. Most of a consumer's cost is per write (the syscall,
+// the TCP segment, waking the reader), not per byte, so it should write as
+// seldom as its latency budget allows. A fixed window writes small pieces of a low-bitrate stream
 // (a 600 kbit/s stream gives ~2 KiB per 30 ms) and large ones of a fast one.
-// So the window follows the player's own rate: long enough that one write
+// So the window follows the consumer's own rate: long enough that one write
 // carries about `target_bytes`, never longer than `longest`. The rate is the
 // bytes written over the last period of at least one second; until the first
 // period ends, the window is `longest`.
@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace rtmp::server {
+namespace rtmp::registry {
 
 class MergeWindow {
  public:
@@ -61,4 +61,4 @@ class MergeWindow {
   uint64_t bytes_ = 0;
 };
 
-}  // namespace rtmp::server
+}  // namespace rtmp::registry
