@@ -74,6 +74,8 @@ int run_ingest(IngestOptions o) {
   check_tls_flags(o);
   relay::finish_relay_options(o.relay);
   o.relay.queue = static_cast<size_t>(o.player_queue);
+  o.relay.merge_write = o.merge_write;
+  o.relay.merge_write_bytes = static_cast<size_t>(o.merge_write_bytes);
   if (o.api.stats_interval > common::Duration::zero() &&
       o.api.stats_interval < std::chrono::milliseconds(100))
     throw common::FlagError("invalid value \"" + common::format_duration(o.api.stats_interval) +

@@ -48,8 +48,8 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   flags.add_int("player-queue", &o.player_queue, 1024, 16, 1000000,
                 "messages queued per player; when full the player skips to the next keyframe");
   flags.add_duration("merge-write", &o.merge_write, std::chrono::milliseconds(100),
-                     "longest a player's media waits to be merged into one write, trading "
-                     "latency for CPU (0 = write each message at once)");
+                     "longest a player's (or relay target's) media waits to be merged into one "
+                     "write, trading latency for CPU (0 = write each message at once)");
   flags.add_int("merge-write-bytes", &o.merge_write_bytes, 64 * 1024, 0, 64 * 1024 * 1024,
                 "a player's merge window shortens to what carries about this many bytes at "
                 "its rate (0 = always the whole -merge-write)");

@@ -21,6 +21,10 @@ struct RelayOptions {
   // target counts as stuck and is dropped and reconnected.
   common::Duration timeout = std::chrono::seconds(10);
   size_t queue = 1024;  // messages queued per target before it skips to the next keyframe
+  // Media merged into one write per target, as for players (-merge-write,
+  // -merge-write-bytes): the same window, following the target's own rate.
+  common::Duration merge_write{0};
+  size_t merge_write_bytes = 0;
   TransportOptions transport;
 
   bool enabled() const { return !targets.empty(); }

@@ -94,8 +94,10 @@ RelaySession::RelaySession(net::io_context::executor_type executor, RelayEndpoin
       key_(std::move(key)),
       retry_timer_(strand_),
       tick_timer_(strand_),
+      merge_timer_(strand_),
       backoff_(options.retry_min, options.retry_max, std::random_device{}()),
-      status_(std::make_shared<registry::RelayStatus>(endpoint_.redacted)) {}
+      status_(std::make_shared<registry::RelayStatus>(endpoint_.redacted)),
+      merge_(options.merge_write, options.merge_write_bytes) {}
 
 std::shared_ptr<registry::Subscriber> RelaySession::subscriber() const {
   return subscriber_;
@@ -119,6 +121,7 @@ void RelaySession::stop() {
     ++self->gen_;
     self->retry_timer_.cancel();
     self->tick_timer_.cancel();
+    self->merge_timer_.cancel();
     self->pending_.clear();
     auto transport = std::move(self->transport_);
     if (!transport) return;
@@ -140,6 +143,7 @@ void RelaySession::connect() {
   ++gen_;
   state_ = State::kConnecting;
   attempt_started_ = Clock::now();
+  media_write_started_ = {};
   conn_bytes_.store(0, std::memory_order_relaxed);
   std::string error;
   transport_ = make_transport(endpoint_.scheme, strand_, options_.transport, error);
@@ -212,6 +216,8 @@ void RelaySession::fail(const std::string& why, events::StopReason reason) {
   client_.reset();
   pending_.clear();
   pending_bytes_ = 0;
+  merge_timer_.cancel();
+  merge_armed_ = false;
   if (was_live) events_->stop(reason);
   const auto delay = backoff_.next();
   events_->emit(events::RelayError{endpoint_.redacted, why, backoff_.failures(), seconds(delay)});
@@ -310,11 +316,37 @@ void RelaySession::drain() {
     registry::MediaPtr m;
     while (!(state_ == State::kLive && (writing_ || pending_bytes_ >= kBatchBytes)) && link.pop(m))
       handle(m);
+    // Held: the link stays busy (no wake per message); the timer drains.
+    if (hold_for_window()) return;
     flush();
     // While a write is in flight the link stays busy (no wake): on_write drains.
     if (state_ == State::kLive && writing_) return;
     if (link.go_idle()) return;
   }
+}
+
+// Whether media waits for the merge window instead of being written now: only
+// while live with nothing in flight, nothing but media to send, less than a
+// batch gathered, and a media write begun less than a window ago.
+bool RelaySession::hold_for_window() {
+  if (state_ != State::kLive || writing_ || pending_.empty() || pending_bytes_ >= kBatchBytes)
+    return false;
+  if (client_ && !client_->output().empty()) return false;
+  const auto window = merge_.window();
+  if (window <= common::Duration::zero() || media_write_started_ == Clock::time_point{})
+    return false;
+  const auto due = media_write_started_ + window;
+  if (due <= Clock::now()) return false;
+  if (merge_armed_) return true;
+  merge_armed_ = true;
+  merge_timer_.expires_at(due);
+  merge_timer_.async_wait(
+      [self = shared_from_this(), gen = gen_](const boost::system::error_code& ec) {
+        if (gen != self->gen_) return;  // that connection is over (fail() disarmed)
+        self->merge_armed_ = false;
+        if (!ec) self->drain();
+      });
+  return true;
 }
 
 void RelaySession::flush() {
@@ -333,6 +365,7 @@ void RelaySession::flush() {
     buffers.push_back(item.media ? net::buffer(item.media->chunked) : net::buffer(item.bytes));
   writing_ = true;
   write_started_ = Clock::now();
+  if (state_ == State::kLive) media_write_started_ = write_started_;
   transport_->async_write(std::move(buffers), [self = shared_from_this(), gen = gen_](
                                                   const boost::system::error_code& ec, size_t n) {
     self->on_write(gen, ec, n);
@@ -357,6 +390,7 @@ void RelaySession::on_write(uint64_t gen, const boost::system::error_code& ec, s
   conn_bytes_.fetch_add(n, std::memory_order_relaxed);
   status_->bytes.fetch_add(n, std::memory_order_relaxed);
   if (state_ == State::kLive) {
+    merge_.wrote(n, Clock::now());
     drain();
   } else {
     flush();

@@ -16,6 +16,8 @@
 //   queue is drained and dropped; the configs, metadata and current GOP
 //   are kept, so a (re)connect sends them first and media goes on from
 //   that GOP's keyframe (or the next one when the GOP was too long to keep).
+// - Writes: media is merged over the players' window (-merge-write), which
+//   follows the target's rate; the GOP a (re)connect starts with goes at once.
 // Events go through registry::ConsumerEvents: relay_start per accepted
 // publish, its relay_stop when that connection ends, relay_error per
 // failure; nothing after the role ended.
@@ -30,6 +32,7 @@
 #include "ingest/protocol/rtmp_client.hpp"
 #include "ingest/registry/consumer_events.hpp"
 #include "ingest/registry/media_message.hpp"
+#include "ingest/registry/merge_window.hpp"
 #include "ingest/registry/player_link.hpp"
 #include "ingest/registry/relay_status.hpp"
 #include "ingest/registry/subscriber.hpp"
@@ -82,6 +85,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   void on_attach(registry::BurstPtr burst);
   void on_wake();
   void drain();
+  bool hold_for_window();
   void handle(const registry::MediaPtr& m);
   void keep_gop(const registry::MediaPtr& m);
   void take(const registry::MediaPtr& m);
@@ -97,7 +101,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   std::shared_ptr<registry::ConsumerEvents> events_;
   net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
                             Strand>
-      retry_timer_, tick_timer_;
+      retry_timer_, tick_timer_, merge_timer_;
   Backoff backoff_;
 
   State state_ = State::kWaiting;
@@ -127,6 +131,11 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   size_t pending_bytes_ = 0;
   bool writing_ = false;
   std::chrono::steady_clock::time_point write_started_;
+  // Media waits up to the merge window after the last media write began,
+  // so a target gets a few writes a second rather than one per message.
+  registry::MergeWindow merge_;
+  std::chrono::steady_clock::time_point media_write_started_;  // zero: none yet on this connection
+  bool merge_armed_ = false;
 };
 
 }  // namespace rtmp::relay
