@@ -2,8 +2,9 @@
 // How long a consumer's media (a player's, a relay target's) waits to be
 // merged into one write. Most of a consumer's cost is per write (the syscall,
 // the TCP segment, waking the reader), not per byte, so it should write as
-// seldom as its latency budget allows. A fixed window writes small pieces of a low-bitrate stream
-// (a 600 kbit/s stream gives ~2 KiB per 30 ms) and large ones of a fast one.
+// seldom as its latency budget allows. A fixed window writes small pieces of
+// a low-bitrate stream (a 600 kbit/s stream gives ~2 KiB per 30 ms) and large
+// ones of a fast one.
 // So the window follows the consumer's own rate: long enough that one write
 // carries about `target_bytes`, never longer than `longest`. The rate is the
 // bytes written over the last period of at least one second; until the first

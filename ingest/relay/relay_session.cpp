@@ -329,9 +329,9 @@ void RelaySession::drain() {
 // while live with nothing in flight, nothing but media to send, less than a
 // batch gathered, and a media write begun less than a window ago.
 bool RelaySession::hold_for_window() {
-  if (state_ != State::kLive || writing_ || pending_.empty() || pending_bytes_ >= kBatchBytes)
+  if (state_ != State::kLive || writing_ || pending_.empty() || pending_bytes_ >= kBatchBytes ||
+      !client_->output().empty())  // live: client_ is set
     return false;
-  if (client_ && !client_->output().empty()) return false;
   const auto window = merge_.window();
   if (window <= common::Duration::zero() || media_write_started_ == Clock::time_point{})
     return false;
