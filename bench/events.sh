@@ -41,7 +41,11 @@
 #     wrk -t1 -c C under callgrind against the same nginx: its instructions
 #     per request. The kernel's share (send, receive, wake-ups) is not counted
 #     on either side. LIBCURL_DIR runs the dispatcher with another libcurl.so.4
-#     from that folder (LD_LIBRARY_PATH), to compare libcurl versions.
+#     from that folder (LD_LIBRARY_PATH), to compare libcurl versions; when that
+#     libcurl has symbols (built from source with -g), part (e) also prints the
+#     inclusive instructions per webhook of four of its functions (overlapping):
+#     dprintf_formatf (its printf, which builds the request head), Curl_connect,
+#     Curl_readwrite (the response) and multi_done.
 #
 # Environment: PARTS ("a b c d"; e only when named), REPEAT (3), EMIT_EVENTS (1000000),
 # EMIT_THREADS (2), EMIT_WINDOW (16384, read by rtmp-event-gen), HOOK_QUEUE (unset),
@@ -86,11 +90,12 @@ record() { printf '%s\t%s\n' "$1" "$2" >>"$RES"; echo "  $1 = $2" >&2; }
 # Polls a dispatcher's /metrics every 20 ms until METRIC reaches TARGET (or stops
 # moving for STALL s); prints "rate first last": the slope between the first
 # poll that saw it above START and the poll that saw TARGET.
-poll_rate() {  # port metric-regex start target [stall]
+poll_rate() {  # port metric-regex start target [stall [interval]]
   python3 - "$@" <<'EOF'
 import re, sys, time, urllib.request
 port, rx, start, target = sys.argv[1], re.compile(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 stall = float(sys.argv[5]) if len(sys.argv) > 5 else 5.0
+interval = float(sys.argv[6]) if len(sys.argv) > 6 else 0.02
 def value():
     try:
         body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
@@ -113,7 +118,7 @@ while time.time() < deadline:
             last_v, last_change = v, now
         if v >= target or (t_first and now - last_change > stall):
             break
-    time.sleep(0.02)
+    time.sleep(interval)
 t_last = last_change
 rate = (last_v - v_first) / (t_last - t_first) if t_first and t_last > t_first else 0
 print(f"{rate:.0f} {v_first} {last_v}")
@@ -362,7 +367,9 @@ part_e() {
     start_dispatcher "$mport" "tcp://127.0.0.1:$eport" -hook-webhook "*=http://127.0.0.1:$hport/" \
     -hook-concurrency "$HTTP_CONC"
   "$BIN/rtmp-event-gen" emit "tcp://127.0.0.1:$eport" "$COST_EVENTS" 1 >/dev/null
-  poll_rate "$mport" '^rtmp_dispatcher_hook_executions_total\{kind="webhook"\} ' 0 "$COST_EVENTS" 60 >/dev/null
+  # Polled once a second: every /metrics render is counted with the other
+  # threads, and at 20 ms they added about 6k instructions per webhook.
+  poll_rate "$mport" '^rtmp_dispatcher_hook_executions_total\{kind="webhook"\} ' 0 "$COST_EVENTS" 60 1 >/dev/null
   stop_pid "$DPID"; stop_pid "$NGINX_PID"
   python3 - "$WORK" "$n" "$COST_EVENTS" >>"$RES" <<'EOF'
 import glob, re, subprocess, sys
@@ -391,11 +398,27 @@ for path in glob.glob(f"{work}/e-disp.cg.*-*"):  # one file per thread
     else:
         others += sum(objs.values())
 loop = sum(loops.values()) / webhooks
+# With a libcurl that has symbols (LIBCURL_DIR, built with -g), a few of its
+# functions, inclusive of what they call (so they overlap): where its share goes.
+named = {"printf": "dprintf_formatf", "connect": "Curl_connect", "readwrite": "Curl_readwrite",
+         "done": "multi_done"}
+fn_line = re.compile(r"^\s*([\d,]+) \(.*\)\s+\S*:(\w+) \[.*libcurl")
+split = {}
+for path in glob.glob(f"{work}/e-disp.cg.*-*"):
+    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
+                         capture_output=True, text=True, check=True).stdout
+    for l in out.splitlines():
+        m = fn_line.match(l)
+        if m and m.group(2) in named.values():
+            split[m.group(2)] = split.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
 print(f"e_wrk_instr_per_request\t{wrk:.0f}")
 print(f"e_loop_instr_per_webhook\t{loop:.0f}")
 for kind in ("libcurl", "libc", "dispatcher", "other"):
     print(f"e_loop_{kind}_instr_per_webhook\t{loops.get(kind, 0) / webhooks:.0f}")
 print(f"e_other_threads_instr_per_webhook\t{others / webhooks:.0f}")
+for key, fn in named.items():
+    if fn in split:
+        print(f"e_loop_curl_{key}_instr_per_webhook\t{split[fn] / webhooks:.0f}")
 print(f"e_dispatcher_over_wrk\t{(loop + others / webhooks) / wrk:.1f}")
 EOF
   tail -8 "$RES" | sed 's/^/  /' >&2
