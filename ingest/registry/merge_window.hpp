@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace rtmp::registry {
 
@@ -29,6 +30,19 @@ class MergeWindow {
       : longest_(std::max(longest, Duration::zero())), target_(target_bytes), window_(longest_) {}
 
   Duration window() const { return window_; }
+
+  // Until when media gathered at `now` waits, given that the consumer's last
+  // media write began at `last_write` (default-constructed: none yet):
+  // nullopt when it should be written now (merging off, no write yet, or that
+  // write's window already over). The caller adds its own conditions (control
+  // bytes, a full batch, closing) and arms one timer for the time returned.
+  std::optional<Clock::time_point> hold_until(Clock::time_point last_write,
+                                              Clock::time_point now) const {
+    if (window_ <= Duration::zero() || last_write == Clock::time_point{}) return std::nullopt;
+    const auto due = last_write + window_;
+    if (due <= now) return std::nullopt;
+    return due;
+  }
 
   // `n` bytes were written at `now`.
   void wrote(size_t n, Clock::time_point now) {

@@ -332,14 +332,11 @@ bool RelaySession::hold_for_window() {
   if (state_ != State::kLive || writing_ || pending_.empty() || pending_bytes_ >= kBatchBytes ||
       !client_->output().empty())  // live: client_ is set
     return false;
-  const auto window = merge_.window();
-  if (window <= common::Duration::zero() || media_write_started_ == Clock::time_point{})
-    return false;
-  const auto due = media_write_started_ + window;
-  if (due <= Clock::now()) return false;
+  const auto due = merge_.hold_until(media_write_started_, Clock::now());
+  if (!due) return false;
   if (merge_armed_) return true;
   merge_armed_ = true;
-  merge_timer_.expires_at(due);
+  merge_timer_.expires_at(*due);
   merge_timer_.async_wait(
       [self = shared_from_this(), gen = gen_](const boost::system::error_code& ec) {
         if (gen != self->gen_) return;  // that connection is over (fail() disarmed)

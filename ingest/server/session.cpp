@@ -331,13 +331,12 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
 // CPU, slower iterations; at 3,000 players and -merge-write 200ms it ran at
 // 100 % CPU with 34 writes per player per second instead of 5.)
 bool Session::hold_for_window(Clock::time_point now) {
-  const auto window = merge_.window();
-  if (window <= common::Duration::zero() || !closing_reason_.empty() || !out_.empty()) return false;
+  if (!closing_reason_.empty() || !out_.empty()) return false;
   const registry::PlayerLink* link = player_link();
   if (!link || !media_attached_ || link->queued() == 0) return false;
-  const auto due = write_started_ + window;
-  if (due <= now) return false;
-  flush_at(due);
+  const auto due = merge_.hold_until(write_started_, now);
+  if (!due) return false;
+  flush_at(*due);
   return true;
 }
 

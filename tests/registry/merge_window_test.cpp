@@ -80,5 +80,30 @@ TEST(MergeWindow, ZeroTargetKeepsTheWindowAndZeroWindowIsOff) {
   EXPECT_EQ(negative.window(), Clock::duration::zero());
 }
 
+TEST(MergeWindow, HoldsUntilTheWindowAfterTheLastWriteBegan) {
+  MergeWindow w(100ms, 0);
+  const Clock::time_point last{1h};
+  EXPECT_EQ(w.hold_until(last, last + 30ms), last + 100ms);
+  EXPECT_EQ(w.hold_until(last, last + 99ms), last + 100ms);
+  EXPECT_EQ(w.hold_until(last, last + 100ms), std::nullopt);  // the window is over: write now
+  EXPECT_EQ(w.hold_until(last, last + 5s), std::nullopt);
+}
+
+TEST(MergeWindow, NoHoldBeforeTheFirstWriteOrWhenOff) {
+  const Clock::time_point now{1h};
+  MergeWindow w(100ms, 0);
+  EXPECT_EQ(w.hold_until(Clock::time_point{}, now), std::nullopt);
+  MergeWindow off(0ms, 0);
+  EXPECT_EQ(off.hold_until(now - 1ms, now), std::nullopt);
+}
+
+TEST(MergeWindow, HoldFollowsTheShortenedWindow) {
+  MergeWindow w(100ms, 64 * 1024);
+  const auto t = feed(w, Clock::time_point{1h}, 6'400'000, 100, 2);  // 100 KiB per 16 ms
+  ASSERT_LT(w.window(), 100ms);
+  EXPECT_EQ(w.hold_until(t, t + 1ms), t + w.window());
+  EXPECT_EQ(w.hold_until(t, t + w.window()), std::nullopt);
+}
+
 }  // namespace
 }  // namespace rtmp::registry
