@@ -147,12 +147,17 @@ struct ToProto {
 
 }  // namespace
 
-rtmphooks::Event to_proto(const Event& event) {
-  rtmphooks::Event out;
+void fill_proto(const Event& event, rtmphooks::Event& out) {
+  out.Clear();
   out.set_conn_id(event.conn_id);
   out.set_stream_key(event.stream_key);
   out.set_emitted_unix_ns(event.emitted_unix_ns);
   std::visit(ToProto{out}, event.data);
+}
+
+rtmphooks::Event to_proto(const Event& event) {
+  rtmphooks::Event out;
+  fill_proto(event, out);
   return out;
 }
 

@@ -9,4 +9,9 @@ namespace rtmp::events {
 // timestamp and ingest_id are the emitter's to set at hand-off.
 rtmphooks::Event to_proto(const Event& event);
 
+// The same into `out`, cleared first. A message filled again and again keeps
+// its top-level strings' buffers (Clear() empties them without freeing), so
+// an emitter that reuses one does not allocate them per event.
+void fill_proto(const Event& event, rtmphooks::Event& out);
+
 }  // namespace rtmp::events

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -89,6 +90,7 @@ class ZmqEmitter::Impl {
   std::atomic<int64_t> last_drop_log_ns_{0};
 
   // The emitter thread's own.
+  rtmphooks::Event proto_;  // each event's message, filled anew (see fill_proto)
   std::vector<uint64_t> reported_undelivered_;  // per lane
   // Buffered events no lane has sent yet: seq -> how many lanes hold it.
   std::unordered_map<uint64_t, int> unsent_;
@@ -223,9 +225,12 @@ bool ZmqEmitter::Impl::take_batch(std::vector<Item>& batch) {
 // can deliver it any more: refused or evicted by every lane that had it, and
 // sent by none. With no lane (no consumer was configured), at once.
 void ZmqEmitter::Impl::process(Item& item) {
-  rtmphooks::Event proto = to_proto(item.event);
+  rtmphooks::Event& proto = proto_;
+  fill_proto(item.event, proto);
   proto.set_seq(item.seq);
-  proto.set_id("evt-" + ingest_id + "-" + std::to_string(item.seq));
+  char seq[20];
+  const auto seq_end = std::to_chars(seq, seq + sizeof seq, item.seq).ptr;
+  proto.mutable_id()->assign("evt-").append(ingest_id).append(1, '-').append(seq, seq_end);
   proto.set_timestamp(item.unix_ns / 1'000'000'000);
   proto.set_ingest_id(ingest_id);
   proto.set_node(opts_.node_id);

@@ -36,6 +36,27 @@ TEST(EventProto, TypeNameMatchesPlainName) {
   }
 }
 
+// A reused message holds the last event only: nothing of the one before
+// (the emitter's fields, the other data alternative) is left over.
+TEST(EventProto, FillingAgainLeavesNothingOfTheEventBefore) {
+  rtmphooks::Event reused;
+  fill_proto(
+      Event{"conn-1", "live/a", PublishStop{430, 300, 1830112, "AAC", "H264", 10.02, "x"}, 7},
+      reused);
+  reused.set_seq(41);
+  reused.set_id("evt-a-41");
+  reused.set_node("edge-1");
+  const Event second{"c2", "", PlayStart{"1.2.3.4:5", "token=1"}, 9};
+  fill_proto(second, reused);
+  EXPECT_EQ(reused.SerializeAsString(), to_proto(second).SerializeAsString());
+  EXPECT_EQ(reused.seq(), 0u);
+  EXPECT_EQ(reused.id(), "");
+  EXPECT_EQ(reused.node(), "");
+  EXPECT_EQ(reused.stream_key(), "");
+  EXPECT_FALSE(reused.has_publish_stop());
+  EXPECT_EQ(reused.play_start().query(), "token=1");
+}
+
 TEST(EventProto, PublishStopData) {
   Event e{"c", "live/x", PublishStop{430, 300, 1830112, "AAC", "H264", 10.02, "client"}, 0};
   const rtmphooks::Event p = to_proto(e);
