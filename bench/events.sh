@@ -87,7 +87,7 @@ cleanup() {
 trap cleanup EXIT
 record() { printf '%s\t%s\n' "$1" "$2" >>"$RES"; echo "  $1 = $2" >&2; }
 
-# Polls a dispatcher's /metrics every 20 ms until METRIC reaches TARGET (or stops
+# Polls a dispatcher's /metrics every INTERVAL s (0.02) until METRIC reaches TARGET (or stops
 # moving for STALL s); prints "rate first last": the slope between the first
 # poll that saw it above START and the poll that saw TARGET.
 poll_rate() {  # port metric-regex start target [stall [interval]]
