@@ -65,17 +65,28 @@ def free_port():
     return free_ports(1)[0]
 
 
+_ports_given = set()
+
+
 def free_ports(k):
-    """k free ports, all different: each is held while the next is picked (one
-    free_port() after another may hand out a port again once its probe socket
-    closed)."""
+    """k free ports, all different and none handed out before by this process:
+    each is held while the next is picked, and ports given by an earlier call
+    are skipped (their probe sockets closed, so the kernel may offer them again)."""
     socks = []
     try:
-        for _ in range(k):
+        for _ in range(1000):
+            if len(socks) == k:
+                break
             s = socket.socket()
             s.bind(("127.0.0.1", 0))
             socks.append(s)
-        return [s.getsockname()[1] for s in socks]
+            if s.getsockname()[1] in _ports_given:
+                socks.pop().close()
+        if len(socks) < k:
+            raise RuntimeError(f"free_ports: no {k} new free ports after 1000 tries")
+        ports = [s.getsockname()[1] for s in socks]
+        _ports_given.update(ports)
+        return ports
     finally:
         for s in socks:
             s.close()

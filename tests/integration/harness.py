@@ -57,10 +57,22 @@ def log(msg):
 
 # --------------------------------------------------------------------------- waiting
 
+_ports_given = set()
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now and not handed out before by this process: the probe
+    socket closes at once, so the kernel may offer the same port to the next
+    probe, and a test that asks for several ports in a row (listen, metrics,
+    events) would get one twice and fail with "Address already in use"."""
+    for _ in range(1000):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
+    raise RuntimeError("free_port: no new free port after 1000 tries")
 
 
 def wait_for(predicate, timeout, what, interval=0.05):
