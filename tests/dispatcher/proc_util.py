@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,9 @@ import threading
 import time
 import traceback
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import ports  # noqa: E402  (tests/integration/ports.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -65,31 +67,8 @@ def free_port():
     return free_ports(1)[0]
 
 
-_ports_given = set()
-
-
 def free_ports(k):
-    """k free ports, all different and none handed out before by this process:
-    each is held while the next is picked, and ports given by an earlier call
-    are skipped (their probe sockets closed, so the kernel may offer them again)."""
-    socks = []
-    try:
-        for _ in range(1000):
-            if len(socks) == k:
-                break
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-            if s.getsockname()[1] in _ports_given:
-                socks.pop().close()
-        if len(socks) < k:
-            raise RuntimeError(f"free_ports: no {k} new free ports after 1000 tries")
-        ports = [s.getsockname()[1] for s in socks]
-        _ports_given.update(ports)
-        return ports
-    finally:
-        for s in socks:
-            s.close()
+    return ports.free_ports(k)
 
 
 class Proc:

@@ -24,6 +24,9 @@ import tempfile
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ports  # noqa: E402  (this folder's ports.py)
+
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -57,22 +60,8 @@ def log(msg):
 
 # --------------------------------------------------------------------------- waiting
 
-_ports_given = set()
-
-
 def free_port():
-    """A port free now and not handed out before by this process: the probe
-    socket closes at once, so the kernel may offer the same port to the next
-    probe, and a test that asks for several ports in a row (listen, metrics,
-    events) would get one twice and fail with "Address already in use"."""
-    for _ in range(1000):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _ports_given:
-            _ports_given.add(port)
-            return port
-    raise RuntimeError("free_port: no new free port after 1000 tries")
+    return ports.free_port()
 
 
 def wait_for(predicate, timeout, what, interval=0.05):
