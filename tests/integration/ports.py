@@ -14,6 +14,9 @@ import random
 import socket
 
 _given = set()
+# Its own generator: a test that seeds the global one (for repeatable media or
+# timings) must not make parallel tests probe the same ports in the same order.
+_rng = random.SystemRandom()
 
 
 def _below_ephemeral():
@@ -43,12 +46,12 @@ def free_ports(k):
     span = _below_ephemeral()
     ports = []
     for _ in range(1000 * k):
-        if len(ports) == k:
-            return ports
-        port = _probe(random.randint(*span) if span else 0)
+        port = _probe(_rng.randint(*span) if span else 0)
         if port is not None and port not in _given:
             _given.add(port)
             ports.append(port)
+            if len(ports) == k:
+                return ports
     raise RuntimeError(f"free_ports: no {k} new free ports after {1000 * k} tries")
 
 
