@@ -386,8 +386,21 @@ def by_object(path):
             o = m.group(2).rsplit("/", 1)[-1]
             objs[o] = objs.get(o, 0) + int(m.group(1).replace(",", ""))
     return objs
+# With a libcurl that has symbols (LIBCURL_DIR, built with -g), a few of its
+# functions, inclusive of what they call (so they overlap): where its share goes.
+named = {"printf": "dprintf_formatf", "connect": "Curl_connect", "readwrite": "Curl_readwrite",
+         "done": "multi_done"}
+fn_line = re.compile(r"^\s*([\d,]+) \(.*\)\s+\S*:(\w+) \[.*libcurl")
+def add_named(path, split):
+    """Adds the named libcurl functions' inclusive counts in one thread's output."""
+    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
+                         capture_output=True, text=True, check=True).stdout
+    for l in out.splitlines():
+        m = fn_line.match(l)
+        if m and m.group(2) in named.values():
+            split[m.group(2)] = split.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
 wrk = sum(by_object(f"{work}/e-wrk.cg").values()) / wrk_requests
-loops, others = {}, 0
+loops, others, split = {}, 0, {}
 for path in glob.glob(f"{work}/e-disp.cg.*-*"):  # one file per thread
     objs = by_object(path)
     if any(o.startswith("libcurl") for o in objs):  # a webhook loop's thread
@@ -395,22 +408,10 @@ for path in glob.glob(f"{work}/e-disp.cg.*-*"):  # one file per thread
             kind = ("libcurl" if o.startswith("libcurl") else "libc" if o.startswith("libc.")
                     else "dispatcher" if o == "rtmp-dispatcher" else "other")
             loops[kind] = loops.get(kind, 0) + v
+        add_named(path, split)
     else:
         others += sum(objs.values())
 loop = sum(loops.values()) / webhooks
-# With a libcurl that has symbols (LIBCURL_DIR, built with -g), a few of its
-# functions, inclusive of what they call (so they overlap): where its share goes.
-named = {"printf": "dprintf_formatf", "connect": "Curl_connect", "readwrite": "Curl_readwrite",
-         "done": "multi_done"}
-fn_line = re.compile(r"^\s*([\d,]+) \(.*\)\s+\S*:(\w+) \[.*libcurl")
-split = {}
-for path in glob.glob(f"{work}/e-disp.cg.*-*"):
-    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
-                         capture_output=True, text=True, check=True).stdout
-    for l in out.splitlines():
-        m = fn_line.match(l)
-        if m and m.group(2) in named.values():
-            split[m.group(2)] = split.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
 print(f"e_wrk_instr_per_request\t{wrk:.0f}")
 print(f"e_loop_instr_per_webhook\t{loop:.0f}")
 for kind in ("libcurl", "libc", "dispatcher", "other"):

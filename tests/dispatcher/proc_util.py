@@ -26,7 +26,7 @@ import traceback
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import ports  # noqa: E402  (tests/integration/ports.py)
+from ports import free_port, free_ports  # noqa: E402,F401  (tests/integration/ports.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -61,14 +61,6 @@ def wait_for(pred, timeout, what, interval=0.05):
         if time.monotonic() >= deadline:
             raise Failure(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
-
-
-def free_port():
-    return free_ports(1)[0]
-
-
-def free_ports(k):
-    return ports.free_ports(k)
 
 
 class Proc:

@@ -25,7 +25,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import ports  # noqa: E402  (this folder's ports.py)
+from ports import free_port  # noqa: E402,F401  (this folder's ports.py; h.free_port)
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,10 +59,6 @@ def log(msg):
 
 
 # --------------------------------------------------------------------------- waiting
-
-def free_port():
-    return ports.free_port()
-
 
 def wait_for(predicate, timeout, what, interval=0.05):
     """Poll predicate() until it returns something truthy; return that value."""
