@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -45,9 +46,13 @@ SessionOptions session_options(const IngestOptions& o) {
 }
 
 // Waits (running handlers meanwhile) until every session has ended or the
-// deadline passes.
+// deadline passes. The work guard keeps the io_context running when it has
+// nothing queued: a session can still be held by work on another thread (an
+// auth callback in flight, an SRT publisher's relay) whose completion is
+// posted later, and an io_context that ran dry would never run it.
 void drain_sessions(net::io_context& ioc, Server& server,
                     std::chrono::steady_clock::time_point deadline, common::Duration timeout) {
+  const auto guard = net::make_work_guard(ioc);
   while (server.open_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
     ioc.run_for(std::chrono::milliseconds(20));
   }
