@@ -1,6 +1,8 @@
 #include "ingest/record/recording.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -15,6 +17,7 @@ namespace rtmp::record {
 namespace {
 constexpr size_t kMaxEarlyAudio = 64;
 constexpr int64_t kMaxEarlyAudioMs = 1000;
+constexpr unsigned kNameTries = 1000;  // NAME, NAME-1, ... NAME-999
 }  // namespace
 
 Recording::Recording(RecordingConfig config, events::EventSink& sink, std::string conn_id,
@@ -81,21 +84,65 @@ void Recording::start(int64_t ts) {
   extension_ = "." + format_;
   segmenter_.emplace(config_.segment, tracks_.has_video());
   last_ts_ = ts;
-  path_ = final_path(index_);
+  // The first file's name is claimed before recording_start names it; a
+  // recording that cannot even do that still pairs its start with a stop.
+  std::string error;
+  std::error_code ec;
+  std::filesystem::create_directories(config_.dir, ec);
+  if (ec) {
+    path_ = final_path(index_);
+    error = "create " + config_.dir + ": " + ec.message();
+  } else {
+    path_claimed_ = claim_path(error);
+  }
   emit(events::RecordingStart{path_, format_, tracks_.codec(), config_.segment.count() > 0,
                               static_cast<uint64_t>(config_.segment.count())});
   common::log::info({.conn_id = conn_id_, .stream_key = key_}, "recording started: {} ({})", path_,
                     format_);
-  std::error_code ec;
-  std::filesystem::create_directories(config_.dir, ec);
-  if (ec) return fail("create " + config_.dir + ": " + ec.message());
+  if (!error.empty()) return fail(error);
   open_segment(ts);
+}
+
+// Sets path_ to the pattern's name for the current file, or to that name with
+// "-N" added when it is taken, and creates its .part. Two keys can give one
+// name ("live/x_y" and "live_x/y"), a publisher that comes back within the
+// same second gets the same %T, and a pattern without %d names every segment
+// alike: each would otherwise overwrite a finished file, or share a .part
+// with another recording. The .part is created exclusively before the final
+// name is looked at, so of two recordings after one name only one gets it,
+// and a .part left by a crash is never written over either.
+bool Recording::claim_path(std::string& error) {
+  const std::string stem = final_path(index_);
+  const std::string base = stem.substr(0, stem.size() - extension_.size());
+  for (unsigned n = 0; n < kNameTries; ++n) {
+    const std::string candidate = n == 0 ? stem : base + "-" + std::to_string(n) + extension_;
+    const std::string part = candidate + ".part";
+    const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) continue;
+    path_ = candidate;
+    if (fd < 0) {
+      error = "open " + part + ": " + std::strerror(errno);
+      return false;
+    }
+    ::close(fd);
+    struct stat st {};
+    if (::lstat(candidate.c_str(), &st) != 0) return true;
+    ::unlink(part.c_str());  // a finished file has this name
+  }
+  path_ = stem;
+  error = "no free file name: " + stem + " and " + std::to_string(kNameTries - 1) +
+          " numbered names after it are taken";
+  return false;
 }
 
 bool Recording::open_segment(int64_t ts) {
   segmenter_->begin(ts);
-  if (segments_ > 0 || file_) path_ = final_path(index_);
   std::string error;
+  if (!path_claimed_ && !claim_path(error)) {
+    fail(error);
+    return false;
+  }
+  path_claimed_ = false;
   const std::string part = path_ + ".part";
   file_ = format_ == "mp4" ? open_mp4(part, tracks_, error) : open_flv(part, tracks_, error);
   if (!file_) {

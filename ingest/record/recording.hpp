@@ -4,9 +4,10 @@
 // frame of a stream without video), then writes each message to the current
 // file, cutting files as the Segmenter says. Every file is written as
 // NAME.part and renamed to NAME when complete; only then is its
-// segment_complete emitted. recording_start and recording_stop pair up:
-// stop() emits the stop once, whatever ended the recording; a recording that
-// never started emits neither.
+// segment_complete emitted. A file never takes a name another file has (or
+// another recording is writing): the name gets "-1", "-2", ... instead. recording_start and
+// recording_stop pair up: stop() emits the stop once, whatever ended the recording; a recording
+// that never started emits neither.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -51,6 +52,7 @@ class Recording {
   void fail(const std::string& error);
   void emit(events::EventData data);
   std::string final_path(unsigned index) const;
+  bool claim_path(std::string& error);
 
   const RecordingConfig config_;
   events::EventSink& sink_;
@@ -62,7 +64,8 @@ class Recording {
   std::optional<Segmenter> segmenter_;
   std::unique_ptr<SegmentFile> file_;
   std::string format_, extension_;
-  std::string path_;  // final name of the current (or last) file
+  std::string path_;           // final name of the current (or last) file
+  bool path_claimed_ = false;  // path_'s .part is created and not yet opened
   std::chrono::steady_clock::time_point started_at_;
   unsigned index_ = 0;  // of the current file
   uint32_t segments_ = 0;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -67,9 +68,30 @@ class RecordingTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  RecordingConfig config(std::string format, int segment_ms) {
-    return RecordingConfig{dir_.string(), std::move(format), "%s_seg%03d",
+  RecordingConfig config(std::string format, int segment_ms, std::string pattern = "%s_seg%03d") {
+    return RecordingConfig{dir_.string(), std::move(format), std::move(pattern),
                            std::chrono::milliseconds(segment_ms)};
+  }
+
+  // The segments' paths (segment_complete), each checked: on disk with the
+  // size the event says, no .part left, and readable FLV holding video.
+  std::vector<std::string> checked_segments() {
+    std::vector<std::string> paths;
+    for (const auto& e : sink_.events()) {
+      const auto* seg = std::get_if<events::SegmentComplete>(&e.data);
+      if (seg == nullptr) continue;
+      paths.push_back(seg->path);
+      EXPECT_TRUE(fs::exists(seg->path)) << seg->path;
+      if (!fs::exists(seg->path)) continue;
+      EXPECT_FALSE(fs::exists(seg->path + ".part")) << seg->path;
+      EXPECT_EQ(fs::file_size(seg->path), seg->size) << seg->path;
+      std::ifstream in(seg->path, std::ios::binary);
+      const Bytes file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      size_t video = 0;
+      for (const auto& t : media::test::read_flv_tags(file)) video += t.type == 9 ? 1 : 0;
+      EXPECT_GT(video, 30u) << seg->path;
+    }
+    return paths;
   }
 
   // `seconds` of 30 fps video (a keyframe every 2 s) and AAC every ~21 ms,
@@ -261,6 +283,56 @@ TEST_F(RecordingTest, FileSizeLimitEndsWithAnError) {
     EXPECT_TRUE(of<events::SegmentComplete>(sink_).empty());
   }
   ::setrlimit(RLIMIT_FSIZE, &old);
+}
+
+// "live/x_y" and "live_x/y" make the same file name; recorded at the same
+// time, each gets a file of its own.
+TEST_F(RecordingTest, TwoKeysWithOneFileNameRecordAtOnceIntoTwoFiles) {
+  {
+    Recording a(config("flv", 0), sink_, "conn-1", "live/x_y");
+    Recording b(config("flv", 0), sink_, "conn-2", "live_x/y");
+    publish(a, 3);  // a's file is open (as .part) while b starts
+    publish(b, 3);
+  }
+  auto paths = checked_segments();
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{(dir_ / "live_x_y_seg000-1.flv").string(),
+                                             (dir_ / "live_x_y_seg000.flv").string()}));  // sorted
+  const auto starts = of<events::RecordingStart>(sink_);
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_NE(starts[0].path, starts[1].path);
+}
+
+// A publisher that comes back (the same name: no %T here, or within its
+// second) gets a new file; the finished one is kept.
+TEST_F(RecordingTest, SameNameAgainKeepsTheFinishedFile) {
+  for (const char* conn : {"conn-1", "conn-2", "conn-3"}) {
+    Recording rec(config("flv", 0), sink_, conn, "live/again");
+    publish(rec, 2);
+  }
+  EXPECT_EQ(checked_segments(),
+            (std::vector<std::string>{(dir_ / "live_again_seg000.flv").string(),
+                                      (dir_ / "live_again_seg000-1.flv").string(),
+                                      (dir_ / "live_again_seg000-2.flv").string()}));
+}
+
+// A pattern without %d names every segment alike: they are numbered instead
+// of written over one another. A .part left by a crash is not written over.
+TEST_F(RecordingTest, PatternWithoutNumberAndACrashedPartLoseNothing) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "live_seg.flv.part") << "left by a crash";
+  {
+    Recording rec(config("flv", 2000, "%s"), sink_, "conn-1", "live/seg");
+    publish(rec, 7);  // keyframes every 2 s: four segments
+  }
+  EXPECT_EQ(checked_segments(),
+            (std::vector<std::string>{
+                (dir_ / "live_seg-1.flv").string(), (dir_ / "live_seg-2.flv").string(),
+                (dir_ / "live_seg-3.flv").string(), (dir_ / "live_seg-4.flv").string()}));
+  std::ifstream in(dir_ / "live_seg.flv.part");
+  const std::string left((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(left, "left by a crash");
+  EXPECT_EQ(of<events::RecordingStop>(sink_).at(0).segments, 4u);
 }
 
 }  // namespace
