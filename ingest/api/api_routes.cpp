@@ -144,8 +144,10 @@ std::optional<Response> check_token(const Request& req, const ApiOptions& option
   std::string_view offered;
   std::optional<std::string> from_query;
   const auto auth = req.find(http::field::authorization);
+  // The scheme name is case-insensitive (RFC 7235): "bearer x" counts too.
   constexpr std::string_view kBearer = "Bearer ";
-  if (auth != req.end() && auth->value().starts_with(kBearer)) {
+  if (auth != req.end() && auth->value().size() >= kBearer.size() &&
+      boost::beast::iequals(auth->value().substr(0, kBearer.size()), kBearer)) {
     offered = auth->value().substr(kBearer.size());
   } else {
     const std::string_view target = req.target();

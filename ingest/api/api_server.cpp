@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "common/accept_loop.hpp"
+#include "common/payload.hpp"
 #include "common/tcp_listen.hpp"
 #include "ingest/api/api_routes.hpp"
 
@@ -117,8 +119,14 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
         count(req);
         return do_write();
       }
+      EventFilter filter;
+      if (auto bad = parse_filter(req, filter)) {
+        res_ = error_response(req, http::status::bad_request, *bad);
+        count(req);
+        return do_write();
+      }
       if (s_.ctx.metrics) s_.ctx.metrics->request(kEventsPath, 200);
-      return start_events(req);
+      return start_events(req, std::move(filter));
     }
     res_ = route(req, s_.options, s_.ctx);
     count(req);
@@ -143,21 +151,34 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
 
   // ---- live events ----
 
-  void start_events(const Request& req) {
+  // ?type=a,b (event names; an unknown one is an error, not a filter that
+  // never matches) and ?stream=KEY. Returns the error, if any.
+  static std::optional<std::string> parse_filter(const Request& req, EventFilter& filter) {
     const std::string_view target = req.target();
     const auto q = target.find('?');
     const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-    EventFilter filter;
     if (auto types = query_param(query, "type")) {
       std::string_view rest = *types;
       while (!rest.empty()) {
         const auto comma = rest.find(',');
-        if (comma != 0) filter.types.emplace_back(rest.substr(0, comma));
+        const std::string_view name = rest.substr(0, comma);
+        if (!name.empty()) {
+          if (!common::event_type_from_name(name))
+            return "unknown event type \"" + std::string(name) + "\" in type=";
+          filter.types.emplace_back(name);
+        }
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
       }
     }
     if (auto stream = query_param(query, "stream")) filter.stream = *stream;
+    return std::nullopt;
+  }
+
+  void start_events(const Request& req, EventFilter filter) {
+    const std::string_view target = req.target();
+    const auto q = target.find('?');
+    const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
     std::optional<std::string> last_id;
     if (auto h = req.find("Last-Event-ID"); h != req.end()) last_id = std::string(h->value());
     if (!last_id) last_id = query_param(query, "last_event_id");
@@ -175,7 +196,19 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
         "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n: rtmp-ingest live events\n\n");
     arm_keepalive();
+    watch_peer();
     pump();
+  }
+
+  // A live-event client sends nothing after its GET, so a read that ends
+  // means it went away (EOF, reset): its connection slot and the clients
+  // gauge are released then, not at the next write that fails.
+  void watch_peer() {
+    stream_.socket().async_read_some(
+        net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (!ec) return self->watch_peer();  // bytes after the request: ignored
+          self->close_events("read: " + ec.message());
+        });
   }
 
   // The writer: one write in flight, gathering the header, then the replay,
@@ -248,8 +281,8 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   void drop_locked() {
     if (closed_) return;
     spdlog::warn(
-        "api: live-event client {} dropped: {} bytes of events waiting, over "
-        "-api-sse-buffer {}",
+        "api: live-event client {} dropped: {} bytes of events waiting, and the next "
+        "would pass -api-sse-buffer {}",
         peer(), queued_bytes_, s_.options.sse_buffer_bytes);
     closed_ = true;
     // What it had queued, and the event that did not fit.
@@ -310,6 +343,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   size_t replay_next_ = 0;
   std::vector<std::shared_ptr<const std::string>> inflight_;
   std::vector<net::const_buffer> iov_;
+  std::array<char, 256> discard_{};  // what a live-event client sends after its GET
   // Shared with the hub's thread, under mu_.
   std::mutex mu_;
   std::shared_ptr<const std::string> header_;

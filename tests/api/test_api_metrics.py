@@ -12,7 +12,9 @@ events, 25 connections at a time, each batch once the reader has read the
 last one's events, until the non-reader is dropped (WARN line), after which the gauge is
 1, rtmp_ingest_api_sse_clients_dropped_total 1, and the
 rtmp_ingest_api_sse_dropped_events histogram has one observation of at least
-one event."""
+one event. A GET of the events with an unknown ?type= is a 400, a token sent
+as "bearer" (any case) is accepted, and once the reader leaves the gauge is 0
+within seconds."""
 
 import os
 import re
@@ -61,6 +63,7 @@ def main(ctx):
         ("DELETE", "/api/v1/connections/c-1", TOKEN, 404, "/api/v1/connections/{conn_id}"),
         ("POST", "/api/v1/events", TOKEN, 405, "/api/v1/events"),
         ("GET", "/api/v1/events", "wrong", 401, "/api/v1/events"),
+        ("GET", "/api/v1/events?type=publish_start,bogus", TOKEN, 400, "/api/v1/events"),
         ("GET", "/no/such/path", TOKEN, 404, "other"),
         ("GET", "/", None, 200, "/"),
     ]
@@ -69,6 +72,10 @@ def main(ctx):
         st, _, _ = u.request(port, method, path, token=token)
         h.check(st == status, f"{method} {path}: {st}, expected {status}")
         want[(route, status)] = want.get((route, status), 0) + 1
+    # The scheme name is case-insensitive.
+    st, _, _ = u.request(port, "GET", "/api/v1/streams", headers={"Authorization": f"bearer {TOKEN}"})
+    h.check(st == 200, f"GET /api/v1/streams with 'bearer': {st}, expected 200")
+    want[("/api/v1/streams", 200)] += 1
 
     reader = u.SseReader(port, f"/api/v1/events?access_token={TOKEN}")
     stuck = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -118,7 +125,11 @@ def main(ctx):
             "a path appears in a route label")
     h.log(f"{len(want)} request series as made; SSE gauge, drop counter and histogram right")
     stuck.close()
+    # A client that goes away is no longer counted: at once, not at the next
+    # keepalive (every 15 s) that fails to reach it.
     reader.close()
+    h.wait_for(lambda: scrape(metrics_port).get("rtmp_ingest_api_sse_clients") == 0, 10,
+               "rtmp_ingest_api_sse_clients 0 once the reader left")
     ingest.stop()
 
 
