@@ -1,6 +1,7 @@
 #include "ingest/relay/relay_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <limits>
 #include <random>
 
@@ -176,7 +177,8 @@ void RelaySession::do_read(uint64_t gen) {
 void RelaySession::on_read(uint64_t gen, const boost::system::error_code& ec, size_t n) {
   if (gen != gen_ || (state_ != State::kConnecting && state_ != State::kLive)) return;
   if (ec) {
-    if (ec == net::error::eof)
+    // Over TLS a close without close_notify reads as a truncated stream.
+    if (ec == net::error::eof || ec == net::ssl::error::stream_truncated)
       return fail("the target closed the connection", events::StopReason::kDisconnect);
     return fail("read: " + ec.message(), events::StopReason::kDisconnect);
   }

@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -49,11 +48,18 @@ TlsTransport::TlsTransport(const Strand& strand, const std::string& ca_file)
       stream_(tcp_->socket(), ctx_) {}
 
 void TlsTransport::async_connect(const std::string& host, uint16_t port, ConnectHandler done) {
-  // SNI names a host, never an address.
+  // SNI names a host, never an address. OpenSSL checks the certificate
+  // against the name or address itself, so a mismatch fails the handshake
+  // with its own reason ("hostname mismatch", "IP address mismatch").
   boost::system::error_code ec;
   net::ip::make_address(host, ec);
-  if (ec) SSL_set_tlsext_host_name(stream_.native_handle(), host.c_str());
-  stream_.set_verify_callback(ssl::host_name_verification(host));
+  X509_VERIFY_PARAM* param = SSL_get0_param(stream_.native_handle());
+  if (ec) {
+    SSL_set_tlsext_host_name(stream_.native_handle(), host.c_str());
+    X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+  } else {
+    X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+  }
   tcp_->async_connect(
       host, port, [self = shared_from_this(), done = std::move(done)](std::string error) {
         if (!error.empty()) return done(std::move(error));

@@ -3,6 +3,7 @@
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <span>
 #include <utility>
@@ -118,7 +119,10 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
   if (closed_) return;
   if (!closing_reason_.empty()) return;  // refused: no more input taken
   if (ec) {
-    if (ec == net::error::eof || ec == net::error::connection_reset)
+    // A TLS peer that closes without close_notify (a killed encoder, most
+    // players) has closed the connection all the same.
+    if (ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::ssl::error::stream_truncated)
       return close(events::StopReason::kDisconnect, "peer closed the connection");
     return close(events::StopReason::kError, "read: " + ec.message());
   }

@@ -46,6 +46,10 @@ std::shared_ptr<ssl::context> TlsContext::build() const {
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                    ssl::context::no_sslv3 | ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  // No TLS 1.3 session tickets: RTMP clients do not resume sessions, and
+  // librtmp's GnuTLS build (rtmpdump) fails its RTMP handshake when tickets
+  // arrive after the TLS one.
+  SSL_CTX_set_num_tickets(ctx->native_handle(), 0);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_file_, ec);
   if (ec) throw std::runtime_error("-tls-cert " + cert_file_ + ": " + ec.message());

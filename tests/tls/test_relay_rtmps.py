@@ -7,7 +7,9 @@ rtmps://127.0.0.1:B_TLS/live with -relay-ca that CA: an ffmpeg player on B's
 plain port records the stream (h264 + aac, >= 95% of the frames sent), and
 B's connection_accept for the relay says protocol rtmps. A second A, given
 another CA as -relay-ca, is refused by its own verification: relay_error
-says the certificate verification failed, and B sees no publish from it.
+says the certificate verification failed, and B sees no publish from it. A
+third A, with the right CA, relays to a B whose certificate names another host
+(other.test): relay_error names the reason, IP address mismatch.
 A -relay-ca file that is not a CA is a one-line startup error, exit 2.
 
 Usage: test_relay_rtmps.py  (RTMP_INGEST_BIN from CMake;
@@ -53,6 +55,14 @@ def main(ctx):
     a = h.Ingest(ctx, name="a", args=["-relay-to", target, "-relay-ca", ca[0]])
     a_wrong = h.Ingest(ctx, name="a-wrong", args=["-relay-to", target, "-relay-ca", wrong_ca[0],
                                                   "-relay-retry-min", "1s"])
+    # The right CA, but a certificate for another name than the target's address.
+    other_cert, other_key = t.make_leaf(ctx, "other", ca, san="DNS:other.test")
+    b_other_tls = h.free_port()
+    b_other = h.Ingest(ctx, name="b-other", args=["-tls-listen", f"127.0.0.1:{b_other_tls}",
+                                                  "-tls-cert", other_cert, "-tls-key", other_key])
+    h.wait_port(b_other_tls)
+    a_name = h.Ingest(ctx, name="a-name", args=["-relay-to", f"rtmps://127.0.0.1:{b_other_tls}/live",
+                                                "-relay-ca", ca[0], "-relay-retry-min", "1s"])
 
     player = h.ffmpeg_player(ctx, f"rtmp://127.0.0.1:{b.port}/live/x", "b-player.flv",
                              name="b-player")
@@ -66,8 +76,18 @@ def main(ctx):
     h.check("certificate verification failed" in err,
             f"relay_error with a wrong CA says {err!r}, want 'certificate verification failed'")
     h.log(f"wrong CA: relay_error {errs[0]['data']}")
+    name_pub = h.Publisher(ctx, a_name.url("z"), name="pub-name", duration=SECONDS,
+                           size="320x240", vbitrate="300k")
+    errs = h.wait_for(lambda: of_type(a_name, "relay_error"), 30,
+                      "relay_error with a certificate for another name")
+    err = errs[0]["data"].get("error", "")
+    h.check("certificate verification failed: IP address mismatch" in err,
+            f"relay_error with a certificate for another name says {err!r}, want the reason "
+            f"'IP address mismatch'")
+    h.check(not of_type(b_other, "publish_start"), "B accepted a publish from a failed relay")
+    h.log(f"another name: relay_error {errs[0]['data']}")
 
-    for pp in (pub, wrong_pub):
+    for pp in (pub, wrong_pub, name_pub):
         code = pp.wait(SECONDS + 60)
         h.check(code == 0, f"{pp.name} exited {code}; see {pp.proc.stderr_path}")
     sent = pub.packets_muxed()
@@ -82,7 +102,7 @@ def main(ctx):
     h.check(acc and acc[0]["data"].get("protocol") == "rtmps",
             f"the relay's connection_accept on B: {acc}")
     h.check(f"relay started target={target}/x" in a.log_text(), "A's log has no relay started")
-    for i in (a, a_wrong, b):
+    for i in (a, a_wrong, a_name, b, b_other):
         i.stop()
 
 

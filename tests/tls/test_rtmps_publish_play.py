@@ -7,11 +7,14 @@ rtmp://; ffmpeg then publishes H.264 + AAC to rtmps://127.0.0.1:PORT/live/x
 (ffmpeg's native TLS, which does not verify by default). Both recordings hold
 h264 + aac with >= 95% of the frames sent; connection_accept says rtmps for
 the publisher and the TLS player, rtmp for the plain one. A second round
-publishes over plain RTMP to a player over RTMPS.
+publishes over plain RTMP to a player over RTMPS, a third to rtmpdump over
+RTMPS (librtmp with GnuTLS). Last, a publisher over RTMPS is killed: its
+publish_stop and connection_close say disconnect.
 
 Usage: test_rtmps_publish_play.py  (RTMP_INGEST_BIN from CMake;
 RTMP_TLS_TEST_SECONDS, default 10, the publish length)"""
 import os
+import signal
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,10 +36,12 @@ def round_trip(ctx, ingest, tls_port, key, publish_tls, players):
             False: f"rtmp://127.0.0.1:{ingest.port}/live/{key}"}
     procs = []
     for name, tls in players:
-        p = h.ffmpeg_player(ctx, urls[tls], f"{name}.flv", name=name)
+        if name.startswith("rtmpdump"):
+            p = h.rtmpdump_player(ctx, urls[tls], f"{name}.flv", name=name)
+        else:
+            p = h.ffmpeg_player(ctx, urls[tls], f"{name}.flv", name=name)
+            h.wait_ffmpeg_play_sent(p)
         procs.append((name, tls, p))
-    for name, _, p in procs:
-        h.wait_ffmpeg_play_sent(p)
     h.wait_for(lambda: len([e for e in ingest.events() if e["type"] == "play_start"
                             and e["stream_key"] == f"live/{key}"]) == len(players), 30,
                "both play_start events")
@@ -74,7 +79,31 @@ def main(ctx):
     h.wait_port(tls_port)
     round_trip(ctx, ingest, tls_port, "x", True, [("player-rtmps", True), ("player-rtmp", False)])
     round_trip(ctx, ingest, tls_port, "y", False, [("player2-rtmps", True)])
+    # librtmp (GnuTLS) as the player: it fails its RTMP handshake when a
+    # TLS 1.3 server sends session tickets.
+    round_trip(ctx, ingest, tls_port, "z", True, [("rtmpdump-rtmps", True)])
+    killed_publisher(ctx, ingest, tls_port)
     ingest.stop()
+
+
+def killed_publisher(ctx, ingest, tls_port):
+    """A publisher killed mid-stream over RTMPS sends no close_notify: its
+    publish_stop and connection_close say disconnect, as over plain RTMP."""
+    pub = h.Publisher(ctx, f"rtmps://127.0.0.1:{tls_port}/live/killed", name="pub-killed",
+                      duration=60)
+    pub.wait_frames(30, 60)
+    pub.proc.send_signal(signal.SIGKILL)
+    stop = h.wait_for(lambda: [e for e in ingest.events() if e["type"] == "publish_stop"
+                               and e["stream_key"] == "live/killed"], 30,
+                      "publish_stop of the killed publisher")[0]
+    conn = stop["conn_id"]
+    close = h.wait_for(lambda: [e for e in ingest.events() if e["type"] == "connection_close"
+                                and e["conn_id"] == conn], 30,
+                       "connection_close of the killed publisher")[0]
+    h.check(stop["data"].get("reason") == "disconnect",
+            f"killed RTMPS publisher: publish_stop reason {stop['data'].get('reason')}")
+    h.check(close["data"].get("reason") == "disconnect",
+            f"killed RTMPS publisher: connection_close reason {close['data'].get('reason')}")
 
 
 if __name__ == "__main__":

@@ -31,14 +31,14 @@ def make_ca(ctx, name):
     return cert, key
 
 
-def make_leaf(ctx, name, ca, cn=None):
-    """A server certificate for 127.0.0.1 and localhost, signed by `ca`
+def make_leaf(ctx, name, ca, cn=None, san="IP:127.0.0.1,DNS:localhost"):
+    """A server certificate for `san` (127.0.0.1 and localhost), signed by `ca`
     ((cert, key) from make_ca): (cert path, key path)."""
     cn = cn or name
     cert, key, csr = ctx.path(f"{name}.crt"), ctx.path(f"{name}.key"), ctx.path(f"{name}.csr")
     ext = ctx.path(f"{name}.ext")
     with open(ext, "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        f.write(f"subjectAltName={san}\n"
                 "extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
     _openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
               "-subj", f"/CN={cn}", "-keyout", key, "-out", csr], ctx.dir)
