@@ -192,7 +192,7 @@ void RelaySession::on_read(uint64_t gen, const boost::system::error_code& ec, si
 void RelaySession::on_live() {
   state_ = State::kLive;
   status_->live.store(true, std::memory_order_relaxed);
-  backoff_.reset();
+  live_since_ = Clock::now();
   events_->start();
   common::log::info({.conn_id = conn_id_, .stream_key = key_}, "relay started target={}",
                     endpoint_.redacted);
@@ -221,6 +221,10 @@ void RelaySession::fail(const std::string& why, events::StopReason reason) {
   merge_timer_.cancel();
   merge_armed_ = false;
   if (was_live) events_->stop(reason);
+  // A connection that worked starts the backoff over; one that a target
+  // accepted and dropped at once (a refusal after NetStream.Publish.Start)
+  // did not work, or such a target would be reconnected every -relay-retry-min.
+  if (was_live && Clock::now() - live_since_ >= options_.retry_min) backoff_.reset();
   const auto delay = backoff_.next();
   events_->emit(events::RelayError{endpoint_.redacted, why, backoff_.failures(), seconds(delay)});
   common::log::warn({.conn_id = conn_id_, .stream_key = key_},

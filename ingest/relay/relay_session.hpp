@@ -109,6 +109,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   std::shared_ptr<Transport> transport_;
   std::optional<protocol::RtmpClient> client_;
   std::chrono::steady_clock::time_point attempt_started_;
+  std::chrono::steady_clock::time_point live_since_;  // when the target accepted the publish
   std::array<uint8_t, 4096> read_buf_{};
   std::atomic<uint64_t> conn_bytes_{0};
   const std::shared_ptr<registry::RelayStatus> status_;
