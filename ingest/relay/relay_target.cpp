@@ -1,5 +1,6 @@
 #include "ingest/relay/relay_target.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace rtmp::relay {
@@ -19,7 +20,16 @@ std::string authority(const std::string& host, uint16_t port) {
 }  // namespace
 
 std::string redact_url(const std::string& url) {
-  return url.substr(0, url.find('?'));
+  std::string out = url.substr(0, url.find('?'));
+  // A user:password before the host (refused, but echoed in the error) is
+  // as secret as the query.
+  const size_t start = out.find("://");
+  if (start != std::string::npos) {
+    const size_t host = start + 3;
+    const size_t at = out.find('@', host);
+    if (at != std::string::npos && at < out.find('/', host)) out.replace(host, at - host, "…");
+  }
+  return out;
 }
 
 std::string parse_relay_target(const std::string& url, RelayTarget& out) {
@@ -27,6 +37,7 @@ std::string parse_relay_target(const std::string& url, RelayTarget& out) {
   const size_t sep = url.find("://");
   if (sep == std::string::npos) return "not a URL (rtmp://host/app or rtmps://host/app)";
   out.scheme = url.substr(0, sep);
+  for (char& c : out.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (out.scheme != "rtmp" && out.scheme != "rtmps")
     return "scheme \"" + out.scheme.substr(0, 16) + "\": rtmp:// or rtmps:// only";
   std::string rest = url.substr(sep + 3);
@@ -36,6 +47,9 @@ std::string parse_relay_target(const std::string& url, RelayTarget& out) {
   }
   const size_t slash = rest.find('/');
   const std::string auth = rest.substr(0, slash);
+  if (auth.find('@') != std::string::npos)
+    return "a user:password before the host is not supported (RTMP has no such login; a "
+           "target's token goes in the query)";
   out.path = slash == std::string::npos ? "" : rest.substr(slash + 1);
   while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
   std::string port;

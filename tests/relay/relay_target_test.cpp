@@ -72,6 +72,21 @@ TEST(RelayTarget, Errors) {
   EXPECT_NE(error_of("rtmp://[::1/live"), "");
 }
 
+TEST(RelayTarget, UserinfoIsRefusedAndNeverShown) {
+  const std::string err = error_of("rtmp://user:pw@h/live");
+  EXPECT_NE(err.find("user:password"), std::string::npos) << err;
+  EXPECT_EQ(redact_url("rtmp://user:pw@h:1935/live?token=t"), "rtmp://…@h:1935/live");
+  EXPECT_EQ(redact_url("rtmp://h/live/a@b"), "rtmp://h/live/a@b");  // an @ in the path is kept
+}
+
+TEST(RelayTarget, SchemeInAnyCase) {
+  const auto e = resolve(parse("RTMPS://h/live"), "a", "b");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->port, 443);
+  EXPECT_EQ(e->scheme, "rtmps");
+  EXPECT_EQ(e->redacted, "rtmps://h:443/live/b");
+}
+
 TEST(RelayTarget, NoNameLeftIsNoEndpoint) {
   EXPECT_FALSE(resolve(parse("rtmp://h/{name}"), "live", "x"));  // no app left
   EXPECT_FALSE(resolve(parse("rtmp://h/live/{app}"), "", "x"));  // empty stream name
