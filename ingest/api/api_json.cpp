@@ -120,7 +120,8 @@ void append_stream_json(std::string& out, const registry::Directory::StreamView&
   out += ',';
   num(out, "dropped", f.dropped);
   out += ",\"recording\":";
-  out += s.publisher.recording ? "true" : "false";
+  const auto& ended = s.publisher.recording_ended;
+  out += ended && !ended->load(std::memory_order_relaxed) ? "true" : "false";
   out += ",\"relays\":[";
   for (size_t i = 0; i < s.publisher.relays.size(); ++i) {
     const auto& r = *s.publisher.relays[i];

@@ -82,6 +82,10 @@ RecordingHandle::~RecordingHandle() {
   channel_->wake();
 }
 
+std::shared_ptr<const std::atomic<bool>> RecordingHandle::ended_flag() const {
+  return {channel_, &channel_->dead};
+}
+
 void RecordingHandle::offer(const registry::MediaPtr& m) {
   Channel& ch = *channel_;
   if (ch.dead.load(std::memory_order_relaxed) || ch.overflow.load(std::memory_order_relaxed))

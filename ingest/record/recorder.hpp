@@ -8,6 +8,7 @@
 // error (ERROR line, recording_stop with the error) and what it had written
 // stays complete on disk. The publisher, its players and other recordings
 // never wait.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,9 @@ class RecordingHandle {
 
   // The publisher's next message (one producer: the publisher's strand).
   void offer(const registry::MediaPtr& m);
+  // True once the recording has ended on its own (a disk error, a full
+  // queue) while the publish goes on; readable from any thread.
+  std::shared_ptr<const std::atomic<bool>> ended_flag() const;
 
  private:
   std::shared_ptr<Channel> channel_;

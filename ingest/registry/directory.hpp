@@ -74,7 +74,9 @@ class Directory {
     std::string remote_addr;
     int64_t since_unix_ms = 0;
     bool publisher = false;
-    bool recording = false;                                  // publisher: its publish is recorded
+    // Publisher: set when its publish is recorded; the flag turns true when
+    // that recording ended before the publish did (a disk error, a full queue).
+    std::shared_ptr<const std::atomic<bool>> recording_ended;
     std::shared_ptr<const ConnCounters> conn;                // never null
     std::shared_ptr<const PublishCounters> publish;          // publisher only
     std::shared_ptr<Subscriber> subscriber;                  // player only (its link's drops)

@@ -139,17 +139,17 @@ void PublishState::announce(const Announce& a) {
   const int64_t since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-  listing_ =
-      a.registry.directory().add(registry::Directory::Entry{.conn_id = a.conn_id,
-                                                            .key = a.key,
-                                                            .remote_addr = a.remote_addr,
-                                                            .since_unix_ms = since_ms,
-                                                            .publisher = true,
-                                                            .recording = recording_ != nullptr,
-                                                            .conn = a.conn,
-                                                            .publish = counters_,
-                                                            .subscriber = nullptr,
-                                                            .relays = std::move(relay_status)});
+  listing_ = a.registry.directory().add(
+      registry::Directory::Entry{.conn_id = a.conn_id,
+                                 .key = a.key,
+                                 .remote_addr = a.remote_addr,
+                                 .since_unix_ms = since_ms,
+                                 .publisher = true,
+                                 .recording_ended = recording_ ? recording_->ended_flag() : nullptr,
+                                 .conn = a.conn,
+                                 .publish = counters_,
+                                 .subscriber = nullptr,
+                                 .relays = std::move(relay_status)});
 }
 
 }  // namespace rtmp::server

@@ -32,17 +32,17 @@ void Session::start_play(uint32_t stream_id, const std::string& name, const std:
       events::PlayStart{remote_addr_, query});
   rtmp_.accept_play(stream_id, name);
   take_control();  // Play.Start goes before anything the publisher sends
-  player_listing_ = ctx_.registry.directory().add(registry::Directory::Entry{
-      .conn_id = conn_id_,
-      .key = key,
-      .remote_addr = remote_addr_,
-      .since_unix_ms = unix_now_ms(),
-      .publisher = false,
-      .recording = false,
-      .conn = io_,
-      .publish = nullptr,
-      .subscriber = sub,
-      .relays = {}});
+  player_listing_ =
+      ctx_.registry.directory().add(registry::Directory::Entry{.conn_id = conn_id_,
+                                                               .key = key,
+                                                               .remote_addr = remote_addr_,
+                                                               .since_unix_ms = unix_now_ms(),
+                                                               .publisher = false,
+                                                               .recording_ended = nullptr,
+                                                               .conn = io_,
+                                                               .publish = nullptr,
+                                                               .subscriber = sub,
+                                                               .relays = {}});
   player_ = ctx_.registry.join(key, std::move(sub), conn_id_);
   common::log::info({.conn_id = conn_id_, .stream_key = key, .remote_addr = remote_addr_},
                     "play started");

@@ -120,12 +120,16 @@ TEST_F(RecorderTest, FullQueueEndsTheRecordingWithAnError) {
   options_.queue_bytes = 64 * 1024;
   Recorder recorder(options_, sink_);
   auto h = recorder.start("c", "live/x");
+  const auto ended = h->ended_flag();  // what the API shows as "recording"
   offer_start(*h);
   ASSERT_TRUE(sink_.wait_for_event("recording_start", 10s));
+  EXPECT_FALSE(ended->load());
   h->offer(msg(9, 33, Bytes(128 * 1024, 0x27)));  // more than the whole queue may hold
   ASSERT_TRUE(sink_.wait_for_event("recording_stop", 10s));
+  EXPECT_TRUE(ended->load());  // the publish goes on, unrecorded
   h->offer(msg(9, 66, tags().inter));  // ignored, never blocks
   h.reset();
+  EXPECT_TRUE(ended->load());
   recorder.stop(std::chrono::steady_clock::now() + 10s);
   EXPECT_EQ(sink_.names(),
             (std::vector<std::string>{"recording_start", "segment_complete", "recording_stop"}));

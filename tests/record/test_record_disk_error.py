@@ -2,9 +2,14 @@
 """A recording whose disk fails: rtmp-ingest runs under `prlimit --fsize` (a file size
 limit, as root too; SIGXFSZ is ignored so the write fails with EFBIG). The recording ends
 with recording_stop carrying the error and exactly one ERROR line; the publisher and a
-player on the same stream lose no frame."""
+player on the same stream lose no frame. The API shows the stream as recorded
+("recording": true) until the error, and as not recorded after it while the
+publish goes on."""
 
 import json
+import re
+import urllib.error
+import urllib.request
 
 import record_util as ru
 from record_util import h
@@ -39,20 +44,40 @@ def error_lines(text):
     return out
 
 
+def api_recording(api_port, key):
+    """The stream's "recording" as GET /api/v1/streams/{key} says (None: not listed)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/api/v1/streams/{key}",
+                                    timeout=10) as r:
+            return json.loads(r.read())["recording"]
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return None
+        raise
+
+
 def main(ctx):
     rec_dir = ctx.path("recordings")
-    ingest = LimitedIngest(ctx, ["-record-all", "true", "-record-dir", rec_dir])
+    ingest = LimitedIngest(ctx, ["-record-all", "true", "-record-dir", rec_dir,
+                                 "-api-addr", "127.0.0.1:0"])
+    line = ingest.proc.wait_line(r"rtmp-ingest API on \S+ \(port \d+\)", 20)
+    api_port = int(re.search(r"\(port (\d+)\)", line.group(0)).group(1))
     url = ingest.url("show")
     player = h.ffmpeg_player(ctx, url, "player.flv")
     h.wait_ffmpeg_play_sent(player)
     h.wait_for(lambda: ru.of_type(ingest.events(), "play_start") or None, 30, "play_start")
     pub = h.Publisher(ctx, url, duration=DURATION, gop=60, size="640x360", vbitrate="1500k")
 
+    ru.wait_event(ingest, "recording_start", timeout=60)
+    h.check(api_recording(api_port, "live/show") is True, "API: recording false while recorded")
     stop = ru.wait_event(ingest, "recording_stop", timeout=DURATION * 6)[0]["data"]
     h.log(f"recording_stop: {stop}")
     h.check("too large" in stop["error"].lower(), f"recording_stop error {stop['error']!r}, "
             "want the file size limit (EFBIG)")
     h.check(pub.proc.running(), "the publisher ended with the recording")
+    h.wait_for(lambda: api_recording(api_port, "live/show") is False, 10,
+               "the API to show the stream unrecorded after the recording's error")
+    h.check(pub.proc.running(), "the publisher ended before the API was checked")
 
     code = pub.wait(DURATION * 6 + 30)
     h.check(code == 0, f"publisher exit status {code}; see {pub.proc.stderr_path}")
