@@ -110,8 +110,17 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
+    if (ec.category() == http::make_error_code(http::error::bad_target).category())
+      return refuse_request(ec);
     if (ec) return fail(ec, "read");
-    const Request& req = parser_->get();
+    Request& req = parser_->get();
+    // A target in absolute form (what a client talking to a proxy sends)
+    // routes by its path.
+    if (const std::string_view t = req.target();
+        t.starts_with("http://") || t.starts_with("https://")) {
+      const auto path = t.find('/', t.find("//") + 2);
+      req.target(path == std::string_view::npos ? std::string("/") : std::string(t.substr(path)));
+    }
     const std::string_view target = req.target();
     if (target.substr(0, target.find('?')) == kEventsPath && req.method() == http::verb::get) {
       if (auto denied = check_token(req, s_.options)) {
@@ -141,6 +150,22 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
     stream_.expires_after(s_.options.write_timeout);
     http::async_write(stream_, res_,
                       beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  // A request the parser refused (not HTTP/1.x, a malformed line or header,
+  // too large): a JSON error, then the connection closes, since the rest of
+  // the stream cannot be trusted to start a request.
+  void refuse_request(beast::error_code ec) {
+    http::status status = http::status::bad_request;
+    if (ec == http::error::body_limit) status = http::status::payload_too_large;
+    if (ec == http::error::header_limit) status = http::status::request_header_fields_too_large;
+    spdlog::debug("api http: refused a request: {}", ec.message());
+    Request req;
+    req.version(11);
+    res_ = error_response(req, status, "bad request: " + ec.message());
+    res_.keep_alive(false);
+    if (s_.ctx.metrics) s_.ctx.metrics->request("other", res_.result_int());
+    do_write();
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -319,9 +344,22 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
                         : fmt::format("{}:{}", addr.to_string(), ep.port());
   }
 
+  // Ends our side, then reads (and drops) what the client still sends until
+  // it closes or the read timeout passes: closing with its bytes unread
+  // would reset the connection, and a client still sending (a refused body)
+  // could lose the answer.
   void do_close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(s_.options.read_timeout);
+    linger();
+  }
+
+  void linger() {
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->linger();
+                            });
   }
 
   void fail(beast::error_code ec, const char* what) {
@@ -343,7 +381,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   size_t replay_next_ = 0;
   std::vector<std::shared_ptr<const std::string>> inflight_;
   std::vector<net::const_buffer> iov_;
-  std::array<char, 256> discard_{};  // what a live-event client sends after its GET
+  std::array<char, 4096> discard_{};  // what a client sends that is not read as a request
   // Shared with the hub's thread, under mu_.
   std::mutex mu_;
   std::shared_ptr<const std::string> header_;

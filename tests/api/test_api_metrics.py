@@ -14,7 +14,9 @@ last one's events, until the non-reader is dropped (WARN line), after which the 
 rtmp_ingest_api_sse_dropped_events histogram has one observation of at least
 one event. A GET of the events with an unknown ?type= is a 400, a token sent
 as "bearer" (any case) is accepted, and once the reader leaves the gauge is 0
-within seconds."""
+within seconds. Bytes that are not an HTTP/1.x request get 400, a body over
+the limit 413 (both counted under route "other"), and a target in absolute
+form (http://host/path) is routed by its path."""
 
 import os
 import re
@@ -38,6 +40,22 @@ def scrape(port):
             name, value = line.rsplit(" ", 1)
             out[name] = float(value)
     return out
+
+
+def raw_exchange(port, data):
+    """Sends bytes, reads until the server closes: the response's status line."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before the body was all sent: the answer is still there
+        got = b""
+        try:
+            while chunk := s.recv(65536):
+                got += chunk
+        except ConnectionResetError:
+            pass
+    return got.split(b"\r\n", 1)[0].decode(errors="replace")
 
 
 def requests_total(m, route, status):
@@ -75,6 +93,19 @@ def main(ctx):
     # The scheme name is case-insensitive.
     st, _, _ = u.request(port, "GET", "/api/v1/streams", headers={"Authorization": f"bearer {TOKEN}"})
     h.check(st == 200, f"GET /api/v1/streams with 'bearer': {st}, expected 200")
+    want[("/api/v1/streams", 200)] += 1
+    # What the HTTP parser refuses gets an answer too, then the connection closes.
+    for raw, status in ((b"HELLO\r\n\r\n", 400), (b"GET / HTTP/9.9\r\n\r\n", 400),
+                        (b"POST /api/v1/streams/live/a/kick HTTP/1.1\r\nHost: x\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n10000\r\n" + b"x" * 65536 +
+                         b"\r\n0\r\n\r\n", 413)):
+        head = raw_exchange(port, raw)
+        h.check(head.startswith(f"HTTP/1.1 {status} "), f"{raw[:40]!r}...: answered {head!r}")
+        want[("other", status)] = want.get(("other", status), 0) + 1
+    # A target in absolute form routes by its path.
+    head = raw_exchange(port, f"GET http://127.0.0.1:{port}/api/v1/streams HTTP/1.1\r\nHost: x\r\n"
+                              f"Authorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n".encode())
+    h.check(head.startswith("HTTP/1.1 200 "), f"absolute-form GET answered {head!r}")
     want[("/api/v1/streams", 200)] += 1
 
     reader = u.SseReader(port, f"/api/v1/events?access_token={TOKEN}")
