@@ -136,6 +136,7 @@ int SrtPublisher::receive(uint8_t* buf, int size) {
     if (stopping() || source_end_) return 0;
     const int n = srt_recvmsg(socket_, reinterpret_cast<char*>(staged_), sizeof staged_);
     if (n > 0) {
+      received_ = true;
       staged_len_ = n;
       staged_pos_ = 0;
       counters.bytes_in.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
@@ -212,8 +213,11 @@ void SrtPublisher::publish() {
     }
   }
   if (!stopping()) {
-    // Input that never became media is worth one line, however it ended.
+    // Input that never became media is worth one line, however it ended;
+    // no input at all is not (the demuxer's "end of file" then only repeats
+    // that the caller left or went quiet, which the close line says).
     if (const std::string bad = converter.error(); !bad.empty()) error = bad;
+    if (!received_ && source_end_) error.clear();
     if (!error.empty())
       common::log::warn(
           {.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},

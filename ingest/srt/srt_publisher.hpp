@@ -76,6 +76,7 @@ class SrtPublisher {
   // yet handed to the demuxer.
   uint8_t staged_[1500];
   int staged_len_ = 0, staged_pos_ = 0;
+  bool received_ = false;  // any payload at all from the caller
 
   // How the stream ended on its side (set by receive(), this thread only),
   // as opposed to stop() from outside: packets the demuxer still holds are
