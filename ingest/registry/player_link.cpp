@@ -14,6 +14,10 @@ void PlayerLink::notify() {
 
 void PlayerLink::offer(const MediaPtr& message, bool stream_has_video) {
   if (kicked_.load(std::memory_order_relaxed)) return;
+  if (await_keyframe_ && message->video && !message->sequence_header) {
+    if (!message->keyframe) return;  // not a drop: the player has not started yet
+    await_keyframe_ = false;
+  }
   if (skipping_) {
     const bool resume_point = stream_has_video ? (message->video && message->keyframe) : true;
     if (!resume_point) {

@@ -26,6 +26,10 @@ class PlayerLink {
   void offer(const MediaPtr& message, bool stream_has_video);
   // Marks the consumer busy before a burst is posted to it (see Subscriber).
   void mark_busy() { idle_.store(false); }
+  // The player joined without a cached GOP (none yet, or one too large to
+  // keep): its video starts at the next keyframe, since frames before it
+  // cannot be decoded. Audio goes on meanwhile.
+  void start_at_keyframe() { await_keyframe_ = true; }
 
   // ---- consumer (the player's strand) ----
   bool pop(MediaPtr& out) { return ring_.pop(out); }
@@ -52,6 +56,7 @@ class PlayerLink {
   std::atomic<uint64_t> dropped_{0};
   // Producer-only state.
   bool skipping_ = false;
+  bool await_keyframe_ = false;
   uint32_t skips_ = 0;
   uint64_t skipped_ = 0;  // messages dropped in this skip (audio-only streams)
 };

@@ -32,6 +32,7 @@ void Stream::attach_pending() {
   for (auto& sub : joining) {
     if (sub->link().closed()) continue;
     sub->link().mark_busy();
+    if (has_video_ && gop_.empty()) sub->link().start_at_keyframe();
     sub->on_attach(burst());
     attached_.push_back(std::move(sub));
   }

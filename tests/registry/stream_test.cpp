@@ -192,6 +192,25 @@ TEST_F(SmallGopStreamTest, AGopOverTheLimitIsDroppedUntilTheNextKeyframe) {
   EXPECT_EQ(late_burst(), (Burst{k2}));
 }
 
+// A player that joins while no GOP is cached (it grew past the limit) gets
+// no video until the next keyframe: it starts where it can decode. Audio
+// comes meanwhile.
+TEST_F(SmallGopStreamTest, APlayerJoiningWithoutAGopStartsAtTheNextKeyframe) {
+  stream->publish_media(testing::video(0, true, 100));
+  stream->publish_media(testing::video(33, false, 200));  // past the limit: not cached
+  auto sub = std::make_shared<FakeSubscriber>();
+  players.push_back(registry.join("live/s", sub, "late"));
+  const auto p = testing::video(66, false, 10);
+  const auto a = testing::audio(70);
+  const auto k = testing::video(99, true, 10);
+  const auto p2 = testing::video(132, false, 10);
+  for (const auto& m : {p, a, k, p2}) stream->publish_media(m);
+  ASSERT_EQ(sub->attaches, 1);
+  EXPECT_TRUE(sub->bursts.at(0).empty());
+  EXPECT_EQ(sub->drain(), (Burst{a, k, p2}));
+  EXPECT_EQ(sub->link().dropped(), 0u);  // waiting to start is not dropping
+}
+
 TEST_F(SmallGopStreamTest, AKeyframeAloneOverTheLimitIsNotCached) {
   const auto vcfg = testing::video_config();
   stream->publish_media(vcfg);
