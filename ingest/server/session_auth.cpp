@@ -66,9 +66,16 @@ void Session::request_role(const std::string& action, uint32_t stream_id,
                       error);
     return reject("NetStream.Publish.BadName", "NetStream.Play.StreamNotFound", error);
   }
-  if (role_ != Role::kNone || auth_pending_)
+  // One publish or play per connection, even after it ended: a client that
+  // wants another stream opens another connection (as encoders and players do).
+  if (role_ != Role::kNone || auth_pending_) {
+    common::log::warn({.conn_id = conn_id_, .remote_addr = remote_addr_},
+                      "{} {} refused: this connection already {}", action, req.stream_key,
+                      auth_pending_ ? "waits for the auth check of another"
+                                    : "had its publish or play (one per connection)");
     return reject("NetStream.Publish.BadName", "NetStream.Play.Failed",
-                  "connection already in use");
+                  "connection already in use: one publish or play per connection");
+  }
   auth_pending_ = true;  // a second publish/play before the answer is refused
   std::string query = auth::split_stream_name(raw_name).query;
   ctx_.authorizer.authorize(
