@@ -26,7 +26,7 @@ DeadLetter dead_letter_of(const Job& job, const JobResult& result) {
   d.event_id = job.event->id();
   d.event_type = common::event_type_name(*job.event);
   d.attempts = result.attempts;
-  d.error = result.cause;
+  d.error = redact_urls_in(result.cause);  // a NATS error names its servers
   d.payload = *job.payload;
   return d;
 }

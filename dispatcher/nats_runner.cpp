@@ -19,6 +19,7 @@
 #include "dispatcher/counters.hpp"
 #include "dispatcher/hook_kinds.hpp"
 #include "dispatcher/options.hpp"
+#include "dispatcher/redact.hpp"
 
 namespace rtmp::dispatcher {
 namespace {
@@ -198,7 +199,7 @@ struct NatsRunner::Impl {
     // sit in a request that cannot be answered (the connection reconnects in
     // the background).
     if (natsConnection_Status(c->nc) != NATS_CONN_STATUS_CONNECTED)
-      return "not connected to " + target.servers;
+      return "not connected to " + redact_urls_in(target.servers);  // no credentials in errors
     if (std::string err = ensure_stream(*c, target.servers, until); !err.empty()) return err;
     natsMsg* msg = nullptr;
     const std::string& body = *job.payload;
@@ -321,7 +322,7 @@ struct NatsRunner::Impl {
     if (s != NATS_OK) return "creating stream " + options.stream + ": " + status_text(s, jerr);
     jsStreamInfo_Destroy(si);
     spdlog::info("nats: created stream {} (subjects {}, replicas {}) on {}", options.stream,
-                 fmt::join(filters, " "), options.replicas, servers);
+                 fmt::join(filters, " "), options.replicas, redact_urls_in(servers));
     return {};
   }
 

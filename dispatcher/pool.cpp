@@ -70,7 +70,8 @@ void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& r
   } else {
     k.failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::error("{} {} id={} -> {}: failed in {}ms after {} attempt(s): {}", kind,
-                  common::event_name(ev.type()), ev.id(), job.hook->target, ms, result.attempts,
+                  common::event_name(ev.type()), ev.id(),
+                  hook_kinds()[job.hook->kind].redact(job.hook->target).text, ms, result.attempts,
                   result.cause);
   }
   if (finished_observer_) finished_observer_(job, result);

@@ -99,4 +99,21 @@ RedactedTarget redact_url(std::string_view url) {
   return r;
 }
 
+std::string redact_urls_in(std::string_view text) {
+  constexpr std::string_view kEnd = " \t\r\n\"'<>()[]";
+  std::string out;
+  size_t done = 0;
+  for (size_t sep = text.find("://"); sep != std::string_view::npos; sep = text.find("://", done)) {
+    size_t start = sep;
+    while (start > done && std::isalnum(static_cast<unsigned char>(text[start - 1]))) --start;
+    size_t end = text.find_first_of(kEnd, sep);
+    if (end == std::string_view::npos) end = text.size();
+    out.append(text.substr(done, start - done));
+    out.append(redact_url(text.substr(start, end - start)).text);
+    done = end;
+  }
+  out.append(text.substr(done));
+  return out;
+}
+
 }  // namespace rtmp::dispatcher

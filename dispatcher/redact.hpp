@@ -17,6 +17,10 @@ struct RedactedTarget {
 // For URL targets (webhook, nats): see above.
 RedactedTarget redact_url(std::string_view url);
 
+// `text` (an error message) with every URL in it redacted as above: a URL
+// starts at its scheme's "://" and ends at a space, a quote or a bracket.
+std::string redact_urls_in(std::string_view text);
+
 // Whether a query parameter of this name carries a secret: its lower-case
 // name holds token, secret, key, pass, pwd, auth, sig, credential, session
 // or jwt.

@@ -18,6 +18,7 @@
 #include "dispatcher/backoff.hpp"
 #include "dispatcher/curl_epoll.hpp"
 #include "dispatcher/handoff.hpp"
+#include "dispatcher/redact.hpp"
 #include "dispatcher/retry_schedule.hpp"
 #include "dispatcher/webhook_request.hpp"
 
@@ -215,8 +216,8 @@ struct WebhookLoop::Impl {
       return finish(r, std::move(cause));
     }
     spdlog::error("webhook {} id={} -> {}: attempt {} failed: {}; retrying in {}ms",
-                  common::event_name(r->job.event->type()), r->job.event->id(), r->job.hook->target,
-                  r->attempt, cause, delay->count());
+                  common::event_name(r->job.event->type()), r->job.event->id(),
+                  redact_url(r->job.hook->target).text, r->attempt, cause, delay->count());
     counters.retries.fetch_add(1, std::memory_order_relaxed);
     r->next_at = Clock::now() + *delay;
     retries.add(r);

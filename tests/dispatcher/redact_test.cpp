@@ -42,6 +42,15 @@ TEST(Redact, EveryServerOfAList) {
             "nats://a:4222,nats://b:4222/s");
 }
 
+TEST(Redact, UrlsInsideAnErrorMessage) {
+  EXPECT_EQ(redact_urls_in("not connected to nats://u:s3cret@h:4222,nats://tok@g:4222 (timeout)"),
+            "not connected to nats://h:4222,nats://g:4222 (timeout)");
+  EXPECT_EQ(redact_urls_in("POST \"https://a:b@h/x?token=t\" failed"),
+            "POST \"https://h/x?token=REDACTED\" failed");
+  EXPECT_EQ(redact_urls_in("connect: Connection refused"), "connect: Connection refused");
+  EXPECT_EQ(redact_urls_in(""), "");
+}
+
 TEST(Redact, SameTargetSameText) {
   // Replay finds a flag's target by its redacted text.
   EXPECT_EQ(redact_url("http://x:y@h/p?token=1").text, redact_url("http://h/p?token=2").text);

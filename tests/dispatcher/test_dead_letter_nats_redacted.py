@@ -1,0 +1,45 @@
+"""A NATS hook's credentials never reach the dead-letter file.
+
+The target carries a user and password (nats://nu:nats-s3cret@...) and its
+server is not there, so every execution fails at -hook-timeout and becomes a
+dead letter. Neither the target nor the error of any line holds the
+credentials (the error names the servers it could not reach)."""
+import json
+import os
+
+import proc_util as pu
+
+COUNT = 3
+
+
+def main(ctx):
+    nowhere = pu.free_port()  # nothing listens there
+    dead = os.path.join(ctx.tmp, "dead.jsonl")
+    pusher = pu.Pusher(ctx, "pusher", ["-count", str(COUNT), "-wait-peers", "1",
+                                       "-types", "publish_start"])
+    d = pu.dispatcher(ctx, "dispatcher", [
+        "-events-connect", pusher.endpoint,
+        "-hook-nats", f"*=nats://nu:nats-s3cret@127.0.0.1:{nowhere},tok-s3cret@127.0.0.1:{nowhere}"
+                      "/dl.{type}",
+        "-hook-timeout", "1s", "-dead-letter", dead,
+    ])
+    pusher.wait_sent()
+
+    def lines():
+        if not os.path.exists(dead):
+            return []
+        with open(dead) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    pu.wait_for(lambda: len(lines()) >= COUNT, 60, f"{COUNT} dead letters")
+    pu.check(d.stop() == 0, "dispatcher exit status")
+    raw = open(dead).read()
+    got = lines()
+    pu.log(f"dead letter error: {got[0]['error']!r}")
+    pu.check("s3cret" not in raw and "nu:" not in raw,
+             f"credentials in the dead-letter file: {raw[:400]}")
+    pu.check(all(l["credentials_removed"] is True and l["kind"] == "nats" for l in got),
+             f"dead letters: {got}")
+
+
+if __name__ == "__main__":
+    pu.run(main)
