@@ -73,7 +73,7 @@ struct Dispatcher::Impl {
   void start() {
     puller.connect();
     spdlog::info(
-        "dispatcher pulling from {} ({} webhook/script hooks, stdio {}, concurrency {}, "
+        "dispatcher pulling from {} ({} webhook/script/NATS hooks, stdio {}, concurrency {}, "
         "timeout {}ms)",
         fmt::join(options.events_connect, ", "), router.size(),
         options.stdio_format.empty() ? "off" : options.stdio_format, options.hook_concurrency,
@@ -206,7 +206,10 @@ Stats Dispatcher::stats() const {
     s.dead_letters_written = impl_->dead_letters->written();
     s.dead_letters_dropped = impl_->dead_letters->dropped();
   }
-  s.pulling = impl_->started && !impl_->stopping.load();
+  // A full hook queue stops the pulling too: not ready then, so a balancer
+  // (or an operator) sees the dispatcher that cannot take more.
+  s.pulling = impl_->started && !impl_->stopping.load() &&
+              impl_->pool.queued() < static_cast<size_t>(impl_->options.hook_queue);
   return s;
 }
 

@@ -36,6 +36,12 @@ int main(int argc, char** argv) {
   common::register_log_flags(flags, log_options);
   common::parse_flags_or_exit(flags, argc, argv);
   dispatcher::apply_connect_default(options);
+  try {
+    if (replay.empty()) dispatcher::check_dispatcher_options(options);
+    dispatcher::check_hook_options(options);
+  } catch (const std::exception& e) {
+    return common::startup_failure("rtmp-dispatcher", e.what());
+  }
 
   // Signals are taken by sigwait below; every thread started later inherits the
   // mask. Blocked before init_logging: its writer thread must not be the one a
@@ -60,8 +66,8 @@ int main(int argc, char** argv) {
     // It would take its share of the events and drop every one.
     return common::startup_failure(
         "rtmp-dispatcher",
-        "no hook configured: give -hook-webhook, -hook-script or -hook-stdio-format (or their "
-        "RTMP_DISPATCHER_* variables)");
+        "no hook configured: give -hook-webhook, -hook-script, -hook-nats or -hook-stdio-format "
+        "(or their RTMP_DISPATCHER_* variables)");
   }
 
   try {

@@ -1,9 +1,13 @@
 #include "dispatcher/options.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
+#include "common/duration.hpp"
 #include "common/payload.hpp"
 #include "dispatcher/signature.hpp"
 
@@ -107,7 +111,7 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
                                                       : std::string("must be json, env or empty");
       });
   flags.add_duration("hook-timeout", &options.hook_timeout, options.hook_timeout,
-                     "longest run of one hook execution, retries included");
+                     "longest run of one hook execution, retries included (above 0)");
   flags.add_int("hook-concurrency", &options.hook_concurrency, options.hook_concurrency, 1, 100000,
                 "most hook executions running at once");
   flags.add_int("hook-queue", &options.hook_queue, options.hook_queue, 1, 100000000,
@@ -129,13 +133,14 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
                 "extra attempts on connection error, 429 and 5xx");
   flags.add_string("webhook-ca-file", &options.webhook_ca_file, "",
                    "PEM file of CA certificates trusted for https webhooks instead of the "
-                   "system's");
+                   "system's (read at startup: a file that is missing or holds no certificate "
+                   "is an error)");
   flags.add_int("webhook-threads", &options.webhook_threads, options.webhook_threads, 0, 64,
                 "event loops (threads) delivering webhooks, each with its own connections; "
                 "0 = min(2, CPU cores), never more than -hook-concurrency");
   flags.add_string("nats-stream", &options.nats_stream, options.nats_stream,
                    "JetStream stream capturing the -hook-nats subjects; created when absent (an "
-                   "existing one is used as it is)");
+                   "existing one is used as it is); 1 to 255 characters, none of space . * > / \\");
   flags.add_int("nats-replicas", &options.nats_replicas, options.nats_replicas, 1, 5,
                 "replicas of the -nats-stream when it is created (3 for a three-node cluster)");
   flags.add_string("dead-letter", &options.dead_letter, "",
@@ -143,6 +148,24 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
                    "refused, script exit != 0, abandoned at shutdown) to this file as one JSON "
                    "line, credentials removed from its target; rtmp-dispatcher -replay sends "
                    "them again");
+}
+
+// What is wrong with a ZeroMQ endpoint to connect to, or "" when nothing
+// (tcp://host:port, ipc://path, inproc://name).
+static std::string endpoint_error(const std::string& e) {
+  const size_t sep = e.find("://");
+  if (sep == std::string::npos) return "want an endpoint such as tcp://host:5556";
+  const std::string scheme = e.substr(0, sep), rest = e.substr(sep + 3);
+  if (scheme == "ipc" || scheme == "inproc") return rest.empty() ? "empty address" : "";
+  if (scheme != "tcp") return "scheme \"" + scheme + "\": want tcp://, ipc:// or inproc://";
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0) return "want tcp://host:port";
+  const std::string port = rest.substr(colon + 1);
+  int n = 0;
+  const auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+  if (ec != std::errc() || p != port.data() + port.size() || n < 1 || n > 65535)
+    return "bad port \"" + port + "\" (want 1-65535)";
+  return "";
 }
 
 // ZeroMQ endpoints hold no commas, so "tcp://a:5556,tcp://b:5556" is two of
@@ -168,20 +191,50 @@ void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
                              "ingest, or several in one value separated by commas (default ") +
                      kDefaultConnect + ")",
                  [](const std::string& v) {
-                   for (const std::string& one : split_endpoints(v)) {
-                     if (one.find("://") == std::string::npos)
-                       return "\"" + one + "\": want an endpoint such as tcp://host:5556";
+                   const auto each = split_endpoints(v);
+                   if (each.empty()) return std::string("no endpoint (want tcp://host:5556)");
+                   for (const std::string& one : each) {
+                     if (auto why = endpoint_error(one); !why.empty())
+                       return "\"" + one + "\": " + why;
                    }
                    return std::string();
                  });
   flags.add_duration("connect-warn-interval", &options.connect_warn_interval,
                      options.connect_warn_interval,
                      "while an -events-connect endpoint is not connected, WARN naming it this "
-                     "often (the first one after the first failed attempt)");
+                     "often (the first one after the first failed attempt; above 0)");
   flags.add_bool("sole-consumer", &options.sole_consumer, false,
                  "this is the only dispatcher pulling from its ingests: a seq gap is a loss "
                  "(WARN); without it gaps are expected (other dispatchers' events) and only "
                  "counted and logged at DEBUG");
+}
+
+void check_hook_options(const Options& o) {
+  if (o.hook_timeout.count() <= 0)
+    throw common::FlagError("invalid value \"" + common::format_duration(o.hook_timeout) +
+                            "\" for flag -hook-timeout: must be above 0");
+  if (!o.webhook_ca_file.empty()) {
+    std::ifstream in(o.webhook_ca_file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof())
+      throw common::FlagError("invalid value \"" + o.webhook_ca_file +
+                              "\" for flag -webhook-ca-file: cannot read it");
+    if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      throw common::FlagError("invalid value \"" + o.webhook_ca_file +
+                              "\" for flag -webhook-ca-file: no PEM certificate in it");
+  }
+  // NATS refuses stream names with these (a dot would read as a subject).
+  const std::string& s = o.nats_stream;
+  if (s.empty() || s.size() > 255 || s.find_first_of(" \t\r\n.*>/\\") != std::string::npos)
+    throw common::FlagError("invalid value \"" + s +
+                            "\" for flag -nats-stream: 1 to 255 characters, none of "
+                            "space . * > / \\");
+}
+
+void check_dispatcher_options(const Options& o) {
+  if (o.connect_warn_interval.count() <= 0)
+    throw common::FlagError("invalid value \"" + common::format_duration(o.connect_warn_interval) +
+                            "\" for flag -connect-warn-interval: must be above 0");
 }
 
 void apply_connect_default(Options& options) {

@@ -78,6 +78,7 @@ int run_ingest(IngestOptions o) {
   events::resolve_node_id(o.events);
   check_tls_flags(o);
   relay::finish_relay_options(o.relay);
+  dispatcher::check_hook_options(o.hooks);
   o.relay.queue = static_cast<size_t>(o.player_queue);
   o.relay.merge_write = o.merge_write;
   o.relay.merge_write_bytes = static_cast<size_t>(o.merge_write_bytes);

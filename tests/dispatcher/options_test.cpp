@@ -122,13 +122,48 @@ TEST(Options, BadPairsAreOneLineErrorsNamingTheFlag) {
     EXPECT_EQ(err.find('\n'), std::string::npos);
 }
 
+// Endpoints are checked while parsing: one line naming the flag and the value.
+TEST(Options, BadEndpointsAreErrorsNamingTheFlag) {
+  for (const char* bad :
+       {"tcp://127.0.0.1", "udp://h:1", "tcp://h:99999", "tcp://h:x", ",", "h:5556"}) {
+    const std::string err = error_of({"-events-connect", bad});
+    EXPECT_NE(err.find("-events-connect"), std::string::npos) << bad << ": " << err;
+  }
+  for (const char* good : {"tcp://h:5556", "tcp://[::1]:5556", "ipc:///tmp/x", "inproc://e"})
+    EXPECT_EQ(error_of({"-events-connect", good}), "") << good;
+}
+
+// What parsing alone cannot tell: checked after it, each naming its flag.
+TEST(Options, ChecksAfterParsing) {
+  const auto check_error = [](std::vector<const char*> args) -> std::string {
+    Parsed p;
+    p.parse(args);
+    try {
+      check_hook_options(p.options);
+      check_dispatcher_options(p.options);
+    } catch (const FlagError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(check_error({}), "");
+  EXPECT_NE(check_error({"-hook-timeout", "0"}).find("-hook-timeout"), std::string::npos);
+  EXPECT_NE(check_error({"-connect-warn-interval", "0"}).find("-connect-warn-interval"),
+            std::string::npos);
+  EXPECT_NE(check_error({"-webhook-ca-file", "/nonexistent/ca.pem"}).find("-webhook-ca-file"),
+            std::string::npos);
+  for (const char* bad : {"a.b", "", "a b", "a*", "a>"})
+    EXPECT_NE(check_error({"-nats-stream", bad}).find("-nats-stream"), std::string::npos) << bad;
+  EXPECT_EQ(check_error({"-nats-stream", "RTMP_EVENTS-2"}), "");
+}
+
 TEST(Options, EveryEventNameIsAccepted) {
   for (const char* name :
-       {"connection_accept", "handshake_complete", "stream_create", "stream_delete",
-        "publish_start", "publish_stop", "play_start", "play_stop", "codec_detected",
-        "subscriber_count", "auth_failed", "connection_close", "recording_start",
-        "segment_complete", "recording_stop", "relay_start", "relay_stop", "relay_error",
-        "stream_stats", "*"}) {
+       {"connection_accept", "handshake_complete", "stream_create",  "stream_delete",
+        "publish_start",     "publish_stop",       "play_start",     "play_stop",
+        "codec_detected",    "subscriber_count",   "auth_failed",    "connection_close",
+        "recording_start",   "segment_complete",   "recording_stop", "relay_start",
+        "relay_stop",        "relay_error",        "stream_stats",   "*"}) {
     EXPECT_NO_THROW(parse_hook_spec(hook_kind("script"), std::string(name) + "=/bin/true")) << name;
   }
 }
