@@ -346,11 +346,18 @@ bool Session::hold_for_window(Clock::time_point now) {
 
 // ---- timers: connect deadline, idle read timeout, write timeout ----
 
+// Wakes just past the nearest deadline, so a timeout fires when it is due
+// rather than up to a tick late, and at least every second (a kicked player
+// that stopped reading is found by the tick). Never more often than every 50 ms.
 void Session::arm_timer() {
+  using std::chrono::milliseconds;
   const auto& o = ctx_.options;
-  auto tick = std::min({o.handshake_timeout, o.idle_timeout, o.write_timeout}) / 4;
-  tick = std::clamp<common::Duration>(tick, std::chrono::milliseconds(50), std::chrono::seconds(1));
-  timer_.expires_after(tick);
+  const auto now = Clock::now();
+  auto next = now + std::chrono::seconds(1);
+  if (!rtmp_.connected()) next = std::min(next, accepted_at_ + o.handshake_timeout);
+  if (role_ != Role::kSubscriber) next = std::min(next, last_read_ + o.idle_timeout);
+  if (writing_) next = std::min(next, write_started_ + o.write_timeout);
+  timer_.expires_at(std::max(next, now + milliseconds(50)) + milliseconds(1));
   timer_.async_wait([self = shared_from_this()](auto ec) { self->on_tick(ec); });
 }
 
