@@ -126,7 +126,7 @@ TEST_F(RecorderTest, FullQueueEndsTheRecordingWithAnError) {
   EXPECT_FALSE(ended->load());
   h->offer(msg(9, 33, Bytes(128 * 1024, 0x27)));  // more than the whole queue may hold
   ASSERT_TRUE(sink_.wait_for_event("recording_stop", 10s));
-  EXPECT_TRUE(ended->load());  // the publish goes on, unrecorded
+  EXPECT_TRUE(ended->load());          // the publish goes on, unrecorded
   h->offer(msg(9, 66, tags().inter));  // ignored, never blocks
   h.reset();
   EXPECT_TRUE(ended->load());
