@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "common/duration.hpp"
@@ -209,32 +210,34 @@ void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
                  "counted and logged at DEBUG");
 }
 
+// The one-line error of a flag whose value parsed but cannot be used.
+static common::FlagError bad_value(std::string_view flag, const std::string& value,
+                                   std::string_view why) {
+  return common::FlagError("invalid value \"" + value + "\" for flag -" + std::string(flag) + ": " +
+                           std::string(why));
+}
+
 void check_hook_options(const Options& o) {
   if (o.hook_timeout.count() <= 0)
-    throw common::FlagError("invalid value \"" + common::format_duration(o.hook_timeout) +
-                            "\" for flag -hook-timeout: must be above 0");
+    throw bad_value("hook-timeout", common::format_duration(o.hook_timeout), "must be above 0");
   if (!o.webhook_ca_file.empty()) {
     std::ifstream in(o.webhook_ca_file);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.good() && !in.eof())
-      throw common::FlagError("invalid value \"" + o.webhook_ca_file +
-                              "\" for flag -webhook-ca-file: cannot read it");
+      throw bad_value("webhook-ca-file", o.webhook_ca_file, "cannot read it");
     if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
-      throw common::FlagError("invalid value \"" + o.webhook_ca_file +
-                              "\" for flag -webhook-ca-file: no PEM certificate in it");
+      throw bad_value("webhook-ca-file", o.webhook_ca_file, "no PEM certificate in it");
   }
   // NATS refuses stream names with these (a dot would read as a subject).
   const std::string& s = o.nats_stream;
   if (s.empty() || s.size() > 255 || s.find_first_of(" \t\r\n.*>/\\") != std::string::npos)
-    throw common::FlagError("invalid value \"" + s +
-                            "\" for flag -nats-stream: 1 to 255 characters, none of "
-                            "space . * > / \\");
+    throw bad_value("nats-stream", s, "1 to 255 characters, none of space . * > / \\");
 }
 
 void check_dispatcher_options(const Options& o) {
   if (o.connect_warn_interval.count() <= 0)
-    throw common::FlagError("invalid value \"" + common::format_duration(o.connect_warn_interval) +
-                            "\" for flag -connect-warn-interval: must be above 0");
+    throw bad_value("connect-warn-interval", common::format_duration(o.connect_warn_interval),
+                    "must be above 0");
 }
 
 void apply_connect_default(Options& options) {
