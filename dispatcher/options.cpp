@@ -1,7 +1,6 @@
 #include "dispatcher/options.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -9,6 +8,7 @@
 #include <thread>
 
 #include "common/duration.hpp"
+#include "common/host_port.hpp"
 #include "common/payload.hpp"
 #include "dispatcher/signature.hpp"
 
@@ -159,13 +159,13 @@ static std::string endpoint_error(const std::string& e) {
   const std::string scheme = e.substr(0, sep), rest = e.substr(sep + 3);
   if (scheme == "ipc" || scheme == "inproc") return rest.empty() ? "empty address" : "";
   if (scheme != "tcp") return "scheme \"" + scheme + "\": want tcp://, ipc:// or inproc://";
-  const size_t colon = rest.rfind(':');
-  if (colon == std::string::npos || colon == 0) return "want tcp://host:port";
-  const std::string port = rest.substr(colon + 1);
-  int n = 0;
-  const auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
-  if (ec != std::errc() || p != port.data() + port.size() || n < 1 || n > 65535)
-    return "bad port \"" + port + "\" (want 1-65535)";
+  try {
+    const common::HostPort hp = common::parse_host_port(rest);
+    if (hp.host.empty()) return "want tcp://host:port";
+    if (hp.port == 0) return "port 0: want 1-65535";
+  } catch (const std::invalid_argument& err) {
+    return err.what();
+  }
   return "";
 }
 

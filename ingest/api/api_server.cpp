@@ -176,12 +176,16 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
 
   // ---- live events ----
 
+  static std::string_view query_of(const Request& req) {
+    const std::string_view target = req.target();
+    const auto q = target.find('?');
+    return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  }
+
   // ?type=a,b (event names; an unknown one is an error, not a filter that
   // never matches) and ?stream=KEY. Returns the error, if any.
   static std::optional<std::string> parse_filter(const Request& req, EventFilter& filter) {
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+    const std::string_view query = query_of(req);
     if (auto types = query_param(query, "type")) {
       std::string_view rest = *types;
       while (!rest.empty()) {
@@ -201,9 +205,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   }
 
   void start_events(const Request& req, EventFilter filter) {
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+    const std::string_view query = query_of(req);
     std::optional<std::string> last_id;
     if (auto h = req.find("Last-Event-ID"); h != req.end()) last_id = std::string(h->value());
     if (!last_id) last_id = query_param(query, "last_event_id");

@@ -93,14 +93,14 @@ void Recording::start(int64_t ts) {
     path_ = final_path(index_);
     error = "create " + config_.dir + ": " + ec.message();
   } else {
-    path_claimed_ = claim_path(error);
+    claim_path(error);
   }
   emit(events::RecordingStart{path_, format_, tracks_.codec(), config_.segment.count() > 0,
                               static_cast<uint64_t>(config_.segment.count())});
   common::log::info({.conn_id = conn_id_, .stream_key = key_}, "recording started: {} ({})", path_,
                     format_);
   if (!error.empty()) return fail(error);
-  open_segment(ts);
+  open_claimed(ts);
 }
 
 // Sets path_ to the pattern's name for the current file, or to that name with
@@ -136,13 +136,17 @@ bool Recording::claim_path(std::string& error) {
 }
 
 bool Recording::open_segment(int64_t ts) {
-  segmenter_->begin(ts);
   std::string error;
-  if (!path_claimed_ && !claim_path(error)) {
+  if (!claim_path(error)) {
     fail(error);
     return false;
   }
-  path_claimed_ = false;
+  return open_claimed(ts);
+}
+
+bool Recording::open_claimed(int64_t ts) {
+  segmenter_->begin(ts);
+  std::string error;
   const std::string part = path_ + ".part";
   file_ = format_ == "mp4" ? open_mp4(part, tracks_, error) : open_flv(part, tracks_, error);
   if (!file_) {

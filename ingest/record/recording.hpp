@@ -47,7 +47,8 @@ class Recording {
 
  private:
   void start(int64_t ts);
-  bool open_segment(int64_t ts);
+  bool open_segment(int64_t ts);  // claims the next file's name, then opens it
+  bool open_claimed(int64_t ts);  // opens path_'s .part, created by claim_path()
   bool close_segment(int64_t end_ts);
   void fail(const std::string& error);
   void emit(events::EventData data);
@@ -64,8 +65,7 @@ class Recording {
   std::optional<Segmenter> segmenter_;
   std::unique_ptr<SegmentFile> file_;
   std::string format_, extension_;
-  std::string path_;           // final name of the current (or last) file
-  bool path_claimed_ = false;  // path_'s .part is created and not yet opened
+  std::string path_;  // final name of the current (or last) file
   std::chrono::steady_clock::time_point started_at_;
   unsigned index_ = 0;  // of the current file
   uint32_t segments_ = 0;
