@@ -17,7 +17,7 @@
 #include "dispatcher/job.hpp"
 #include "dispatcher/pool.hpp"
 #include "dispatcher/router.hpp"
-#include "dispatcher/stdio_sink.hpp"
+#include "dispatcher/stdio_hook.hpp"
 
 namespace rtmp::dispatcher {
 namespace {
@@ -54,13 +54,14 @@ struct Dispatcher::Impl {
   Impl(zmq::context_t& context, Options o)
       : options(std::move(o)),
         router(hook_specs(options)),
-        stdio(options.stdio_format, options.stdio_fd),
+        stdio(options.stdio_format, options.stdio_fd, counters.stdio),
         dead_letters(open_dead_letters(options)),
         runners(make_runners(options, counters)),
         pool(static_cast<size_t>(options.hook_concurrency), static_cast<size_t>(options.hook_queue),
              raw(runners), counters, options.on_hook_done, dead_letter_observer()),
         gaps(options.sole_consumer, counters.seq_gaps, options.node_counters),
-        intake(router, stdio, gaps, counters),
+        intake(router, stdio.enabled() && !options.stdio_by_embedder ? &stdio : nullptr, gaps,
+               counters),
         puller(context, puller_options(options), counters.connected_ingests) {}
 
   JobObserver dead_letter_observer() {
@@ -76,8 +77,10 @@ struct Dispatcher::Impl {
         "dispatcher pulling from {} ({} webhook/script/NATS hooks, stdio {}, concurrency {}, "
         "timeout {}ms)",
         fmt::join(options.events_connect, ", "), router.size(),
-        options.stdio_format.empty() ? "off" : options.stdio_format, options.hook_concurrency,
-        options.hook_timeout.count());
+        options.stdio_format.empty() ? "off"
+        : options.stdio_by_embedder  ? options.stdio_format + " (written as events are numbered)"
+                                     : options.stdio_format,
+        options.hook_concurrency, options.hook_timeout.count());
     thread = std::thread([this] { pull_loop(); });
   }
 
@@ -139,7 +142,7 @@ struct Dispatcher::Impl {
   const Options options;
   Counters counters;
   Router router;
-  StdioSink stdio;
+  StdioHook stdio;  // the puller's, or the embedder's (stdio_by_embedder)
   std::unique_ptr<DeadLetterWriter> dead_letters;  // with -dead-letter; outlives the pool's jobs
   std::vector<std::unique_ptr<Runner>> runners;    // by HookKind
   Pool pool;
@@ -211,6 +214,14 @@ Stats Dispatcher::stats() const {
   s.pulling = impl_->started && !impl_->stopping.load() &&
               impl_->pool.queued() < static_cast<size_t>(impl_->options.hook_queue);
   return s;
+}
+
+void Dispatcher::write_stdio(const rtmphooks::Event& event) {
+  if (impl_->options.stdio_by_embedder) impl_->stdio.write(event);
+}
+
+void Dispatcher::flush_stdio() {
+  if (impl_->options.stdio_by_embedder) impl_->stdio.flush();
 }
 
 }  // namespace rtmp::dispatcher

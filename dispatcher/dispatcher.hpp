@@ -14,6 +14,9 @@
 namespace zmq {
 class context_t;
 }
+namespace rtmphooks {
+class Event;
+}
 
 namespace rtmp::dispatcher {
 
@@ -58,6 +61,13 @@ class Dispatcher {
                 std::chrono::steady_clock::time_point::max());
 
   Stats stats() const;
+
+  // With options.stdio_by_embedder: the stdio hook's line for `event`, from
+  // one thread (the embedder's), in the order events are numbered; counted
+  // as the puller would count it. flush_stdio() writes out what was gathered,
+  // whenever no more events are at hand. Both do nothing without a stdio hook.
+  void write_stdio(const rtmphooks::Event& event);
+  void flush_stdio();
 
  private:
   struct Impl;

@@ -9,7 +9,7 @@
 
 namespace rtmp::dispatcher {
 
-Intake::Intake(const Router& router, StdioSink& stdio, GapReport& gaps, Counters& counters)
+Intake::Intake(const Router& router, StdioHook* stdio, GapReport& gaps, Counters& counters)
     : router_(router), stdio_(stdio), gaps_(gaps), counters_(counters) {}
 
 void Intake::handle(const void* data, std::size_t size, std::vector<Job>& jobs) {
@@ -22,10 +22,8 @@ void Intake::handle(const void* data, std::size_t size, std::vector<Job>& jobs) 
   }
   gaps_.observe(scratch_);
   const auto& hooks = router_.match(scratch_.type());
-  if (hooks.empty() && !stdio_.enabled()) return;
   if (hooks.empty()) {  // stdio only: no allocation per event
-    stdio_json_ = common::render_json(scratch_);
-    write_stdio(scratch_, stdio_json_);
+    if (stdio_) stdio_->write(scratch_);
     return;
   }
   struct Rendered {
@@ -35,24 +33,14 @@ void Intake::handle(const void* data, std::size_t size, std::vector<Job>& jobs) 
   auto rendered = std::make_shared<Rendered>();
   rendered->event.Swap(&scratch_);  // scratch_ gets the new, empty message
   rendered->payload = common::render_json(rendered->event);
-  write_stdio(rendered->event, rendered->payload);
+  if (stdio_) stdio_->write(rendered->event, rendered->payload);
   const std::shared_ptr<const rtmphooks::Event> event(rendered, &rendered->event);
   const std::shared_ptr<const std::string> payload(rendered, &rendered->payload);
   for (const HookSpec& hook : hooks) jobs.push_back(Job{&hook, event, payload});
 }
 
-void Intake::write_stdio(const rtmphooks::Event& event, const std::string& json) {
-  if (!stdio_.enabled()) return;
-  counters_.stdio.executions.fetch_add(1, std::memory_order_relaxed);
-  count_stdio_failures(stdio_.write(event, json));
-}
-
 void Intake::flush() {
-  count_stdio_failures(stdio_.flush());
-}
-
-void Intake::count_stdio_failures(size_t lines) {
-  if (lines > 0) counters_.stdio.failures.fetch_add(lines, std::memory_order_relaxed);
+  if (stdio_) stdio_->flush();
 }
 
 }  // namespace rtmp::dispatcher

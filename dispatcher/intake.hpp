@@ -1,6 +1,7 @@
 #pragma once
 // What the dispatcher does with each pulled message: parses the event, notes
-// its seq (GapReport), writes the stdio hook's line and makes one Job per
+// its seq (GapReport), writes the stdio hook's line (unless the embedding
+// program writes those itself) and makes one Job per
 // hook the router matches. The event and its JSON payload share one
 // allocation, made only when a hook will run. Puller thread only.
 #include <cstddef>
@@ -11,15 +12,16 @@
 #include "dispatcher/gap_report.hpp"
 #include "dispatcher/job.hpp"
 #include "dispatcher/router.hpp"
-#include "dispatcher/stdio_sink.hpp"
+#include "dispatcher/stdio_hook.hpp"
 #include "events.pb.h"
 
 namespace rtmp::dispatcher {
 
 class Intake {
  public:
-  // All outlive the intake.
-  Intake(const Router& router, StdioSink& stdio, GapReport& gaps, Counters& counters);
+  // All outlive the intake. `stdio` is null when the puller writes no stdio
+  // lines.
+  Intake(const Router& router, StdioHook* stdio, GapReport& gaps, Counters& counters);
 
   // Appends the jobs of one message (`size` bytes at `data`) to `jobs`.
   void handle(const void* data, std::size_t size, std::vector<Job>& jobs);
@@ -28,15 +30,11 @@ class Intake {
   void flush();
 
  private:
-  void write_stdio(const rtmphooks::Event& event, const std::string& json);
-  void count_stdio_failures(std::size_t lines);
-
   const Router& router_;
-  StdioSink& stdio_;
+  StdioHook* stdio_;
   GapReport& gaps_;
   Counters& counters_;
   rtmphooks::Event scratch_;
-  std::string stdio_json_;
 };
 
 }  // namespace rtmp::dispatcher

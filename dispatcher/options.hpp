@@ -56,6 +56,10 @@ struct Options {
   // ("webhook", "script", as in hook_kinds()).
   std::map<std::string, std::vector<std::string>, std::less<>> hook_pairs;
   std::string stdio_format;  // "", "json" or "env"
+  // The embedding program writes the stdio hook's lines itself, through
+  // Dispatcher::write_stdio() as each event is numbered, so they never wait
+  // behind a full hook queue (which stops the pulling); the puller writes none.
+  bool stdio_by_embedder = false;
   common::Duration hook_timeout{30000};
   int64_t hook_concurrency = 10;
   int64_t hook_queue = 10000;

@@ -61,6 +61,18 @@ void drain_sessions(net::io_context& ioc, Server& server,
                  timeout.count());
 }
 
+// The embedded stdio hook, written on the emitter thread as each event is
+// numbered.
+class EmbeddedStdio final : public events::EventObserver {
+ public:
+  explicit EmbeddedStdio(dispatcher::Dispatcher& hooks) : hooks_(hooks) {}
+  void observe(const rtmphooks::Event& event) noexcept override { hooks_.write_stdio(event); }
+  void flush() noexcept override { hooks_.flush_stdio(); }
+
+ private:
+  dispatcher::Dispatcher& hooks_;
+};
+
 // New connections get the new certificate; those already made keep theirs.
 void reload_tls(TlsContext& tls) {
   std::string error;
@@ -104,17 +116,29 @@ int run_ingest(IngestOptions o) {
   std::unique_ptr<api::EventHub> event_hub;
   if (!o.api.address.empty()) {
     event_hub = std::make_unique<api::EventHub>(static_cast<size_t>(o.api.events_ring));
-    o.events.observer = event_hub.get();
+    o.events.observers.push_back(event_hub.get());
   }
-  events::ZmqEmitter emitter(zmq_context, o.events);
+  // The embedded hooks are made before the emitter, which writes their stdio
+  // lines, and start pulling once it is bound.
   std::unique_ptr<dispatcher::Dispatcher> hooks;
+  std::unique_ptr<EmbeddedStdio> embedded_stdio;
   if (embedded) {
     o.hooks.events_connect = {events::kEmbeddedEventsEndpoint};
     // Nothing else pulls from the embedded endpoint: a seq gap there is a loss.
     o.hooks.sole_consumer = true;
+    // The stdio hook is written as each event is numbered, not when the hooks
+    // pull it: a full hook queue (slow webhooks or scripts) stops the pulling,
+    // and the stdio lines must not wait for it.
+    o.hooks.stdio_by_embedder = !o.hooks.stdio_format.empty();
     hooks = std::make_unique<dispatcher::Dispatcher>(zmq_context, o.hooks);
-    hooks->start();
+    if (o.hooks.stdio_by_embedder) {
+      embedded_stdio = std::make_unique<EmbeddedStdio>(*hooks);
+      o.events.observers.push_back(embedded_stdio.get());
+      o.events.stderr_has_every_event = o.hooks.stdio_format == "json";
+    }
   }
+  events::ZmqEmitter emitter(zmq_context, o.events);
+  if (hooks) hooks->start();
 
   registry::StreamRegistry streams(emitter,
                                    registry::StreamLimits{static_cast<size_t>(o.gop_cache_bytes)});

@@ -15,13 +15,17 @@ class Event;
 namespace rtmp::events {
 
 // A consumer inside the process that sees every event (the HTTP API's live
-// event stream): numbered, in seq order, on the emitter thread, whatever the
-// lanes did with it. It does not count as delivery (an event only it saw
-// still goes to the stdio fallback). observe() must return at once.
+// event stream, the embedded stdio hook): numbered, in seq order, on the
+// emitter thread, whatever the lanes did with it. It does not count as
+// delivery (an event only it saw still goes to the stdio fallback, unless
+// EmitterOptions::stderr_has_every_event). observe() must not wait for
+// anything but its own output; flush() is called whenever the emitter runs
+// out of events at hand.
 class EventObserver {
  public:
   virtual ~EventObserver() = default;
   virtual void observe(const rtmphooks::Event& event) noexcept = 0;
+  virtual void flush() noexcept {}
 };
 
 // Where the embedded dispatcher pulls from when -hook-* flags are given.
@@ -57,8 +61,12 @@ struct EmitterOptions {
   size_t max_backlog = 1'000'000;
   // Where stdio fallback lines go (one JSON object per line).
   std::FILE* fallback = stderr;
-  // Sees every event after it is numbered; must outlive the emitter.
-  EventObserver* observer = nullptr;
+  // See every event after it is numbered, in this order; must outlive the emitter.
+  std::vector<EventObserver*> observers;
+  // An observer writes every event to the fallback's stream as the same JSON
+  // line (the embedded stdio hook, json format): the fallback would only
+  // repeat it, so its events are counted but not written again.
+  bool stderr_has_every_event = false;
 };
 
 // -events-bind (repeatable), -events-buffer, -events-linger, -node-id.

@@ -66,6 +66,7 @@ class ZmqEmitter::Impl {
   void process(Item& item);
   void release(const EventLane::Item& item);
   void flush_lanes();
+  void flush_observers();
   bool any_waiting() const;
   void wait_writable(common::Duration timeout);
   void write_fallback(const rtmphooks::Event& event);
@@ -192,6 +193,7 @@ void ZmqEmitter::Impl::run() {
     flush_lanes();
     for (Item& item : batch) process(item);
     const bool idle = batch.empty();
+    if (!idle) flush_observers();
     batch.clear();
     report(false);
     if (stopping) break;
@@ -234,7 +236,7 @@ void ZmqEmitter::Impl::process(Item& item) {
   proto.set_timestamp(item.unix_ns / 1'000'000'000);
   proto.set_ingest_id(ingest_id);
   proto.set_node(opts_.node_id);
-  if (opts_.observer) opts_.observer->observe(proto);
+  for (EventObserver* observer : opts_.observers) observer->observe(proto);
   if (lanes_.empty()) {
     write_fallback(proto);
     return;
@@ -273,6 +275,10 @@ void ZmqEmitter::Impl::flush_lanes() {
   for (const auto& lane : lanes_) lane->flush([this](uint64_t seq) { unsent_.erase(seq); });
 }
 
+void ZmqEmitter::Impl::flush_observers() {
+  for (EventObserver* observer : opts_.observers) observer->flush();
+}
+
 // Sleeps until a waiting lane's consumer can take a message, or the timeout.
 void ZmqEmitter::Impl::wait_writable(common::Duration timeout) {
   std::vector<zmq::pollitem_t> items;
@@ -292,6 +298,10 @@ void ZmqEmitter::Impl::wait_writable(common::Duration timeout) {
 
 // One whole JSON line per event, in the order the emitter thread meets them.
 void ZmqEmitter::Impl::write_fallback(const rtmphooks::Event& event) {
+  if (opts_.stderr_has_every_event) {
+    fallback_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   std::string line = common::render_json(event);
   line += '\n';
   const bool ok = std::fwrite(line.data(), 1, line.size(), opts_.fallback) == line.size() &&
@@ -315,6 +325,7 @@ void ZmqEmitter::Impl::finish() {
     last.swap(inbox_);
   }
   for (Item& item : last) process(item);
+  flush_observers();
   const auto deadline = Clock::now() + opts_.linger;
   for (;;) {
     flush_lanes();

@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 #include <zmq.hpp>
 
 #include "events.pb.h"
@@ -460,6 +462,49 @@ TEST(ZmqEmitter, NoConsumerWritesEachEventAtOnce) {
   EXPECT_EQ(fallback.lines().size(), 3u);
   emitter.stop();
   EXPECT_EQ(fallback.lines().size(), 3u);
+}
+
+// Observers (the API's event stream, the embedded stdio hook) see every event
+// in seq order and are flushed once the emitter runs out of events; when one
+// of them writes every event to stderr as JSON, the fallback counts its
+// events without writing them a second time.
+TEST(ZmqEmitter, ObserversSeeEveryEventAndAreFlushed) {
+  struct Recorder final : EventObserver {
+    void observe(const rtmphooks::Event& event) noexcept override {
+      std::lock_guard lock(mu);
+      seqs.push_back(event.seq());
+    }
+    void flush() noexcept override {
+      std::lock_guard lock(mu);
+      flushed_at = seqs.size();
+    }
+    std::mutex mu;
+    std::vector<uint64_t> seqs;
+    size_t flushed_at = 0;
+  };
+  zmq::context_t context;
+  EmitterOptions opts = tcp_options();
+  opts.buffer_capacity = 0;  // nobody connects: every event is undelivered
+  FallbackFile fallback;
+  opts.fallback = fallback.get();
+  Recorder first, second;
+  opts.observers = {&first, &second};
+  opts.stderr_has_every_event = true;
+  ZmqEmitter emitter(context, opts);
+  for (int i = 0; i < 50; ++i) emitter.emit(numbered("c", i));
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(second.mu);
+    return second.flushed_at == 50;
+  }));
+  emitter.stop();
+  for (Recorder* r : {&first, &second}) {
+    std::lock_guard lock(r->mu);
+    ASSERT_EQ(r->seqs.size(), 50u);
+    for (size_t i = 0; i < r->seqs.size(); ++i) EXPECT_EQ(r->seqs[i], i + 1);
+    EXPECT_EQ(r->flushed_at, 50u);
+  }
+  EXPECT_EQ(emitter.stats().fallback, 50u);
+  EXPECT_TRUE(fallback.lines().empty());
 }
 
 }  // namespace
