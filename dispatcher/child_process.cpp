@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
 
@@ -55,21 +56,35 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
-std::vector<std::string> child_environment(const EnvPairs& extra) {
-  std::set<std::string> names;
-  for (const auto& [k, v] : extra) names.insert(k);
+std::vector<std::string> inherited_environment(
+    const std::vector<std::string_view>& hidden_prefixes) {
   std::vector<std::string> env;
   for (char** e = environ; e && *e; ++e) {
-    const std::string entry = *e;
+    const std::string_view entry = *e;
+    const bool hidden = std::any_of(hidden_prefixes.begin(), hidden_prefixes.end(),
+                                    [&](std::string_view p) { return entry.starts_with(p); });
+    if (!hidden) env.emplace_back(entry);
+  }
+  return env;
+}
+
+std::vector<std::string> child_environment(const std::vector<std::string>& base,
+                                           const EnvPairs& extra) {
+  std::set<std::string, std::less<>> names;
+  for (const auto& [k, v] : extra) names.insert(k);
+  std::vector<std::string> env;
+  env.reserve(base.size() + extra.size());
+  for (const std::string& entry : base) {
     const auto eq = entry.find('=');
-    if (eq != std::string::npos && names.count(entry.substr(0, eq))) continue;
+    if (eq != std::string::npos && names.count(std::string_view(entry).substr(0, eq))) continue;
     env.push_back(entry);
   }
   for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
   return env;
 }
 
-std::error_code spawn_child(const std::string& path, const EnvPairs& extra_env, SpawnedChild& out) {
+std::error_code spawn_child(const std::string& path, const std::vector<std::string>& base,
+                            const EnvPairs& extra_env, SpawnedChild& out) {
   Pipe in, o, e;
   if (!in.open() || !o.open() || !e.open()) return {errno, std::system_category()};
 
@@ -88,7 +103,7 @@ std::error_code spawn_child(const std::string& path, const EnvPairs& extra_env, 
   posix_spawnattr_setsigmask(&s.attr, &none);
   posix_spawnattr_setsigdefault(&s.attr, &all);
 
-  const std::vector<std::string> env = child_environment(extra_env);
+  const std::vector<std::string> env = child_environment(base, extra_env);
   std::vector<char*> envp;
   envp.reserve(env.size() + 1);
   for (const auto& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -22,11 +23,19 @@ struct SpawnedChild {
 
 using EnvPairs = std::vector<std::pair<std::string, std::string>>;
 
-// The environment of the child: ours, with `extra` added (replacing same names).
-std::vector<std::string> child_environment(const EnvPairs& extra);
+// Our environment as "NAME=value" entries, without the variables whose names
+// begin with one of `hidden_prefixes`.
+std::vector<std::string> inherited_environment(
+    const std::vector<std::string_view>& hidden_prefixes);
 
-// Spawns the child; on failure nothing is left open.
-std::error_code spawn_child(const std::string& path, const EnvPairs& extra_env, SpawnedChild& out);
+// The environment of the child: `base`, with `extra` added (replacing same names).
+std::vector<std::string> child_environment(const std::vector<std::string>& base,
+                                           const EnvPairs& extra);
+
+// Spawns the child with child_environment(base, extra_env); on failure nothing
+// is left open.
+std::error_code spawn_child(const std::string& path, const std::vector<std::string>& base,
+                            const EnvPairs& extra_env, SpawnedChild& out);
 
 // Closes a descriptor if open and sets it to -1.
 void close_fd(int& fd);

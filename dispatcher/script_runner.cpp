@@ -30,6 +30,11 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kReapPoll{20};  // waitpid polling when pidfd_open is missing
 
+// Our programs' flags given as environment variables: they can hold secrets
+// (the webhook signing secret, the API token, credentials in a NATS URL) and
+// mean nothing to a script, so scripts do not inherit them.
+const std::vector<std::string_view> kConfigPrefixes = {"RTMP_DISPATCHER_", "RTMP_INGEST_"};
+
 // One running script.
 struct Child {
   Job job;
@@ -142,7 +147,7 @@ struct ScriptRunner::Loop {
 
   void spawn(std::unique_ptr<Child> c) {
     const auto env = common::script_env(*c->job.event);
-    if (auto ec = spawn_child(c->job.hook->target, env, c->proc)) {
+    if (auto ec = spawn_child(c->job.hook->target, base_env, env, c->proc)) {
       JobResult r;
       r.cause = "spawn " + c->job.hook->target + ": " + ec.message();
       c->done(c->job, r);
@@ -249,6 +254,7 @@ struct ScriptRunner::Loop {
   }
 
   const ScriptOptions options;
+  const std::vector<std::string> base_env = inherited_environment(kConfigPrefixes);
   int wake_fd = -1;
   std::mutex mutex;
   std::vector<std::unique_ptr<Child>> incoming;  // guarded by mutex

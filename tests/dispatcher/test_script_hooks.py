@@ -1,8 +1,9 @@
-"""Script hooks (docs/hooks.md): the script is executed
-directly with argv = [path], the dispatcher's environment plus RTMP_*, the
-payload JSON on stdin; a non-zero exit is an ERROR; a script that sleeps
-forever and spawns a child is killed with its child at -hook-timeout 1s; one
-that ignores SIGTERM is SIGKILLed after the grace; no zombie is left."""
+"""Script hooks (docs/hooks.md): the script is executed directly with argv =
+[path], the dispatcher's environment (without its own RTMP_DISPATCHER_*
+configuration, which may hold secrets) plus RTMP_*, the payload JSON on stdin;
+a non-zero exit is an ERROR; a script that sleeps forever and spawns a child is
+killed with its child at -hook-timeout 1s; one that ignores SIGTERM is
+SIGKILLed after the grace; no zombie is left."""
 import os
 import re
 
@@ -40,6 +41,8 @@ while true; do sleep 0.2; done
     pusher = pu.Pusher(ctx, "pusher", ["-count", "5", "-wait-peers", "1", "-types",
                                        "publish_stop,publish_start,play_start,play_stop,connection_close"])
     os.environ["DISPATCHER_MARKER"] = "inherited"
+    # Configuration given as environment variables (a secret among them) is not inherited.
+    os.environ["RTMP_DISPATCHER_WEBHOOK_SECRET"] = "not-for-scripts"
     d = pu.dispatcher(ctx, "dispatcher", [
         "-events-connect", pusher.endpoint, "-hook-stdio-format", "json",
         "-hook-script", f"publish_stop={record}",
@@ -64,6 +67,8 @@ while true; do sleep 0.2; done
                  "RTMP_AUDIO_PACKETS=430", "RTMP_VIDEO_CODEC=H264",
                  "DISPATCHER_MARKER=inherited"]:
         pu.check(want in env, f"{want} missing from script env")
+    leaked = [v for v in env if v.startswith("RTMP_DISPATCHER_")]
+    pu.check(not leaked, f"the dispatcher's configuration reached the script: {leaked}")
 
     # publish_start: exit 3 is an ERROR with the status and the end of its
     # stderr (bounded: not its first words); its output is logged at INFO.
