@@ -101,6 +101,7 @@ struct Dispatcher::Impl {
         return !stopping.load() && queued + jobs.size() < limit;
       });
       intake.flush();
+      gaps.summarize();
       if (!jobs.empty()) pool.submit(jobs);
     }
     puller.leave([&](const zmq::message_t& msg) {
@@ -109,6 +110,7 @@ struct Dispatcher::Impl {
       return true;
     });
     intake.flush();
+    gaps.summarize(true);
     if (!jobs.empty()) pool.submit(jobs);
     spdlog::info("dispatcher stopped pulling; finishing {} queued and {} running executions",
                  pool.queued(), pool.running());

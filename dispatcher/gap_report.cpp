@@ -69,8 +69,12 @@ void GapReport::observe(const rtmphooks::Event& ev) {
   if (r.missing == 0 && !r.out_of_order) return;
   ++pending_;
   const auto now = Clock::now();
-  if (now - last_line_ < kLineInterval) return;
+  if (now - last_line_ < kLineInterval) {
+    ++held_;
+    return;
+  }
   last_line_ = now;
+  held_ = 0;
   if (r.out_of_order) {
     spdlog::log(level,
                 "ingest {}: seq {} arrived out of order ({} gap/order notes since last line)",
@@ -86,6 +90,20 @@ void GapReport::observe(const rtmphooks::Event& ev) {
         "last line; other dispatchers of the ingest took them, unless lost)",
         ev.ingest_id(), r.missing, ev.seq(), missing_total_.load(), pending_);
   }
+  pending_ = 0;
+}
+
+void GapReport::summarize(bool now_anyway) {
+  if (held_ == 0) return;
+  const auto now = Clock::now();
+  if (!now_anyway && now - last_line_ < kLineInterval) return;
+  spdlog::log(
+      sole_consumer_ ? spdlog::level::warn : spdlog::level::debug,
+      "seq gaps: {} more gap/order note(s) since the last line (total missing {}){}", held_,
+      missing_total_.load(),
+      sole_consumer_ ? "; this is the only dispatcher of the ingest, so they were lost" : "");
+  last_line_ = now;
+  held_ = 0;
   pending_ = 0;
 }
 

@@ -29,6 +29,10 @@ class GapReport {
   GapReport(bool sole_consumer, std::atomic<uint64_t>& missing_total,
             NodeCountersFactory node_counters = {});
   void observe(const rtmphooks::Event& event);
+  // Logs the gaps the one-line-per-second limit held back, once that second
+  // has passed (or at once with `now_anyway`, at shutdown), so the last gaps
+  // of a burst are not left unsaid until the next one. Called every turn.
+  void summarize(bool now_anyway = false);
 
  private:
   const NodeCounters& counters_of(const std::string& node);
@@ -42,6 +46,7 @@ class GapReport {
   std::unordered_map<std::string, NodeCounters> nodes_;
   Clock::time_point last_line_{};
   uint64_t pending_ = 0;  // gaps and reorders since the last line
+  uint64_t held_ = 0;     // of those, the ones no line has told yet
 };
 
 }  // namespace rtmp::dispatcher

@@ -1,8 +1,12 @@
 #include "dispatcher/gap_report.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <memory>
+#include <sstream>
 #include <string>
 
 #include "common/metrics.hpp"
@@ -76,6 +80,36 @@ TEST(GapReport, WorksWithoutMetrics) {
   add_lost(e, 1, 2);
   report.observe(e);
   EXPECT_EQ(missing.load(), 2u);
+}
+
+// Gap lines are limited to one per second; the gaps held back are told by
+// summarize() once the second has passed, or at once at shutdown, not left
+// for the next gap that may never come.
+TEST(GapReport, TellsTheGapsItHeldBack) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "gaps", std::make_shared<spdlog::sinks::ostream_sink_st>(out)));
+  std::atomic<uint64_t> missing{0};
+  GapReport report{true, missing};
+  report.observe(event("edge-1", 1));
+  report.observe(event("edge-1", 3));  // told at once
+  report.observe(event("edge-1", 6));  // within the second: held back
+  report.observe(event("edge-1", 10));
+  const std::string before = out.str();
+  report.summarize();  // the second has not passed: still held
+  EXPECT_EQ(out.str(), before);
+  report.summarize(true);
+  const std::string after = out.str().substr(before.size());
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(before.find("1 event(s) missing before seq 3"), std::string::npos) << before;
+  EXPECT_EQ(before.find("seq 6"), std::string::npos) << before;
+  EXPECT_NE(after.find("2 more gap/order note(s) since the last line (total missing 6)"),
+            std::string::npos)
+      << after;
+  const std::string told = out.str();
+  report.summarize(true);  // nothing new to tell
+  EXPECT_EQ(out.str(), told);
 }
 
 }  // namespace
