@@ -69,7 +69,7 @@ std::string connected_url(natsConnection* nc) {
 
 // Called on libnats' threads.
 void on_connected(natsConnection* nc, void*) {
-  spdlog::info("nats: connected to {}", connected_url(nc));
+  spdlog::info("nats: connected to {}", redact_urls_in(connected_url(nc)));
 }
 
 void on_disconnected(natsConnection* nc, void*) {
@@ -205,7 +205,10 @@ struct NatsRunner::Impl {
     const std::string& body = *job.payload;
     natsStatus s =
         natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", job.event->id().c_str());
+    const std::string msg_id = options.id_with_subject.count(job.hook->target)
+                                   ? job.event->id() + ":" + subject
+                                   : job.event->id();
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", msg_id.c_str());
     if (s != NATS_OK) {
       natsMsg_Destroy(msg);
       return status_text(s, static_cast<jsErrCode>(0));
@@ -257,14 +260,16 @@ struct NatsRunner::Impl {
     if (s == NATS_OK) {
       s = natsConnection_Connect(&c->nc, opts);
       if (s == NATS_NOT_YET_CONNECTED) {
-        spdlog::warn("nats: {} not reachable yet; retrying in the background", servers);
+        spdlog::warn("nats: {} not reachable yet; retrying in the background",
+                     redact_urls_in(servers));
         s = NATS_OK;
       }
     }
     if (s == NATS_OK) s = natsConnection_JetStream(&c->js, c->nc, nullptr);
     natsOptions_Destroy(opts);
     if (s != NATS_OK) {
-      spdlog::error("nats: connection to {}: {}", servers, status_text(s, jsErrCode(0)));
+      spdlog::error("nats: connection to {}: {}", redact_urls_in(servers),
+                    redact_urls_in(status_text(s, jsErrCode(0))));
       if (c->nc) natsConnection_Destroy(c->nc);
       c->nc = nullptr;
     }
@@ -302,7 +307,8 @@ struct NatsRunner::Impl {
     natsStatus s = js_GetStreamInfo(&si, c.js, options.stream.c_str(), &jo, &jerr);
     if (s == NATS_OK) {
       jsStreamInfo_Destroy(si);
-      spdlog::info("nats: publishing to the existing stream {} on {}", options.stream, servers);
+      spdlog::info("nats: publishing to the existing stream {} on {}", options.stream,
+                   redact_urls_in(servers));
       return {};
     }
     if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr)
@@ -370,6 +376,25 @@ void NatsRunner::stop() {
   impl_->shutdown();
 }
 
+std::set<std::string> nats_hooks_sharing_events(const std::vector<HookSpec>& specs) {
+  std::set<std::string> out;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    for (size_t j = i + 1; j < specs.size(); ++j) {
+      const HookSpec& a = specs[i];
+      const HookSpec& b = specs[j];
+      if (a.target == b.target) continue;
+      const bool same_events = !a.event || !b.event || *a.event == *b.event;
+      std::string why_a, why_b;
+      const NatsTarget ta = parse_nats_target(a.target, why_a);
+      const NatsTarget tb = parse_nats_target(b.target, why_b);
+      if (!same_events || !why_a.empty() || !why_b.empty() || ta.servers != tb.servers) continue;
+      out.insert(a.target);
+      out.insert(b.target);
+    }
+  }
+  return out;
+}
+
 HookKindDef nats_hook_kind() {
   return {
       "nats",
@@ -392,8 +417,10 @@ HookKindDef nats_hook_kind() {
         n.replicas = static_cast<int>(o.nats_replicas);
         // One idle worker when no NATS hook is configured (replay adds its own).
         const HookKind kind = hook_kind("nats");
-        for (const auto& pair : hook_pairs(o, kind))
-          n.targets.push_back(parse_hook_spec(kind, pair).target);
+        std::vector<HookSpec> specs;
+        for (const auto& pair : hook_pairs(o, kind)) specs.push_back(parse_hook_spec(kind, pair));
+        for (const HookSpec& spec : specs) n.targets.push_back(spec.target);
+        n.id_with_subject = nats_hooks_sharing_events(specs);
         n.workers = n.targets.empty()
                         ? 1
                         : static_cast<int>(std::min<int64_t>(o.hook_concurrency, kMaxWorkers));

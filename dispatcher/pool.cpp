@@ -65,8 +65,10 @@ void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& r
   }
   const auto& ev = *job.event;
   if (result.ok) {
-    spdlog::debug("{} {} id={} -> {}: ok in {}ms (attempts {})", kind,
-                  common::event_name(ev.type()), ev.id(), job.hook->target, ms, result.attempts);
+    if (spdlog::should_log(spdlog::level::debug))  // the redaction costs: only when logged
+      spdlog::debug(
+          "{} {} id={} -> {}: ok in {}ms (attempts {})", kind, common::event_name(ev.type()),
+          ev.id(), hook_kinds()[job.hook->kind].redact(job.hook->target).text, ms, result.attempts);
   } else {
     k.failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::error("{} {} id={} -> {}: failed in {}ms after {} attempt(s): {}", kind,

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <vector>
+
+#include "dispatcher/hook_kinds.hpp"
+#include "dispatcher/nats_runner.hpp"
 
 namespace rtmp::dispatcher {
 namespace {
@@ -58,6 +63,26 @@ TEST(NatsFilter, PlaceholderTokensBecomeWildcards) {
   EXPECT_EQ(nats_filter("live.{node}.{type}"), "live.*.*");
   EXPECT_EQ(nats_filter("live.n-{node}.x"), "live.*.x");
   EXPECT_EQ(nats_filter("fixed"), "fixed");
+}
+
+// Hooks publishing one event to one stream under different targets would
+// share a Nats-Msg-Id: those are told apart by subject; the rest keep the id.
+TEST(NatsMsgId, HooksSharingAnEventOnOneStreamAreToldApart) {
+  const HookKind kind = hook_kind("nats");
+  auto spec = [&](const std::string& pair) { return parse_hook_spec(kind, pair); };
+  const std::string all = "nats://n1:4222/rtmp.all.{type}";
+  const std::string starts = "nats://n1:4222/rtmp.starts";
+  const std::string stops = "nats://n1:4222/rtmp.stops";
+  const std::string other = "nats://n2:4222/rtmp.starts";
+  EXPECT_EQ(nats_hooks_sharing_events({spec("*=" + all), spec("publish_start=" + starts),
+                                       spec("publish_start=" + other)}),
+            (std::set<std::string>{all, starts}));
+  // Different events, or another cluster, or the same target twice: nothing shared.
+  EXPECT_TRUE(
+      nats_hooks_sharing_events({spec("publish_start=" + starts), spec("publish_stop=" + stops)})
+          .empty());
+  EXPECT_TRUE(nats_hooks_sharing_events({spec("*=" + starts), spec("*=" + other)}).empty());
+  EXPECT_TRUE(nats_hooks_sharing_events({spec("*=" + all), spec("publish_start=" + all)}).empty());
 }
 
 }  // namespace

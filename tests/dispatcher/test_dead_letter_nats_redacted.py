@@ -1,9 +1,10 @@
-"""A NATS hook's credentials never reach the dead-letter file.
+"""A NATS hook's credentials never reach the dead-letter file, nor the log.
 
 The target carries a user and password (nats://nu:nats-s3cret@...) and its
 server is not there, so every execution fails at -hook-timeout and becomes a
 dead letter. Neither the target nor the error of any line holds the
-credentials (the error names the servers it could not reach)."""
+credentials (the error names the servers it could not reach), and no log
+line does, at the DEBUG level either."""
 import json
 import os
 
@@ -21,7 +22,7 @@ def main(ctx):
         "-events-connect", pusher.endpoint,
         "-hook-nats", f"*=nats://nu:nats-s3cret@127.0.0.1:{nowhere},tok-s3cret@127.0.0.1:{nowhere}"
                       "/dl.{type}",
-        "-hook-timeout", "1s", "-dead-letter", dead,
+        "-hook-timeout", "1s", "-dead-letter", dead, "-log-level", "debug",
     ])
     pusher.wait_sent()
 
@@ -37,6 +38,9 @@ def main(ctx):
     pu.log(f"dead letter error: {got[0]['error']!r}")
     pu.check("s3cret" not in raw and "nu:" not in raw,
              f"credentials in the dead-letter file: {raw[:400]}")
+    log = d.stdout() + d.stderr()
+    pu.check("s3cret" not in log, "credentials in the log: " +
+             " | ".join(l for l in log.splitlines() if "s3cret" in l)[:400])
     pu.check(all(l["credentials_removed"] is True and l["kind"] == "nats" for l in got),
              f"dead letters: {got}")
 

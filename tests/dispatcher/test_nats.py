@@ -4,6 +4,8 @@
    a run lands in it exactly once (count from /jsz, each message's
    Nats-Msg-Id = its event id, body = the payload, subject from {type}).
    The dispatcher's metrics count each publish as an execution of kind nats.
+   Two hooks publishing one event to one stream under different subjects
+   both land (their Nats-Msg-Id carries the subject).
 2. NATS unreachable: each execution is retried until -hook-timeout, fails into
    -dead-letter (kind nats) and the failures metric, while a webhook of the
    same dispatcher gets every event without waiting on NATS; once a server is
@@ -77,6 +79,37 @@ def single(ctx):
     pu.check(d2.stop() == 0, "second dispatcher exit")
     pu.check(srv.stream_state(STREAM)["config"]["num_replicas"] == 1,
              "an existing stream is used as it is")
+
+
+def two_hooks(ctx):
+    """Two hooks publishing publish_start to one stream under different
+    subjects: both messages land, their ids told apart by subject."""
+    srv = nu.Server(ctx, "nats-two")
+    count = 40
+    pusher = pu.Pusher(ctx, "pusher4", ["-count", str(count), "-wait-peers", "1",
+                                        "-types", "publish_start,publish_stop",
+                                        "-ingest-id", "two"])
+    d = pu.dispatcher(ctx, "dispatcher4", [
+        "-events-connect", pusher.endpoint,
+        "-hook-nats", f"*=nats://{srv.url()}/rtmp.all.{{type}}",
+        "-hook-nats", f"publish_start=nats://{srv.url()}/rtmp.starts",
+        "-hook-stdio-format", "json", "-nats-stream", "RTMP_TWO", "-hook-timeout", "10s"])
+    pusher.wait_sent()
+    sent = pu.wait_for(lambda: (s := pu.stdio_events(d)) and len(s) >= count and s, 30,
+                       "stdio lines")
+    starts = [i for i, (_, ev) in sent.items() if ev["type"] == "publish_start"]
+    want = count + len(starts)
+    pu.wait_for(lambda: (srv.stream_state("RTMP_TWO") or {}).get("state", {})
+                .get("messages", 0) >= want, 30, f"{want} messages in RTMP_TWO")
+    pu.check(d.stop() == 0, "dispatcher exit")
+    n = srv.stream_state("RTMP_TWO")["state"]["messages"]
+    pu.check(n == want, f"{n} messages, want {want} ({count} events, {len(starts)} twice)")
+    msgs = nu.stream_messages(srv.port, "RTMP_TWO", n)
+    got = sorted((h.get("Nats-Msg-Id"), subject) for h, _, subject in msgs)
+    expect = sorted([(f"{i}:rtmp.all.{ev['type']}", f"rtmp.all.{ev['type']}")
+                     for i, (_, ev) in sent.items()] +
+                    [(f"{i}:rtmp.starts", "rtmp.starts") for i in starts])
+    pu.check(got == expect, f"ids and subjects {got[:4]}..., want {expect[:4]}...")
 
 
 def unreachable(ctx):
@@ -162,6 +195,7 @@ def clustered(ctx):
 def main(ctx):
     pu.check(nu.have_server(), "nats-server not installed (scripts/install-deps.sh)")
     single(ctx)
+    two_hooks(ctx)
     unreachable(ctx)
     clustered(ctx)
 
