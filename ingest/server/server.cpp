@@ -90,8 +90,8 @@ bool Server::bind_acceptor(Acceptor& acceptor, const tcp::endpoint& ep,
 
 void Server::start() {
   net::post(strand_, [this] {
-    do_accept(acceptor_, nullptr);
-    if (tls_) do_accept(tls_acceptor_, tls_);
+    do_accept(acceptor_, peer_, nullptr);
+    if (tls_) do_accept(tls_acceptor_, tls_peer_, tls_);
   });
 }
 
@@ -102,33 +102,35 @@ std::string Server::next_conn_id() {
   return buf;
 }
 
-void Server::do_accept(Acceptor& acceptor, TlsContext* tls) {
+void Server::do_accept(Acceptor& acceptor, net::ip::tcp::endpoint& peer, TlsContext* tls) {
   // Sockets sit on the shared io_context; each session makes its own strand.
-  acceptor.async_accept(ioc_.get_executor(), [this, &acceptor, tls](boost::system::error_code ec,
-                                                                    Socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (ec) {
-      spdlog::warn("accept: {}", ec.message());
-    } else if (ctx_.counters.connections_open.load() >= max_connections_) {
-      ctx_.counters.connections_rejected.fetch_add(1);
-      boost::system::error_code rec;
-      auto ep = socket.remote_endpoint(rec);
-      spdlog::warn("remote={} closing: -max-connections {} reached",
-                   rec ? std::string("unknown") : endpoint_text(ep), max_connections_);
-      socket.close(rec);
-    } else {
-      auto session = std::make_shared<Session>(std::move(socket), ctx_, next_conn_id(),
-                                               tls ? tls->current() : nullptr);
-      {
-        std::lock_guard lock(sessions_mutex_);
-        if (sessions_.size() > 64 && sessions_.size() > 2 * static_cast<size_t>(open_sessions()))
-          std::erase_if(sessions_, [](const auto& kv) { return kv.second.expired(); });
-        sessions_[session->conn_id()] = session;
-      }
-      session->start();
-    }
-    do_accept(acceptor, tls);
-  });
+  acceptor.async_accept(
+      ioc_.get_executor(), peer,
+      [this, &acceptor, &peer, tls](boost::system::error_code ec, Socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+        if (ec) {
+          spdlog::warn("accept: {}", ec.message());
+        } else if (ctx_.counters.connections_open.load() >= max_connections_) {
+          ctx_.counters.connections_rejected.fetch_add(1);
+          spdlog::warn("remote={} closing: -max-connections {} reached", endpoint_text(peer),
+                       max_connections_);
+          boost::system::error_code ignored;
+          socket.close(ignored);
+        } else {
+          auto session =
+              std::make_shared<Session>(std::move(socket), ctx_, next_conn_id(),
+                                        endpoint_text(peer), tls ? tls->current() : nullptr);
+          {
+            std::lock_guard lock(sessions_mutex_);
+            if (sessions_.size() > 64 &&
+                sessions_.size() > 2 * static_cast<size_t>(open_sessions()))
+              std::erase_if(sessions_, [](const auto& kv) { return kv.second.expired(); });
+            sessions_[session->conn_id()] = session;
+          }
+          session->start();
+        }
+        do_accept(acceptor, peer, tls);
+      });
 }
 
 void Server::stop_accepting() {

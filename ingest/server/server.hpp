@@ -55,7 +55,7 @@ class Server {
   // Opens, binds and listens; on failure closes the acceptor and returns false.
   static bool bind_acceptor(Acceptor& acceptor, const boost::asio::ip::tcp::endpoint& ep,
                             boost::system::error_code& ec);
-  void do_accept(Acceptor& acceptor, TlsContext* tls);
+  void do_accept(Acceptor& acceptor, boost::asio::ip::tcp::endpoint& peer, TlsContext* tls);
   std::string next_conn_id();
 
   boost::asio::io_context& ioc_;
@@ -64,6 +64,10 @@ class Server {
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   Acceptor acceptor_;
   Acceptor tls_acceptor_;
+  // The peer of each listener's pending accept, as accept() returned it: a
+  // client that resets at once has no address left to ask the socket for.
+  boost::asio::ip::tcp::endpoint peer_;
+  boost::asio::ip::tcp::endpoint tls_peer_;
   TlsContext* tls_ = nullptr;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;

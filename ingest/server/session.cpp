@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "common/logging.hpp"
-#include "ingest/server/endpoint_text.hpp"
 
 namespace rtmp::server {
 namespace {
@@ -17,20 +16,13 @@ namespace {
 constexpr size_t kMaxIovecs = 64;   // messages gathered into one writev
 constexpr size_t kKeptIovecs = 16;  // write arrays kept between writes (see on_write)
 
-std::string remote_text(const Socket& s) {
-  boost::system::error_code ec;
-  auto ep = s.remote_endpoint(ec);
-  if (ec) return "unknown";
-  return endpoint_text(ep);
-}
-
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
 }  // namespace
 
-Session::Session(Socket socket, SessionContext& ctx, std::string conn_id,
+Session::Session(Socket socket, SessionContext& ctx, std::string conn_id, std::string remote_addr,
                  std::shared_ptr<net::ssl::context> tls)
     : ctx_(ctx),
       socket_(std::move(socket)),
@@ -41,7 +33,7 @@ Session::Session(Socket socket, SessionContext& ctx, std::string conn_id,
       merge_timer_(strand_),
       merge_(ctx.options.merge_write, ctx.options.merge_write_bytes),
       conn_id_(std::move(conn_id)),
-      remote_addr_(remote_text(socket_)),
+      remote_addr_(std::move(remote_addr)),
       rtmp_(ctx.options.connection, *this) {
   ctx_.counters.connections_open.fetch_add(1);
   ctx_.counters.connections_total.fetch_add(1);

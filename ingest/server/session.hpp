@@ -51,9 +51,9 @@ class SessionSubscriber;
 
 class Session : public std::enable_shared_from_this<Session>, private protocol::RtmpDelegate {
  public:
-  // With `tls`, the connection came to the RTMPS listener: TLS with that
-  // context runs first.
-  Session(Socket socket, SessionContext& ctx, std::string conn_id,
+  // `remote_addr` is the peer as accepted ("ip:port"). With `tls`, the
+  // connection came to the RTMPS listener: TLS with that context runs first.
+  Session(Socket socket, SessionContext& ctx, std::string conn_id, std::string remote_addr,
           std::shared_ptr<net::ssl::context> tls = nullptr);
   ~Session() override;
 
