@@ -1,5 +1,6 @@
 #include "ingest/api/stats_sampler.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -29,16 +30,22 @@ void StatsSampler::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+// Wakes for the next sample or the next stream_stats, whichever comes first:
+// an interval shorter than the sample period is kept too.
 void StatsSampler::run() {
+  const bool stats = stats_interval_ > common::Duration::zero();
+  auto next_sample = Clock::now() + kSamplePeriod;
   auto next_stats = Clock::now() + stats_interval_;
   std::unique_lock lock(mutex_);
   while (!stop_) {
-    cv_.wait_for(lock, kSamplePeriod, [this] { return stop_; });
+    cv_.wait_until(lock, stats ? std::min(next_sample, next_stats) : next_sample,
+                   [this] { return stop_; });
     if (stop_) break;
     const auto now = Clock::now();
     lock.unlock();
     sample(now);
-    if (stats_interval_ > common::Duration::zero() && now >= next_stats) {
+    if (now >= next_sample) next_sample = now + kSamplePeriod;
+    if (stats && now >= next_stats) {
       emit_stats();
       // On a fixed grid: a late tick does not push later ones back.
       while (next_stats <= now) next_stats += stats_interval_;

@@ -14,7 +14,6 @@ import os
 import shlex
 import socket
 import sys
-import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness as h  # noqa: E402
@@ -22,42 +21,6 @@ import rtmp_raw as r  # noqa: E402
 
 CONNECTIONS = 40
 EVENTS = 2 * CONNECTIONS  # connection_accept + connection_close each
-
-
-class BlackHole:
-    """A TCP listener that accepts and never answers (keeps each connection)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.held = []
-        self.lock = threading.Lock()
-        self.released = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with self.lock:
-                if self.released:
-                    conn.close()
-                else:
-                    self.held.append(conn)
-
-    def release(self):
-        """Lets go: the held requests fail, later ones are refused."""
-        with self.lock:
-            self.released = True
-            for conn in self.held:
-                conn.close()
-        # shutdown() wakes the accept() (a close() alone would leave it listening).
-        self.sock.shutdown(socket.SHUT_RDWR)
-        self.sock.close()
 
 
 def env_seq(line):
@@ -108,7 +71,7 @@ def one_format(ctx, fmt, hole):
     h.log(f"{fmt}: {len(seqs)} stdio lines with the hooks stuck "
           f"(running {running:.0f}, queued {queued:.0f})")
     # Let the hooks go, so the stop does not wait out their timeout.
-    hole.release()
+    hole.close()
     with open(ctx.path("release"), "w"):
         pass
     ingest.stop(timeout=60)
@@ -116,7 +79,7 @@ def one_format(ctx, fmt, hole):
 
 def main(ctx):
     for fmt in ("json", "env"):
-        one_format(ctx, fmt, BlackHole())
+        one_format(ctx, fmt, r.BlackHole())
 
 
 if __name__ == "__main__":
