@@ -28,6 +28,9 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr std::size_t kMaxConnections = 256;
+// Live-event clients stay open; this many at most, so the rest of the
+// connections stay free for requests (an operator's kick among them).
+constexpr int kMaxEventClients = 192;
 constexpr size_t kMaxRequestBytes = 16 * 1024;
 constexpr size_t kFramesPerWrite = 64;
 constexpr int kSocketSendBuffer = 64 * 1024;
@@ -134,6 +137,16 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
         count(req);
         return do_write();
       }
+      if (s_.streaming.load(std::memory_order_acquire) >= kMaxEventClients) {
+        spdlog::warn("api: live-event client {} refused: {} clients already", peer(),
+                     kMaxEventClients);
+        res_ = error_response(
+            req, http::status::service_unavailable,
+            "too many live-event clients (" + std::to_string(kMaxEventClients) + ")");
+        res_.keep_alive(false);
+        count(req);
+        return do_write();
+      }
       if (s_.ctx.metrics) s_.ctx.metrics->request(kEventsPath, 200);
       return start_events(req, std::move(filter));
     }
@@ -220,7 +233,8 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
     // Headers first; the hub's replay and live frames follow in order.
     replay_ = s_.ctx.hub.subscribe(weak_from_this(), std::move(filter), last_id);
     header_ = std::make_shared<const std::string>(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+        std::string(req.version() == 10 ? "HTTP/1.0" : "HTTP/1.1") +
+        " 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
         "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n: rtmp-ingest live events\n\n");
     arm_keepalive();
     watch_peer();
