@@ -275,8 +275,21 @@
       var old = events.pop();
       if (old.id) seen.delete(old.id);
     }
-    render();
-    renderEvents();
+    scheduleRender();
+  }
+
+  /* Events come in bursts (thousands when many clients connect at once, or
+   * the replay after a reconnect): the tables are redrawn once per burst,
+   * shortly after its first event, not once per event. */
+  var renderPending = false;
+  function scheduleRender() {
+    if (renderPending) return;
+    renderPending = true;
+    setTimeout(function () {
+      renderPending = false;
+      render();
+      renderEvents();
+    }, 50);
   }
 
   /* ------------------------------------------------------------ API */

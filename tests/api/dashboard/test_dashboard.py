@@ -9,6 +9,7 @@ ffmpeg publishers and players.
   codec and resolution (H264 320x240);
 - its players cell follows 0 -> 2 -> 0 as two ffmpeg players join and leave;
 - the kick button removes the row, ffmpeg's publish ends and publish_stop fires;
+- a burst of 2,000 events is drawn in a few redraws, not one per event;
 - GET / and the rendered page hold no external URL (no http://, https:// or //cdn), and
   GET / comes with a Content-Security-Policy of default-src 'none' and connect-src 'self';
 - with -api-token the page asks for the token, then shows the stream and kicks it.
@@ -20,6 +21,7 @@ when selenium, chromium or chromedriver are absent, or the ingest has no -api-ad
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -152,6 +154,31 @@ def main(ctx):
         driver.quit()
 
 
+def burst(driver, server, connections=1000):
+    """A burst of events (short TCP connections, 2 events each) is drawn in a
+    few redraws of the event table, not one per event, which froze the tab
+    for seconds."""
+    js(driver, """
+        window.__clears = 0;
+        var body = document.getElementById('event-rows');
+        new MutationObserver(function (records) {
+          records.forEach(function (r) { if (r.removedNodes.length) window.__clears++; });
+        }).observe(body, {childList: true});""")
+    for _ in range(connections):
+        socket.create_connection(("127.0.0.1", server.port), timeout=10).close()
+    def last_close():
+        closes = [e for e in server.events() if e["type"] == "connection_close"]
+        return closes[-1]["conn_id"] if len(closes) >= connections else None
+    conn = h.wait_for(last_close, 60, f"{connections} connection_close events")
+    h.wait_for(lambda: js(driver, """
+        var td = document.querySelector('#event-rows tr td.conn');
+        return td ? td.textContent : null;""") == conn, 60, "the burst's last event on the page")
+    clears = js(driver, "return window.__clears;")
+    h.log(f"{2 * connections} events drawn in {clears} redraws of the event table")
+    h.check(clears <= connections // 5,
+            f"{clears} redraws of the event table for {2 * connections} events")
+
+
 def run_open(ctx, driver, flags):
     api_port = h.free_port()
     args = ["-api-addr", f"127.0.0.1:{api_port}"]
@@ -191,6 +218,7 @@ def run_open(ctx, driver, flags):
         h.log(f"bitrate cell: {row_cell(driver, KEY, 'bitrate')!r}")
 
     kick_and_vanish(driver, server, pub, "open API")
+    burst(driver, server)
     check_no_external_url(driver, api)
     errors = console_errors(driver)
     h.check(not errors, f"console errors: {errors}")
