@@ -117,26 +117,60 @@ void RelaySession::stop() {
   net::post(strand_, [self = shared_from_this()] {
     if (self->state_ == State::kStopped) return;
     const bool live = self->state_ == State::kLive;
+    // The source has ended: what it sent last is still in the link, and the
+    // merge window may hold a batch. A live target gets all of it.
+    if (live && self->attached_) {
+      registry::MediaPtr m;
+      while (self->subscriber_->link().pop(m)) self->handle(m);
+    }
     self->state_ = State::kStopped;
     self->status_->live.store(false, std::memory_order_relaxed);
     ++self->gen_;
     self->retry_timer_.cancel();
     self->tick_timer_.cancel();
     self->merge_timer_.cancel();
-    self->pending_.clear();
-    auto transport = std::move(self->transport_);
-    if (!transport) return;
-    if (!live || self->writing_) return transport->close();
-    // A clean end for the target (FCUnpublish, deleteStream), briefly.
-    self->client_->unpublish();
-    auto bytes = std::make_shared<std::vector<uint8_t>>(std::move(self->client_->output()));
-    auto timer = std::make_shared<decltype(self->retry_timer_)>(self->strand_);
-    timer->expires_after(kUnpublishGrace);
-    timer->async_wait([transport, timer](const boost::system::error_code&) { transport->close(); });
-    transport->async_write(
-        {net::buffer(*bytes)},
-        [transport, bytes, timer](const boost::system::error_code&, size_t) { timer->cancel(); });
+    if (!self->transport_) return;
+    if (!live) {
+      self->pending_.clear();
+      return self->close_transport();
+    }
+    if (!self->writing_) return self->finish();
+    // on_write finishes once the write in flight is done; a target that
+    // does not take it within the grace is closed.
+    self->finishing_ = true;
+    self->retry_timer_.expires_after(kUnpublishGrace);
+    self->retry_timer_.async_wait([self](const boost::system::error_code& ec) {
+      if (ec || !self->finishing_) return;
+      self->finishing_ = false;
+      self->close_transport();
+    });
   });
+}
+
+void RelaySession::close_transport() {
+  if (auto transport = std::move(transport_)) transport->close();
+}
+
+// After the source ended, live: the media not yet written, then a clean end
+// for the target (FCUnpublish, deleteStream), all within kUnpublishGrace.
+void RelaySession::finish() {
+  client_->unpublish();
+  auto items = std::make_shared<std::vector<Item>>(std::move(pending_));
+  pending_.clear();
+  pending_bytes_ = 0;
+  items->push_back(Item{nullptr, std::move(client_->output())});
+  client_->output().clear();
+  std::vector<net::const_buffer> buffers;
+  buffers.reserve(items->size());
+  for (const auto& item : *items)
+    buffers.push_back(item.media ? net::buffer(item.media->chunked) : net::buffer(item.bytes));
+  auto transport = std::move(transport_);
+  auto timer = std::make_shared<decltype(retry_timer_)>(strand_);
+  timer->expires_after(kUnpublishGrace);
+  timer->async_wait([transport, timer](const boost::system::error_code&) { transport->close(); });
+  transport->async_write(
+      std::move(buffers),
+      [transport, items, timer](const boost::system::error_code&, size_t) { timer->cancel(); });
 }
 
 void RelaySession::connect() {
@@ -380,6 +414,12 @@ void RelaySession::on_write(uint64_t gen, const boost::system::error_code& ec, s
   // for a connection already given up.
   writing_ = false;
   inflight_.clear();
+  if (finishing_) {  // the source ended while this write was in flight
+    finishing_ = false;
+    retry_timer_.cancel();
+    if (ec) return close_transport();
+    return finish();
+  }
   if (gen != gen_) {
     if (state_ == State::kConnecting) {
       flush();  // the next connection's handshake waited for this

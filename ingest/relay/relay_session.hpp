@@ -90,6 +90,8 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   void keep_gop(const registry::MediaPtr& m);
   void take(const registry::MediaPtr& m);
   void flush();
+  void finish();
+  void close_transport();
   void on_write(uint64_t gen, const boost::system::error_code& ec, size_t n);
 
   Strand strand_;
@@ -131,6 +133,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   std::vector<Item> pending_, inflight_;
   size_t pending_bytes_ = 0;
   bool writing_ = false;
+  bool finishing_ = false;  // stopped while live with a write in flight: finish() follows it
   std::chrono::steady_clock::time_point write_started_;
   // Media waits up to the merge window after the last media write began,
   // so a target gets a few writes a second rather than one per message.
