@@ -13,8 +13,9 @@
 namespace rtmp::record {
 namespace {
 
-// Written out at each video keyframe or past this, so a killed process
-// leaves the file whole up to about the last keyframe.
+// Written out at each video keyframe, past this, or a second of media after
+// the last write (FlushClock), so a killed process leaves the file whole up to
+// about the last keyframe, or the last second without video.
 constexpr size_t kFlushBytes = 256 * 1024;
 
 std::string errno_text(const char* what, const std::string& path) {
@@ -45,7 +46,10 @@ class FlvFile final : public SegmentFile {
   std::string write(const registry::MediaMessage& m, uint32_t timestamp) override {
     if (!m.video && !m.audio) return {};  // onMetaData was written at open
     append_flv_tag(buf_, m.video ? kFlvTagVideo : kFlvTagAudio, timestamp, m.payload);
-    if ((m.video && m.keyframe) || buf_.size() >= kFlushBytes) return flush();
+    if ((m.video && m.keyframe) || buf_.size() >= kFlushBytes || clock_.due(timestamp)) {
+      clock_.flushed(timestamp);
+      return flush();
+    }
     return {};
   }
 
@@ -82,6 +86,7 @@ class FlvFile final : public SegmentFile {
   int fd_;
   std::string path_;
   std::vector<uint8_t> buf_;
+  FlushClock clock_;
   uint64_t written_ = 0;
   size_t duration_at_ = 0, filesize_at_ = 0;
 };

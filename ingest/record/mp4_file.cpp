@@ -137,8 +137,14 @@ class Mp4File final : public SegmentFile {
     pkt_->data = nullptr;
     pkt_->size = 0;
     if (err < 0) return fail("write", err);
-    // A keyframe closed the previous fragment: put it on disk now.
+    // A keyframe closed the previous fragment: put it on disk now. Without
+    // video the muxer cuts a fragment a second (frag_duration): put those on
+    // disk as they come.
     if (key && index == video_) return flush();
+    if (video_ < 0 && clock_.due(timestamp)) {
+      clock_.flushed(timestamp);
+      return flush();
+    }
     if (ctx_->pb->error < 0) return fail("write", ctx_->pb->error);
     return {};
   }
@@ -222,6 +228,7 @@ class Mp4File final : public SegmentFile {
   AVPacket* pkt_ = nullptr;
   int video_ = -1, audio_ = -1;
   std::array<int64_t, 2> last_dts_{AV_NOPTS_VALUE, AV_NOPTS_VALUE};
+  FlushClock clock_;
 };
 
 }  // namespace

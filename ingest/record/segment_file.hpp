@@ -23,6 +23,21 @@ class SegmentFile {
   virtual std::string finish(uint32_t duration_ms) = 0;
 };
 
+// When a file puts what it wrote on disk besides its own points (a video
+// keyframe): once this much media time has passed since it last did, so a
+// stream without video (no keyframes) loses at most about a second of media
+// when the process dies.
+class FlushClock {
+ public:
+  static constexpr uint32_t kEveryMs = 1000;
+  // Whether `timestamp` is a second or more past the last flush.
+  bool due(uint32_t timestamp) const { return timestamp - last_ >= kEveryMs; }
+  void flushed(uint32_t timestamp) { last_ = timestamp; }
+
+ private:
+  uint32_t last_ = 0;  // unsigned: a timestamp that went back flushes at once, then counts anew
+};
+
 // Creates `path` and writes what precedes the media (header, metadata,
 // sequence headers). Null with `error` set on failure.
 std::unique_ptr<SegmentFile> open_flv(const std::string& path, const Tracks& tracks,
