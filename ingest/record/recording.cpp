@@ -126,7 +126,7 @@ bool Recording::claim_path(std::string& error) {
     }
     ::close(fd);
     struct stat st {};
-    if (::lstat(candidate.c_str(), &st) != 0) return true;
+    if (::lstat(candidate.c_str(), &st) != 0) return part_claimed_ = true;
     ::unlink(part.c_str());  // a finished file has this name
   }
   path_ = stem;
@@ -169,6 +169,7 @@ bool Recording::close_segment(int64_t end_ts) {
     fail("rename " + part + ": " + std::strerror(errno));
     return false;
   }
+  part_claimed_ = false;
   struct stat st {};
   const uint64_t size = ::stat(path_.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   bytes_ += size;
@@ -181,8 +182,23 @@ bool Recording::close_segment(int64_t end_ts) {
 
 void Recording::fail(const std::string& error) {
   common::log::error({.conn_id = conn_id_, .stream_key = key_}, "recording failed: {}", error);
-  file_.reset();  // the .part file stays for inspection
+  file_.reset();
   ended_ = true;
+  // The .part this recording was writing stays for inspection, and its bytes
+  // count; an empty one (the file could not even begin: a codec the format
+  // cannot carry) holds nothing to inspect and goes.
+  if (part_claimed_) {
+    part_claimed_ = false;
+    const std::string part = path_ + ".part";
+    struct stat st {};
+    if (::stat(part.c_str(), &st) == 0) {
+      if (st.st_size == 0) {
+        ::unlink(part.c_str());
+      } else {
+        bytes_ += static_cast<uint64_t>(st.st_size);
+      }
+    }
+  }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
   emit(events::RecordingStop{path_, segments_, bytes_, secs, error});

@@ -70,6 +70,7 @@ class Recording {
   unsigned index_ = 0;  // of the current file
   uint32_t segments_ = 0;
   uint64_t bytes_ = 0;
+  bool part_claimed_ = false;  // path_'s .part is this recording's, not yet renamed
   int64_t last_ts_ = 0;
   bool started_ = false;
   bool ended_ = false;

@@ -281,8 +281,27 @@ TEST_F(RecordingTest, FileSizeLimitEndsWithAnError) {
     ASSERT_EQ(stops.size(), 1u) << format;
     EXPECT_NE(stops[0].error.find("too large"), std::string::npos) << stops[0].error;
     EXPECT_TRUE(of<events::SegmentComplete>(sink_).empty());
+    // The .part it left stays, and its bytes are the recording's.
+    const std::string part = stops[0].path + ".part";
+    ASSERT_TRUE(fs::exists(part)) << part;
+    EXPECT_EQ(stops[0].bytes, fs::file_size(part)) << format;
   }
   ::setrlimit(RLIMIT_FSIZE, &old);
+}
+
+// A codec MP4 cannot carry (Nellymoser audio) ends the recording at once with
+// an error, and leaves no empty .part behind.
+TEST_F(RecordingTest, Mp4WithNothingItCanCarryLeavesNoFile) {
+  {
+    Recording rec(config("mp4", 0), sink_, "conn-1", "live/nelly");
+    for (uint32_t ts = 0; ts < 2000; ts += 64) rec.on_media(msg(8, ts, Bytes{0x62, 1, 2, 3, 4}));
+    EXPECT_TRUE(rec.ended());
+  }
+  const auto stops = of<events::RecordingStop>(sink_);
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_NE(stops[0].error, "");
+  EXPECT_EQ(stops[0].bytes, 0u);
+  EXPECT_TRUE(fs::is_empty(dir_)) << fs::directory_iterator(dir_)->path();
 }
 
 // "live/x_y" and "live_x/y" make the same file name; recorded at the same

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """A recording whose disk fails: rtmp-ingest runs under `prlimit --fsize` (a file size
 limit, as root too; SIGXFSZ is ignored so the write fails with EFBIG). The recording ends
-with recording_stop carrying the error and exactly one ERROR line; the publisher and a
-player on the same stream lose no frame. The API shows the stream as recorded
+with recording_stop carrying the error and the bytes of the .part it left, and exactly
+one ERROR line; the publisher and a player on the same stream lose no frame. The API shows the stream as recorded
 ("recording": true) until the error, and as not recorded after it while the
 publish goes on."""
 
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -74,6 +75,10 @@ def main(ctx):
     h.log(f"recording_stop: {stop}")
     h.check("too large" in stop["error"].lower(), f"recording_stop error {stop['error']!r}, "
             "want the file size limit (EFBIG)")
+    parts = ru.files(rec_dir, "part")
+    on_disk = sum(os.path.getsize(p) for p in parts)
+    h.check(len(parts) == 1 and stop["bytes"] == on_disk,
+            f"recording_stop bytes {stop['bytes']}, the .part left holds {on_disk} ({parts})")
     h.check(pub.proc.running(), "the publisher ended with the recording")
     h.wait_for(lambda: api_recording(api_port, "live/show") is False, 10,
                "the API to show the stream unrecorded after the recording's error")
