@@ -347,7 +347,7 @@ void Session::arm_timer() {
   const auto now = Clock::now();
   auto next = now + std::chrono::seconds(1);
   if (!rtmp_.connected()) next = std::min(next, accepted_at_ + o.handshake_timeout);
-  if (role_ != Role::kSubscriber) next = std::min(next, last_read_ + o.idle_timeout);
+  if (!player_) next = std::min(next, last_read_ + o.idle_timeout);
   if (writing_) next = std::min(next, write_started_ + o.write_timeout);
   timer_.expires_at(std::max(next, now + milliseconds(50)) + milliseconds(1));
   timer_.async_wait([self = shared_from_this()](auto ec) { self->on_tick(ec); });
@@ -365,8 +365,9 @@ void Session::on_tick(const boost::system::error_code& ec) {
                  rtmp_.handshake_done() ? "connect timeout: no connect within -handshake-timeout"
                  : tls_ && !tls_handshake_done_ ? "TLS handshake timeout"
                                                 : "handshake timeout");
-  // Players need not send anything; the write timeout watches them instead.
-  if (role_ != Role::kSubscriber && now - last_read_ > o.idle_timeout)
+  // A playing player need not send anything; the write timeout watches it
+  // instead. Once its play has ended, it is idle like any connection.
+  if (!player_ && now - last_read_ > o.idle_timeout)
     return close(StopReason::kIdleTimeout, "idle timeout: nothing received");
   // A kick is otherwise seen only when a write completes; a peer that stopped
   // reading never completes one, so the tick looks too.
