@@ -388,9 +388,10 @@ void Session::close(events::StopReason reason, const std::string& why) {
   if (closed_) return;
   const common::log::Fields where{
       .conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_};
-  // The ordinary ends of a connection at INFO; the rest need a look.
+  // The ordinary ends of a connection at INFO, and an auth refusal, whose
+  // WARN refuse() wrote; the rest need a look.
   if (reason == events::StopReason::kDisconnect || reason == events::StopReason::kShutdown ||
-      reason == events::StopReason::kClient) {
+      reason == events::StopReason::kClient || reason == events::StopReason::kAuth) {
     common::log::info(where, "closing: {}", why);
   } else {
     common::log::warn(where, "closing: {}", why);

@@ -17,7 +17,6 @@ void Session::start_publish(uint32_t stream_id, const std::string& name, const s
                       "publish refused: already publishing");
     rtmp_.reject_publish(stream_id, "NetStream.Publish.BadName",
                          "Stream " + key + " is already publishing");
-    stream_key_.clear();
     return;
   }
   role_ = Role::kPublisher;

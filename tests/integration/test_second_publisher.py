@@ -2,7 +2,8 @@
 """A second publisher on a busy stream key is refused
 (NetStream.Publish.BadName; ffmpeg exits non-zero, the server logs the refusal) and the
 first stream is undisturbed: its publisher ends cleanly and a player of it records
->= 95% of the frames sent, at the frame rate sent."""
+>= 95% of the frames sent, at the frame rate sent. The refused connection's
+connection_close carries the key it asked for."""
 
 import re
 import harness as h
@@ -47,6 +48,13 @@ def main(ctx):
                 f"(the refused publisher must not start)")
         h.check(count(evs, "publish_stop") == 0,
                 "a publish_stop fired while the first publisher was still publishing")
+        # The refused connection's close names the key it asked for.
+        first_conn = next(e["conn_id"] for e in evs if e["type"] == "publish_start")
+        closes = h.wait_for(lambda: [e for e in server.events() if e["type"] == "connection_close"
+                                     and e["conn_id"] != first_conn], 30,
+                            "the refused publisher's connection_close")
+        h.check(closes[0]["stream_key"] == "live/busy",
+                f"the refused publisher's connection_close: {closes[0]}")
     else:
         h.check(re.search(r"(?i)already publishing|badname", server.log_text()),
                 "nginx-rtmp did not log the refused publish")
