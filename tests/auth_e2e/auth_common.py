@@ -62,6 +62,10 @@ class CallbackReceiver:
                 payload = b"" if status in (204, 304) else (
                     reply.encode() if reply is not None else
                     b"ok" if 200 <= status < 300 else b"denied")
+                # Recorded before the answer goes: the server may act on it
+                # (and the test see that) before this thread runs again.
+                rec["status"] = status
+                rec["t_out"] = time.monotonic()
                 self.send_response(status)
                 self.send_header("Content-Type",
                                  "application/json" if reply is not None else "text/plain")
@@ -69,8 +73,6 @@ class CallbackReceiver:
                     self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
-                rec["status"] = status
-                rec["t_out"] = time.monotonic()
 
             def log_message(self, *args):
                 pass
