@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   common::init_logging(log_options);
   if (auto unknown = flags.unknown_environment_warning(); !unknown.empty())
     spdlog::warn("{}", unknown);
+  dispatcher::warn_unrunnable_scripts(options);
   if (!replay.empty()) {
     // A one-shot command: Ctrl-C and SIGTERM end it at once (the input file
     // is never changed, so nothing is lost).

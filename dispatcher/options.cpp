@@ -1,6 +1,11 @@
 #include "dispatcher/options.hpp"
 
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -232,6 +237,16 @@ void check_hook_options(const Options& o) {
   const std::string& s = o.nats_stream;
   if (s.empty() || s.size() > 255 || s.find_first_of(" \t\r\n.*>/\\") != std::string::npos)
     throw bad_value("nats-stream", s, "1 to 255 characters, none of space . * > / \\");
+}
+
+void warn_unrunnable_scripts(const Options& o) {
+  const HookKind script = hook_kind("script");
+  for (const auto& pair : hook_pairs(o, script)) {
+    const std::string path = parse_hook_spec(script, pair).target;
+    if (::access(path.c_str(), X_OK) != 0)
+      spdlog::warn("-hook-script {}: cannot be executed now ({}); its events fail until it can",
+                   path, std::strerror(errno));
+  }
 }
 
 void check_dispatcher_options(const Options& o) {

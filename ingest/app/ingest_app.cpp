@@ -91,6 +91,7 @@ int run_ingest(IngestOptions o) {
   check_tls_flags(o);
   relay::finish_relay_options(o.relay);
   dispatcher::check_hook_options(o.hooks);
+  dispatcher::warn_unrunnable_scripts(o.hooks);
   o.relay.queue = static_cast<size_t>(o.player_queue);
   o.relay.merge_write = o.merge_write;
   o.relay.merge_write_bytes = static_cast<size_t>(o.merge_write_bytes);

@@ -95,6 +95,8 @@ while true; do sleep 0.2; done
 
     # connection_close: a missing script is an ERROR naming the cause.
     d.wait_log(r"error.*script connection_close .*spawn /nonexistent/script: No such file", 30)
+    # ... and was named at startup, before any event.
+    d.wait_log(r"warn.*-hook-script /nonexistent/script: cannot be executed now \(No such file", 5)
 
     zombies = [c for c in pu.proc_children(d.pid) if c[1] == "Z"]
     pu.check(not zombies, f"zombie children: {zombies}")
