@@ -28,7 +28,7 @@ const NodeCounters& GapReport::counters_of(const std::string& node) {
       .first->second;
 }
 
-void GapReport::report_lost(const rtmphooks::Event& ev, const NodeCounters& counters) {
+uint64_t GapReport::report_lost(const rtmphooks::Event& ev, const NodeCounters& counters) {
   uint64_t lost = 0;
   std::string seqs;
   for (const rtmphooks::SeqRange& range : ev.lost()) {
@@ -38,18 +38,19 @@ void GapReport::report_lost(const rtmphooks::Event& ev, const NodeCounters& coun
     seqs += range.first() == range.last() ? fmt::format("{}", range.first())
                                           : fmt::format("{}-{}", range.first(), range.last());
   }
-  if (lost == 0) return;
+  if (lost == 0) return 0;
   if (counters.lost) counters.lost->inc(lost);
   spdlog::warn(
       "ingest {} (node {}) lost {} event(s), seqs {}: its -events-buffer was full while no "
       "dispatcher took events; they are on that ingest's stderr (stdio fallback)",
       ev.ingest_id(), ev.node(), lost, seqs);
+  return lost;
 }
 
 void GapReport::observe(const rtmphooks::Event& ev) {
   const NodeCounters& counters = counters_of(ev.node());
   if (counters.received) counters.received->inc();
-  if (ev.lost_size() > 0) report_lost(ev, counters);
+  const uint64_t announced = ev.lost_size() > 0 ? report_lost(ev, counters) : 0;
   const auto r = seq_.observe(ev.ingest_id(), ev.seq());
   const auto level = sole_consumer_ ? spdlog::level::warn : spdlog::level::debug;
   if (r.missing) {
@@ -59,7 +60,7 @@ void GapReport::observe(const rtmphooks::Event& ev) {
   if (r.first) {
     spdlog::info("first event from ingest {} (node {}) at seq {}", ev.ingest_id(), ev.node(),
                  ev.seq());
-    if (r.missing) {
+    if (r.missing > announced) {
       spdlog::log(level,
                   "seq gap: {} events of ingest {} before seq {} not seen by this dispatcher",
                   r.missing, ev.ingest_id(), ev.seq());
@@ -67,6 +68,8 @@ void GapReport::observe(const rtmphooks::Event& ev) {
     return;
   }
   if (r.missing == 0 && !r.out_of_order) return;
+  // The ingest's own announcement (above) told these already.
+  if (!r.out_of_order && r.missing <= announced) return;
   ++pending_;
   const auto now = Clock::now();
   if (now - last_line_ < kLineInterval) {

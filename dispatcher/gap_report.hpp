@@ -36,7 +36,8 @@ class GapReport {
 
  private:
   const NodeCounters& counters_of(const std::string& node);
-  void report_lost(const rtmphooks::Event& event, const NodeCounters& counters);
+  // Returns how many seqs the event announces lost.
+  uint64_t report_lost(const rtmphooks::Event& event, const NodeCounters& counters);
 
   using Clock = std::chrono::steady_clock;
   const bool sole_consumer_;

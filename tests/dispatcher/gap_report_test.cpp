@@ -112,5 +112,30 @@ TEST(GapReport, TellsTheGapsItHeldBack) {
   EXPECT_EQ(out.str(), told);
 }
 
+// Seqs the ingest announced lost are told once, by the announcement's WARN,
+// not again as a gap.
+TEST(GapReport, AnnouncedLossesAreNotAlsoAGap) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "gaps", std::make_shared<spdlog::sinks::ostream_sink_st>(out)));
+  std::atomic<uint64_t> missing{0};
+  GapReport report{true, missing};
+  rtmphooks::Event first = event("edge-1", 44);
+  add_lost(first, 1, 43);
+  report.observe(first);
+  rtmphooks::Event later = event("edge-1", 60);
+  add_lost(later, 45, 59);
+  report.observe(later);
+  report.summarize(true);
+  spdlog::set_default_logger(previous);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("lost 43 event(s), seqs 1-43"), std::string::npos) << text;
+  EXPECT_NE(text.find("lost 15 event(s), seqs 45-59"), std::string::npos) << text;
+  EXPECT_EQ(text.find("seq gap"), std::string::npos) << text;
+  EXPECT_EQ(text.find("gap/order"), std::string::npos) << text;
+  EXPECT_EQ(missing.load(), 58u);  // still counted as not seen
+}
+
 }  // namespace
 }  // namespace rtmp::dispatcher
