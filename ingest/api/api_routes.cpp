@@ -149,6 +149,8 @@ std::optional<Response> check_token(const Request& req, const ApiOptions& option
   if (auth != req.end() && auth->value().size() >= kBearer.size() &&
       boost::beast::iequals(auth->value().substr(0, kBearer.size()), kBearer)) {
     offered = auth->value().substr(kBearer.size());
+    // One or more spaces may separate the scheme from the token.
+    while (!offered.empty() && offered.front() == ' ') offered.remove_prefix(1);
   } else {
     const std::string_view target = req.target();
     const auto q = target.find('?');

@@ -13,8 +13,8 @@ last one's events, until the non-reader is dropped (WARN line), after which the 
 1, rtmp_ingest_api_sse_clients_dropped_total 1, and the
 rtmp_ingest_api_sse_dropped_events histogram has one observation of at least
 one event. A GET of the events with an unknown ?type= is a 400, a token sent
-as "bearer" (any case) is accepted, and once the reader leaves the gauge is 0
-within seconds. Bytes that are not an HTTP/1.x request get 400, a body over
+as "bearer" (any case, any number of spaces before the token) is accepted,
+and once the reader leaves the gauge is 0 within seconds. Bytes that are not an HTTP/1.x request get 400, a body over
 the limit 413 (both counted under route "other"), and a target in absolute
 form (http://host/path) is routed by its path."""
 
@@ -93,7 +93,10 @@ def main(ctx):
     # The scheme name is case-insensitive.
     st, _, _ = u.request(port, "GET", "/api/v1/streams", headers={"Authorization": f"bearer {TOKEN}"})
     h.check(st == 200, f"GET /api/v1/streams with 'bearer': {st}, expected 200")
-    want[("/api/v1/streams", 200)] += 1
+    st, _, _ = u.request(port, "GET", "/api/v1/streams",
+                         headers={"Authorization": f"BEARER   {TOKEN}"})
+    h.check(st == 200, f"GET /api/v1/streams with 'BEARER' and three spaces: {st}, expected 200")
+    want[("/api/v1/streams", 200)] += 2
     # What the HTTP parser refuses gets an answer too, then the connection closes.
     for raw, status in ((b"HELLO\r\n\r\n", 400), (b"GET / HTTP/9.9\r\n\r\n", 400),
                         (b"POST /api/v1/streams/live/a/kick HTTP/1.1\r\nHost: x\r\n"
