@@ -113,7 +113,7 @@ struct NatsRunner::Impl {
   void submit(Job job, JobDone done) {
     {
       std::lock_guard lock(mutex);
-      queue.emplace_back(std::move(job), std::move(done));
+      queue.push_back(Queued{std::move(job), std::move(done), Clock::now()});
     }
     wake.notify_one();
   }
@@ -131,7 +131,7 @@ struct NatsRunner::Impl {
   void run() {
     std::mt19937_64 rng(std::random_device{}());
     for (;;) {
-      std::pair<Job, JobDone> next;
+      Queued next;
       {
         std::unique_lock lock(mutex);
         wake.wait(lock, [&] { return stopping || !queue.empty(); });
@@ -139,8 +139,8 @@ struct NatsRunner::Impl {
         next = std::move(queue.front());
         queue.pop_front();
       }
-      const JobResult r = execute(next.first, rng);
-      next.second(next.first, r);
+      const JobResult r = execute(next.job, next.started + options.timeout, rng);
+      next.done(next.job, r);
     }
     // libnats keeps per-thread state (its last error) for threads that called it.
     nats_ReleaseThreadMemory();
@@ -149,9 +149,8 @@ struct NatsRunner::Impl {
   // Attempts until acknowledged, out of time, or the target is unusable; the
   // waits between attempts follow the webhooks' backoff (-hook-timeout bounds
   // them, not -webhook-retries).
-  JobResult execute(const Job& job, std::mt19937_64& rng) {
+  JobResult execute(const Job& job, Clock::time_point deadline, std::mt19937_64& rng) {
     JobResult r;
-    const auto deadline = Clock::now() + options.timeout;
     std::string why;
     const NatsTarget target = parse_nats_target(job.hook->target, why);
     if (!why.empty()) {
@@ -353,7 +352,14 @@ struct NatsRunner::Impl {
   const Backoff backoff;
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<std::pair<Job, JobDone>> queue;                        // guarded by mutex
+  // An execution waiting for a worker: its -hook-timeout runs from when the
+  // pool started it, so the wait for a worker counts.
+  struct Queued {
+    Job job;
+    JobDone done;
+    Clock::time_point started;
+  };
+  std::deque<Queued> queue;                                         // guarded by mutex
   std::vector<std::pair<std::string, std::string>> known_subjects;  // guarded by mutex
   bool stopping = false;                                            // guarded by mutex
   std::mutex conns_mutex;
