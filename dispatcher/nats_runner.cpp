@@ -197,8 +197,14 @@ struct NatsRunner::Impl {
     // Disconnected: fail now and let the backoff pace the retries, rather than
     // sit in a request that cannot be answered (the connection reconnects in
     // the background).
-    if (natsConnection_Status(c->nc) != NATS_CONN_STATUS_CONNECTED)
-      return "not connected to " + redact_urls_in(target.servers);  // no credentials in errors
+    if (natsConnection_Status(c->nc) != NATS_CONN_STATUS_CONNECTED) {
+      // The reason, when the library has one (a refused password says
+      // "Authorization Violation"); no credentials in errors.
+      const char* last = nullptr;
+      const bool known = natsConnection_GetLastError(c->nc, &last) != NATS_OK && last && *last;
+      return "not connected to " + redact_urls_in(target.servers) +
+             (known ? " (" + redact_urls_in(last) + ")" : "");
+    }
     if (std::string err = ensure_stream(*c, target.servers, until); !err.empty()) return err;
     natsMsg* msg = nullptr;
     const std::string& body = *job.payload;
@@ -237,17 +243,15 @@ struct NatsRunner::Impl {
       library_used = true;
     }
     natsOptions* opts = nullptr;
-    std::vector<std::string> urls;
-    for (size_t from = 0;;) {
-      const size_t comma = servers.find(',', from);
-      urls.push_back(servers.substr(from, comma - from));
-      if (comma == std::string::npos) break;
-      from = comma + 1;
-    }
+    NatsCredentials creds;
+    const std::vector<std::string> urls = nats_server_urls(servers, creds);
     std::vector<const char*> ptrs;
     for (const auto& u : urls) ptrs.push_back(u.c_str());
     natsStatus s = natsOptions_Create(&opts);
     if (s == NATS_OK) s = natsOptions_SetServers(opts, ptrs.data(), static_cast<int>(ptrs.size()));
+    if (s == NATS_OK && !creds.user.empty())
+      s = natsOptions_SetUserInfo(opts, creds.user.c_str(), creds.password.c_str());
+    if (s == NATS_OK && !creds.token.empty()) s = natsOptions_SetToken(opts, creds.token.c_str());
     if (s == NATS_OK) s = natsOptions_SetTimeout(opts, kConnectWait.count());
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);

@@ -12,7 +12,66 @@ std::string sanitize(std::string_view v) {
   return out.empty() ? "_" : out;
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decoded(std::string_view v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '%' && i + 2 < v.size()) {
+      const int hi = hex_value(v[i + 1]);
+      const int lo = hex_value(v[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += v[i];
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> nats_server_urls(const std::string& servers, NatsCredentials& out) {
+  std::vector<std::string> urls, bare;
+  std::vector<std::string> infos;  // the userinfo of each URL that has one
+  for (size_t from = 0;;) {
+    const size_t comma = servers.find(',', from);
+    urls.push_back(servers.substr(from, comma - from));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  for (const std::string& url : urls) {
+    const size_t start = url.find("://");
+    const size_t host = start == std::string::npos ? 0 : start + 3;
+    const size_t at = url.find('@', host);
+    if (at == std::string::npos) {
+      bare.push_back(url);
+      continue;
+    }
+    infos.push_back(url.substr(host, at - host));
+    bare.push_back(url.substr(0, host) + url.substr(at + 1));
+  }
+  out = {};
+  if (infos.empty()) return urls;
+  for (const std::string& info : infos)
+    if (info != infos.front()) return urls;  // each keeps its own
+  const std::string& info = infos.front();
+  const size_t colon = info.find(':');
+  if (colon == std::string::npos) {
+    out.token = percent_decoded(info);
+  } else {
+    out.user = percent_decoded(info.substr(0, colon));
+    out.password = percent_decoded(info.substr(colon + 1));
+  }
+  return bare;
+}
 
 NatsTarget parse_nats_target(const std::string& target, std::string& why) {
   NatsTarget t;

@@ -3,6 +3,7 @@
 // servers, its subject template ({type}, {node}) and the subjects it yields.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rtmp::dispatcher {
 
@@ -10,6 +11,20 @@ struct NatsTarget {
   std::string servers;  // comma-separated nats:// URLs
   std::string subject;  // template with {type}, {node}
 };
+
+// The credentials of a server list, percent-decoded: `user:password@` or
+// `token@` in its URLs.
+struct NatsCredentials {
+  std::string user, password;  // user set: user and password
+  std::string token;           // else token, when set
+};
+
+// Splits `servers` (comma-separated URLs) into URLs without credentials and
+// the credentials they carried, percent-decoded (libnats would send `%40`
+// as written, so a password holding `@`, `:` or `/` could not be given).
+// When the URLs carry different credentials, each keeps its own as written
+// and the result has none.
+std::vector<std::string> nats_server_urls(const std::string& servers, NatsCredentials& out);
 
 // Splits and checks `event`'s target; empty `why` when it is usable.
 NatsTarget parse_nats_target(const std::string& target, std::string& why);

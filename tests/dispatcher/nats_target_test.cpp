@@ -39,6 +39,26 @@ TEST(NatsTarget, CommaSeparatedServers) {
   EXPECT_EQ(parse_ok("tls://a:4222,b:4222/s").servers, "tls://a:4222,tls://b:4222");
 }
 
+// Credentials come off the URLs, percent-decoded; different ones stay put.
+TEST(NatsServerUrls, CredentialsPercentDecoded) {
+  NatsCredentials c;
+  EXPECT_EQ(nats_server_urls("nats://127.0.0.1:4222", c),
+            (std::vector<std::string>{"nats://127.0.0.1:4222"}));
+  EXPECT_TRUE(c.user.empty() && c.token.empty());
+  EXPECT_EQ(nats_server_urls("nats://hu:hp%40ss%3A%2f@n1:4222,nats://hu:hp%40ss%3A%2f@n2:4222", c),
+            (std::vector<std::string>{"nats://n1:4222", "nats://n2:4222"}));
+  EXPECT_EQ(c.user, "hu");
+  EXPECT_EQ(c.password, "hp@ss:/");
+  EXPECT_EQ(nats_server_urls("tls://s3cr%65t@n1:4222", c),
+            (std::vector<std::string>{"tls://n1:4222"}));
+  EXPECT_EQ(c.token, "s3cret");
+  EXPECT_EQ(c.password, "");
+  const std::string mixed = "nats://a:1@n1:4222,nats://b:2@n2:4222";
+  EXPECT_EQ(nats_server_urls(mixed, c),
+            (std::vector<std::string>{"nats://a:1@n1:4222", "nats://b:2@n2:4222"}));
+  EXPECT_TRUE(c.user.empty() && c.token.empty());
+}
+
 TEST(NatsTarget, Refused) {
   EXPECT_NE(parse_error("http://h:4222/s"), "");
   EXPECT_NE(parse_error("nats://h:4222"), "");

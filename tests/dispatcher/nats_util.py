@@ -18,7 +18,7 @@ def have_server():
 
 class Server:
     def __init__(self, ctx, name, cluster_port=None, routes=None, cluster_name="rtmp",
-                 wait=True, port=None, http=None):
+                 wait=True, port=None, http=None, extra=()):
         self.name = name
         self.port = port or pu.free_port()
         self.http = http or pu.free_port()
@@ -29,6 +29,7 @@ class Server:
             args += ["--cluster_name", cluster_name,
                      "--cluster", f"nats://127.0.0.1:{cluster_port}",
                      "--routes", ",".join(f"nats://127.0.0.1:{p}" for p in routes)]
+        args += list(extra)
         self.proc = pu.Proc(ctx, name, args)
         if wait:
             pu.wait_for(self.healthy, 30, f"{name} healthz")

@@ -5,7 +5,8 @@
    Nats-Msg-Id = its event id, body = the payload, subject from {type}).
    The dispatcher's metrics count each publish as an execution of kind nats.
    Two hooks publishing one event to one stream under different subjects
-   both land (their Nats-Msg-Id carries the subject).
+   both land (their Nats-Msg-Id carries the subject). A password holding
+   '@', ':' and '/' works percent-encoded.
 2. NATS unreachable: each execution is retried until -hook-timeout, fails into
    -dead-letter (kind nats) and the failures metric, while a webhook of the
    same dispatcher gets every event without waiting on NATS; once a server is
@@ -112,6 +113,24 @@ def two_hooks(ctx):
     pu.check(got == expect, f"ids and subjects {got[:4]}..., want {expect[:4]}...")
 
 
+def password(ctx):
+    """A server with a password holding '@', ':' and '/': given percent-encoded
+    in the URL, it is sent decoded and every event lands."""
+    pw = "hp@ss:/w"
+    srv = nu.Server(ctx, "nats-auth", extra=["--user", "hu", "--pass", pw])
+    count = 10
+    pusher = pu.Pusher(ctx, "pusher5", ["-count", str(count), "-wait-peers", "1",
+                                        "-ingest-id", "auth"])
+    d = pu.dispatcher(ctx, "dispatcher5", [
+        "-events-connect", pusher.endpoint,
+        "-hook-nats", f"*=nats://hu:hp%40ss%3A%2Fw@{srv.url()}/rtmp.auth.{{type}}",
+        "-nats-stream", "RTMP_AUTH", "-hook-timeout", "10s"])
+    pusher.wait_sent()
+    pu.wait_for(lambda: ((srv.stream_state("RTMP_AUTH") or {}).get("state", {})
+                         .get("messages", 0)) >= count, 30, f"{count} messages in RTMP_AUTH")
+    pu.check(d.stop() == 0, "dispatcher exit")
+
+
 def unreachable(ctx):
     port = pu.free_port()  # nothing listens there until the replay
     rx = pu.Receiver()
@@ -196,6 +215,7 @@ def main(ctx):
     pu.check(nu.have_server(), "nats-server not installed (scripts/install-deps.sh)")
     single(ctx)
     two_hooks(ctx)
+    password(ctx)
     unreachable(ctx)
     clustered(ctx)
 
