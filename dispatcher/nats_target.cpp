@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/percent.hpp"
+
 namespace rtmp::dispatcher {
 namespace {
 
@@ -10,30 +12,6 @@ std::string sanitize(std::string_view v) {
   for (char& c : out)
     if (c == '.' || c == '*' || c == '>' || std::isspace(static_cast<unsigned char>(c))) c = '_';
   return out.empty() ? "_" : out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decoded(std::string_view v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '%' && i + 2 < v.size()) {
-      const int hi = hex_value(v[i + 1]);
-      const int lo = hex_value(v[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += v[i];
-  }
-  return out;
 }
 
 }  // namespace
@@ -65,10 +43,10 @@ std::vector<std::string> nats_server_urls(const std::string& servers, NatsCreden
   const std::string& info = infos.front();
   const size_t colon = info.find(':');
   if (colon == std::string::npos) {
-    out.token = percent_decoded(info);
+    out.token = common::percent_decode(info);
   } else {
-    out.user = percent_decoded(info.substr(0, colon));
-    out.password = percent_decoded(info.substr(colon + 1));
+    out.user = common::percent_decode(info.substr(0, colon));
+    out.password = common::percent_decode(info.substr(colon + 1));
   }
   return bare;
 }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/flags.hpp"
+#include "common/percent.hpp"
 #include "ingest/auth/callback_authorizer.hpp"
 #include "ingest/auth/file_authorizer.hpp"
 #include "ingest/auth/token_authorizer.hpp"
@@ -50,32 +51,6 @@ std::string check_actions(const std::string& value) {
     start = comma + 1;
   }
   return {};
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Query-string decoding as Go's url.ParseQuery does it: "%XX" is the byte XX,
-// '+' is a space. A malformed escape is kept literally.
-std::string url_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-               hex_value(in[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
 }
 
 std::unique_ptr<Authorizer> make_mode_authorizer(const Options& options, const std::string& mode) {
@@ -173,7 +148,8 @@ StreamName split_stream_name(const std::string& raw) {
     if (param.substr(0, eq) == "token") {
       // The first token= wins; none is kept in the query.
       if (!have_token)
-        out.token = eq == std::string_view::npos ? "" : url_decode(param.substr(eq + 1));
+        out.token =
+            eq == std::string_view::npos ? "" : common::percent_decode(param.substr(eq + 1), true);
       have_token = true;
       continue;
     }

@@ -82,14 +82,23 @@ TEST(GapReport, WorksWithoutMetrics) {
   EXPECT_EQ(missing.load(), 2u);
 }
 
+// The default logger's lines, while it lives.
+struct LogCapture {
+  LogCapture() {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "gaps", std::make_shared<spdlog::sinks::ostream_sink_st>(out)));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous); }
+  std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  std::ostringstream out;
+};
+
 // Gap lines are limited to one per second; the gaps held back are told by
 // summarize() once the second has passed, or at once at shutdown, not left
 // for the next gap that may never come.
 TEST(GapReport, TellsTheGapsItHeldBack) {
-  std::ostringstream out;
-  auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "gaps", std::make_shared<spdlog::sinks::ostream_sink_st>(out)));
+  LogCapture log;
+  std::ostringstream& out = log.out;
   std::atomic<uint64_t> missing{0};
   GapReport report{true, missing};
   report.observe(event("edge-1", 1));
@@ -101,7 +110,6 @@ TEST(GapReport, TellsTheGapsItHeldBack) {
   EXPECT_EQ(out.str(), before);
   report.summarize(true);
   const std::string after = out.str().substr(before.size());
-  spdlog::set_default_logger(previous);
   EXPECT_NE(before.find("1 event(s) missing before seq 3"), std::string::npos) << before;
   EXPECT_EQ(before.find("seq 6"), std::string::npos) << before;
   EXPECT_NE(after.find("2 more gap/order note(s) since the last line (total missing 6)"),
@@ -115,10 +123,8 @@ TEST(GapReport, TellsTheGapsItHeldBack) {
 // Seqs the ingest announced lost are told once, by the announcement's WARN,
 // not again as a gap.
 TEST(GapReport, AnnouncedLossesAreNotAlsoAGap) {
-  std::ostringstream out;
-  auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "gaps", std::make_shared<spdlog::sinks::ostream_sink_st>(out)));
+  LogCapture log;
+  std::ostringstream& out = log.out;
   std::atomic<uint64_t> missing{0};
   GapReport report{true, missing};
   rtmphooks::Event first = event("edge-1", 44);
@@ -128,7 +134,6 @@ TEST(GapReport, AnnouncedLossesAreNotAlsoAGap) {
   add_lost(later, 45, 59);
   report.observe(later);
   report.summarize(true);
-  spdlog::set_default_logger(previous);
   const std::string text = out.str();
   EXPECT_NE(text.find("lost 43 event(s), seqs 1-43"), std::string::npos) << text;
   EXPECT_NE(text.find("lost 15 event(s), seqs 45-59"), std::string::npos) << text;
