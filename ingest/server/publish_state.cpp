@@ -1,6 +1,8 @@
 #include "ingest/server/publish_state.hpp"
 
 #include "ingest/media/codec_info.hpp"
+#include "ingest/media/flv_audio.hpp"
+#include "ingest/media/flv_video.hpp"
 #include "ingest/protocol/amf0.hpp"
 
 namespace rtmp::server {
@@ -29,24 +31,33 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
   uint32_t timestamp = m.header.timestamp;
   switch (m.type()) {
     case MessageType::kVideo: {
-      const media::VideoTag tag = media::inspect_video(m.payload);
+      const media::VideoPacket packet = media::parse_video_packet(m.payload);
+      const media::VideoTag& tag = packet.tag;
       if (!tag.valid || tag.command_frame) return nullptr;
-      // Counted: coded frames (as an encoder counts them), not the codec
-      // configuration or the end-of-sequence marker.
-      if (!tag.sequence_header && !tag.end_of_sequence) {
+      // Coded frames are counted (as an encoder counts them) and only they
+      // can be the keyframe a late player starts at: not the codec
+      // configuration, the end-of-sequence marker or HDR metadata, whatever
+      // their frame type says.
+      const bool frame = packet.packet_type == media::VideoPacketType::kCodedFrames ||
+                         packet.packet_type == media::VideoPacketType::kCodedFramesX ||
+                         packet.packet_type == media::VideoPacketType::kNone;
+      if (frame) {
         ++stats.video_packets;
         counters_->count(true);
       }
       if (!tag.codec.empty()) stats.video_codec = tag.codec;
-      keyframe = tag.keyframe && !tag.sequence_header;
+      keyframe = frame && tag.keyframe;
       config = tag.sequence_header;
       detect_video(m.payload, tag.sequence_header, detected);
       break;
     }
     case MessageType::kAudio: {
-      const media::AudioTag tag = media::inspect_audio(m.payload);
+      const media::AudioPacket packet = media::parse_audio_packet(m.payload);
+      const media::AudioTag& tag = packet.tag;
       if (!tag.valid) return nullptr;
-      if (!tag.sequence_header) {
+      // Counted: coded frames, not the configuration or an end-of-sequence.
+      if (packet.packet_type == media::AudioPacketType::kCodedFrames ||
+          packet.packet_type == media::AudioPacketType::kNone) {
         ++stats.audio_packets;
         counters_->count(false);
       }

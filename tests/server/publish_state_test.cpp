@@ -107,5 +107,45 @@ TEST_F(PublishStateTest, ConvertedTsIsAnRtmpPublish) {
   EXPECT_EQ(detected[1].profile, "Main");
 }
 
+protocol::Message media_message(protocol::MessageType type, uint32_t timestamp,
+                                std::vector<uint8_t> payload) {
+  protocol::Message m;
+  m.header.type_id = static_cast<uint8_t>(type);
+  m.header.timestamp = timestamp;
+  m.header.stream_id = 1;
+  m.payload = std::move(payload);
+  m.header.length = static_cast<uint32_t>(m.payload.size());
+  return m;
+}
+
+// Enhanced RTMP packets that carry no frame (HDR metadata, end of sequence)
+// are neither counted nor keyframes, whatever their frame type says: a late
+// player must start at a real keyframe.
+TEST_F(PublishStateTest, OnlyCodedFramesCountAndStartAGop) {
+  using media::test::concat;
+  using media::test::fourcc;
+  using protocol::MessageType;
+  const auto video = [&](std::vector<uint8_t> p) {
+    return state.ingest(media_message(MessageType::kVideo, 40, std::move(p)), 4096, detected);
+  };
+  const auto audio = [&](std::vector<uint8_t> p) {
+    return state.ingest(media_message(MessageType::kAudio, 40, std::move(p)), 4096, detected);
+  };
+  auto key = video(concat({{0x91}, fourcc("hvc1"), {0, 0, 0, 0x26, 0x01}}));  // coded, key
+  ASSERT_NE(key, nullptr);
+  EXPECT_TRUE(key->keyframe);
+  auto hdr = video(concat({{0x94}, fourcc("hvc1"), {0x02, 0x00, 0x09}}));  // metadata, "key"
+  ASSERT_NE(hdr, nullptr);
+  EXPECT_FALSE(hdr->keyframe);
+  auto end = video(concat({{0x92}, fourcc("hvc1")}));  // end of sequence, "key"
+  ASSERT_NE(end, nullptr);
+  EXPECT_FALSE(end->keyframe);
+  ASSERT_NE(audio(concat({{0x91}, fourcc("Opus"), {0xfc, 0x01}})), nullptr);
+  ASSERT_NE(audio(concat({{0x92}, fourcc("Opus")})), nullptr);  // end of sequence
+  const auto& stats = state.role().stats();
+  EXPECT_EQ(stats.video_packets, 1u);
+  EXPECT_EQ(stats.audio_packets, 1u);
+}
+
 }  // namespace
 }  // namespace rtmp::server
