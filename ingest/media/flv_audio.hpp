@@ -24,6 +24,7 @@ enum class AudioPacketType : uint8_t {
 struct AudioPacket {
   AudioTag tag;
   AudioPacketType packet_type = AudioPacketType::kNone;
+  uint8_t track = 0;              // Enhanced RTMP multitrack: the (first) track's id
   std::span<const uint8_t> body;  // after every header
 };
 

@@ -71,7 +71,7 @@ void parse_enhanced_body(ByteReader& r, VideoPacket& out, bool multitrack,
                          uint8_t multitrack_type) {
   if (multitrack) {
     if (multitrack_type == kMultitrackManyCodecs) out.tag.codec = fourcc_codec_name(r.bytes(4));
-    r.skip(1);  // trackId
+    out.track = r.u8();
     if (multitrack_type != kMultitrackOneTrack) {
       const uint32_t size = r.u24();
       ByteReader track(r.bytes(size));

@@ -26,6 +26,7 @@ enum class VideoPacketType : uint8_t {
 struct VideoPacket {
   VideoTag tag;
   VideoPacketType packet_type = VideoPacketType::kNone;
+  uint8_t track = 0;              // Enhanced RTMP multitrack: the (first) track's id
   std::span<const uint8_t> body;  // after every header (and composition time)
 };
 

@@ -24,7 +24,8 @@ uint32_t csid_for(uint8_t type_id) {
 }  // namespace
 
 MediaPtr make_media_message(uint8_t type_id, uint32_t timestamp, std::vector<uint8_t> payload,
-                            uint32_t chunk_size, bool keyframe, bool sequence_header) {
+                            uint32_t chunk_size, bool keyframe, bool sequence_header,
+                            uint8_t track) {
   auto m = std::make_shared<MediaMessage>();
   m->header.csid = csid_for(type_id);
   m->header.timestamp = timestamp;
@@ -35,6 +36,7 @@ MediaPtr make_media_message(uint8_t type_id, uint32_t timestamp, std::vector<uin
   m->audio = type_id == static_cast<uint8_t>(protocol::MessageType::kAudio);
   m->keyframe = keyframe;
   m->sequence_header = sequence_header;
+  m->track = track;
   m->payload = std::move(payload);
   const size_t chunks = m->payload.size() / chunk_size + 1;
   m->chunked.reserve(m->payload.size() + 16 + chunks * 5);

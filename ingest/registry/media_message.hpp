@@ -20,6 +20,10 @@ struct MediaMessage {
   bool audio = false;
   bool keyframe = false;         // video keyframe (a GOP starts here)
   bool sequence_header = false;  // codec configuration
+  // Enhanced RTMP multitrack: the track (0, the default track, for every
+  // other message). Only track 0 starts a GOP; each track's configuration is
+  // kept for late players.
+  uint8_t track = 0;
   std::vector<uint8_t> payload;  // the message body as received
   std::vector<uint8_t> chunked;  // header + chunks, ready to write
 
@@ -30,7 +34,8 @@ using MediaPtr = std::shared_ptr<const MediaMessage>;
 
 // Builds the shared message: chunk stream by type (audio 6, video 7, data 5).
 MediaPtr make_media_message(uint8_t type_id, uint32_t timestamp, std::vector<uint8_t> payload,
-                            uint32_t chunk_size, bool keyframe, bool sequence_header);
+                            uint32_t chunk_size, bool keyframe, bool sequence_header,
+                            uint8_t track = 0);
 
 // The same message chunked for another stream id (a player whose stream is not 1).
 std::vector<uint8_t> rechunk_for_stream(const MediaMessage& m, uint32_t stream_id,

@@ -50,7 +50,7 @@ void Stream::cache(const MediaPtr& m) {
   }
   burst_.reset();  // every audio/video message changes the configs or the GOP
   if (m->sequence_header) {
-    (m->video ? video_config_ : audio_config_) = m;
+    configs_.keep(m);
     if (m->video) has_video_ = true;
     return;
   }
@@ -74,10 +74,9 @@ void Stream::cache(const MediaPtr& m) {
 const BurstPtr& Stream::burst() {
   if (burst_) return burst_;
   auto b = std::make_shared<Burst>();
-  b->messages.reserve(gop_.size() + 3);
+  b->messages.reserve(gop_.size() + 1 + configs_.size());
   if (metadata_) b->messages.push_back(metadata_);
-  if (video_config_) b->messages.push_back(video_config_);
-  if (audio_config_) b->messages.push_back(audio_config_);
+  configs_.append_to(b->messages);
   // The GOP starts at its keyframe (cache() keeps nothing before one).
   b->head = b->messages.size() + (gop_.empty() ? 0 : 1);
   b->messages.insert(b->messages.end(), gop_.begin(), gop_.end());
@@ -88,8 +87,7 @@ const BurstPtr& Stream::burst() {
 void Stream::reset_publisher_state() {
   attached_.clear();
   metadata_.reset();
-  video_config_.reset();
-  audio_config_.reset();
+  configs_.clear();
   gop_.clear();
   gop_bytes_ = 0;
   gop_open_ = false;

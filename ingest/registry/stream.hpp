@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ingest/registry/media_message.hpp"
+#include "ingest/registry/stream_configs.hpp"
 #include "ingest/registry/subscriber.hpp"
 
 namespace rtmp::registry {
@@ -52,7 +53,8 @@ class Stream {
 
   // ---- publisher strand ----
   std::vector<std::shared_ptr<Subscriber>> attached_;
-  MediaPtr metadata_, video_config_, audio_config_;
+  MediaPtr metadata_;
+  StreamConfigs configs_;
   std::vector<MediaPtr> gop_;
   size_t gop_bytes_ = 0;
   bool gop_open_ = false;

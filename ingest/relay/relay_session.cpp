@@ -232,8 +232,10 @@ void RelaySession::on_live() {
                     endpoint_.redacted);
   // The target starts like a new player: description, configs, a keyframe.
   need_keyframe_ = has_video_;
-  for (const auto* m : {&metadata_, &video_config_, &audio_config_})
-    if (*m) take(*m);
+  std::vector<registry::MediaPtr> start;
+  if (metadata_) start.push_back(metadata_);
+  configs_.append_to(start);
+  for (const auto& m : start) take(m);
   if (gop_open_ && !gop_.empty()) {
     for (const auto& m : gop_) take(m);
     need_keyframe_ = false;
@@ -307,7 +309,7 @@ void RelaySession::handle(const registry::MediaPtr& m) {
   if (!m->video && !m->audio) {
     if (m->sequence_header) metadata_ = m;
   } else if (m->sequence_header) {
-    (m->video ? video_config_ : audio_config_) = m;
+    configs_.keep(m);
   }
   if (m->video) has_video_ = true;
   keep_gop(m);

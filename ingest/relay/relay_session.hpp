@@ -35,6 +35,7 @@
 #include "ingest/registry/merge_window.hpp"
 #include "ingest/registry/player_link.hpp"
 #include "ingest/registry/relay_status.hpp"
+#include "ingest/registry/stream_configs.hpp"
 #include "ingest/registry/subscriber.hpp"
 #include "ingest/relay/backoff.hpp"
 #include "ingest/relay/relay_options.hpp"
@@ -120,7 +121,8 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   bool attached_ = false;
   bool has_video_ = false;
   bool need_keyframe_ = true;
-  registry::MediaPtr metadata_, video_config_, audio_config_;
+  registry::MediaPtr metadata_;
+  registry::StreamConfigs configs_;
   // The GOP since the last keyframe (shared messages, at most options.queue
   // of them), so a target that (re)connects starts at once, on a keyframe.
   std::vector<registry::MediaPtr> gop_;

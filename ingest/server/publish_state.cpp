@@ -28,6 +28,7 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
   stats.total_bytes += m.payload.size();
   bool keyframe = false;
   bool config = false;
+  uint8_t track = 0;
   uint32_t timestamp = m.header.timestamp;
   switch (m.type()) {
     case MessageType::kVideo: {
@@ -45,10 +46,13 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
         ++stats.video_packets;
         counters_->count(true);
       }
-      if (!tag.codec.empty()) stats.video_codec = tag.codec;
-      keyframe = frame && tag.keyframe;
+      // Enhanced RTMP multitrack: track 0 is the stream's (its codec is the
+      // one named, its keyframes start a GOP); the others pass through.
+      track = packet.track;
+      if (!tag.codec.empty() && track == 0) stats.video_codec = tag.codec;
+      keyframe = frame && tag.keyframe && track == 0;
       config = tag.sequence_header;
-      detect_video(m.payload, tag.sequence_header, detected);
+      if (track == 0) detect_video(m.payload, tag.sequence_header, detected);
       break;
     }
     case MessageType::kAudio: {
@@ -61,9 +65,10 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
         ++stats.audio_packets;
         counters_->count(false);
       }
-      if (!tag.codec.empty()) stats.audio_codec = tag.codec;
+      track = packet.track;
+      if (!tag.codec.empty() && track == 0) stats.audio_codec = tag.codec;
       config = tag.sequence_header;
-      detect_audio(m.payload, tag.sequence_header, detected);
+      if (track == 0) detect_audio(m.payload, tag.sequence_header, detected);
       break;
     }
     default: {
@@ -85,7 +90,7 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
     }
   }
   return registry::make_media_message(m.header.type_id, timestamp, std::move(m.payload), chunk_size,
-                                      keyframe, config);
+                                      keyframe, config, track);
 }
 
 void PublishState::end_relays(events::StopReason publish_reason) {

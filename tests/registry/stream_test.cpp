@@ -219,5 +219,23 @@ TEST_F(SmallGopStreamTest, AKeyframeAloneOverTheLimitIsNotCached) {
   EXPECT_EQ(late_burst(), (Burst{vcfg}));
 }
 
+// Enhanced RTMP multitrack: each track's configuration reaches a late
+// player (track 0's first), and only track 0's keyframes start the GOP.
+TEST_F(StreamTest, MultitrackKeepsEveryTracksConfigAndTrackZerosGop) {
+  const auto vtrack = [](uint32_t ts, bool key, bool config, uint8_t track) {
+    return make_media_message(static_cast<uint8_t>(protocol::MessageType::kVideo), ts,
+                              {0x96, 0x00, 0, 0, 0, 0, track}, 4096, key, config, track);
+  };
+  const auto cfg0 = vtrack(0, false, true, 0);
+  const auto cfg1 = vtrack(0, false, true, 1);
+  const auto cfg1b = vtrack(0, false, true, 1);  // track 1 configured again: replaces cfg1
+  const auto acfg = testing::audio_config();
+  const auto k0 = testing::video(0, true);
+  const auto t1 = vtrack(10, false, false, 1);  // track 1's frames are never keyframes
+  const auto p0 = testing::video(33, false);
+  for (const auto& m : {cfg0, cfg1, acfg, cfg1b, k0, t1, p0}) stream->publish_media(m);
+  EXPECT_EQ(late_burst(), (Burst{cfg0, acfg, cfg1b, k0, t1, p0}));
+}
+
 }  // namespace
 }  // namespace rtmp::registry

@@ -147,5 +147,31 @@ TEST_F(PublishStateTest, OnlyCodedFramesCountAndStartAGop) {
   EXPECT_EQ(stats.audio_packets, 1u);
 }
 
+// Enhanced RTMP multitrack: a track other than 0 is carried (its configuration
+// marked, its track known) but its keyframes start no GOP and its codec is not
+// the stream's.
+TEST_F(PublishStateTest, OtherTracksPassThrough) {
+  using media::test::concat;
+  using media::test::fourcc;
+  const auto video = [&](std::vector<uint8_t> p) {
+    return state.ingest(media_message(protocol::MessageType::kVideo, 40, std::move(p)), 4096,
+                        detected);
+  };
+  auto key0 = video(concat({{0x91}, fourcc("hvc1"), {0, 0, 0, 0x26, 0x01}}));
+  ASSERT_NE(key0, nullptr);
+  EXPECT_TRUE(key0->keyframe);
+  EXPECT_EQ(key0->track, 0u);
+  // OneTrack multitrack packets of track 1: a sequence start, then a key frame.
+  auto cfg1 = video(concat({{0x96, 0x00}, fourcc("av01"), {0x01}, {0x81, 0x00, 0x0c, 0x00}}));
+  ASSERT_NE(cfg1, nullptr);
+  EXPECT_TRUE(cfg1->sequence_header);
+  EXPECT_EQ(cfg1->track, 1u);
+  auto key1 = video(concat({{0x96, 0x01}, fourcc("av01"), {0x01}, {0x12, 0x00}}));
+  ASSERT_NE(key1, nullptr);
+  EXPECT_FALSE(key1->keyframe);
+  EXPECT_EQ(key1->track, 1u);
+  EXPECT_EQ(state.role().stats().video_codec, "H265");
+}
+
 }  // namespace
 }  // namespace rtmp::server
