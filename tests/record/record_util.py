@@ -51,6 +51,18 @@ def check_hook_runs(log, segments, what):
     h.log(f"{what}: hook ran ffprobe OK on {len(lines)} segments, sizes match the disk")
 
 
+def flv_and_mp4_ingests(ctx, key):
+    """Two rtmp-ingests recording every stream, one as FLV into rec_flv, the
+    other as MP4 into rec_mp4 (by format), and the ffmpeg tee muxer's output
+    list that publishes one stream to both as `key`."""
+    ingests = {}
+    for fmt in ("flv", "mp4"):
+        ingests[fmt] = h.Ingest(ctx, ["-record-all", "true", "-record-format", fmt,
+                                      "-record-dir", ctx.path(f"rec_{fmt}")], name=f"ingest_{fmt}")
+    outs = "|".join(f"[f=flv:onfail=ignore]{i.url(key)}" for i in ingests.values())
+    return ingests, outs
+
+
 def of_type(events, name):
     return [e for e in events if e.get("type") == name]
 

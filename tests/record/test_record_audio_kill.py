@@ -19,12 +19,8 @@ AAC_PACKETS_PER_S = 48000 / 1024
 
 
 def main(ctx):
-    ingests = {}
-    for fmt in ("flv", "mp4"):
-        ingests[fmt] = h.Ingest(ctx, ["-record-all", "true", "-record-format", fmt,
-                                      "-record-dir", ctx.path(f"rec_{fmt}")], name=f"ingest_{fmt}")
+    ingests, outs = ru.flv_and_mp4_ingests(ctx, "radio")
     progress = ctx.path("publisher.progress")
-    outs = "|".join(f"[f=flv:onfail=ignore]{i.url('radio')}" for i in ingests.values())
     pub = ctx.proc("publisher", [
         "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y",
         "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "30",

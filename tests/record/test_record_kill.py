@@ -14,12 +14,8 @@ KILL_AT = 12 * 30 + 15  # frames encoded: half a second past the keyframe at 12 
 
 
 def main(ctx):
-    ingests = {}
-    for fmt in ("flv", "mp4"):
-        ingests[fmt] = h.Ingest(ctx, ["-record-all", "true", "-record-format", fmt,
-                                      "-record-dir", ctx.path(f"rec_{fmt}")], name=f"ingest_{fmt}")
+    ingests, outs = ru.flv_and_mp4_ingests(ctx, "show")
     progress = ctx.path("publisher.progress")
-    outs = "|".join(f"[f=flv:onfail=ignore]{i.url('show')}" for i in ingests.values())
     pub = ctx.proc("publisher", [
         "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y",
         "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
