@@ -28,6 +28,30 @@ def raw_connects(port, n):
         s.close()
 
 
+def seq_of(event_id):
+    return int(event_id.rsplit("-", 1)[1])
+
+
+def paced_connects(ingest, n, readers, chunk=100):
+    """n raw connections in chunks; before each next chunk, the readers have
+    read every event the hook printed so far. A reader starved of CPU on a
+    loaded machine then lags by one chunk (~25 KB) at most, far below
+    -api-sse-buffer, so only the client that never reads is dropped."""
+    for done in range(0, n, chunk):
+        raw_connects(ingest.port, min(chunk, n - done))
+        lines = u.stdio_lines(ingest)
+        want = seq_of(json.loads(lines[-1])["id"]) if lines else 0
+
+        def read_up():
+            for name, r in readers:
+                h.check(not r.closed, f"the {name} reader's stream ended: the server dropped it")
+                got = r.snapshot()
+                if not got or seq_of(got[-1][0]) < want:
+                    return False
+            return True
+        h.wait_for(read_up, 60, f"the readers to read up to seq {want}")
+
+
 def ids_of(lines):
     return [json.loads(l)["id"] for l in lines]
 
@@ -69,7 +93,7 @@ def main(ctx):
     stuck.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
     frames_before = pub.frames()
     t0 = time.monotonic()
-    raw_connects(ingest.port, CONNECTS)
+    paced_connects(ingest, CONNECTS, [("full", full), ("rejoined", back)])
     ingest.proc.wait_line(r"live-event client \S+ dropped", 60)
     # Its socket was closed by the server: reading now ends (after what was sent).
     stuck.settimeout(20)
