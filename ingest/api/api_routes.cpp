@@ -1,6 +1,8 @@
 #include "ingest/api/api_routes.hpp"
 
 #include "common/json_text.hpp"
+#include "common/payload.hpp"
+#include "common/percent.hpp"
 #include "ingest/api/api_json.hpp"
 #include "ingest/auth/constant_time.hpp"
 
@@ -88,36 +90,6 @@ Response close_connection(const Request& req, const ApiContext& ctx, const std::
 
 }  // namespace
 
-bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int v = 0;
-      for (size_t j = i + 1; j <= i + 2; ++j) {
-        const char h = in[j];
-        v <<= 4;
-        if (h >= '0' && h <= '9')
-          v |= h - '0';
-        else if (h >= 'a' && h <= 'f')
-          v |= h - 'a' + 10;
-        else if (h >= 'A' && h <= 'F')
-          v |= h - 'A' + 10;
-        else
-          return false;
-      }
-      out += static_cast<char>(v);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string> query_param(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const auto amp = query.find('&');
@@ -126,7 +98,7 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
     if (part.substr(0, eq) == name) {
       std::string value;
       if (eq == std::string_view::npos) return value;
-      if (!percent_decode(part.substr(eq + 1), value, true)) return std::nullopt;
+      if (!common::percent_decode(part.substr(eq + 1), value, true)) return std::nullopt;
       return value;
     }
     if (amp == std::string_view::npos) break;
@@ -137,6 +109,31 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 
 Response error_response(const Request& req, http::status status, std::string_view message) {
   return json(req, status, error_json(static_cast<int>(status), message));
+}
+
+std::string_view query_of(const Request& req) {
+  const std::string_view target = req.target();
+  const auto q = target.find('?');
+  return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
+std::optional<std::string> parse_event_filter(std::string_view query, EventFilter& filter) {
+  if (auto types = query_param(query, "type")) {
+    std::string_view rest = *types;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view name = rest.substr(0, comma);
+      if (!name.empty()) {
+        if (!common::event_type_from_name(name))
+          return "unknown event type \"" + std::string(name) + "\" in type=";
+        filter.types.emplace_back(name);
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (auto stream = query_param(query, "stream")) filter.stream = *stream;
+  return std::nullopt;
 }
 
 std::optional<Response> check_token(const Request& req, const ApiOptions& options) {
@@ -152,9 +149,7 @@ std::optional<Response> check_token(const Request& req, const ApiOptions& option
     // One or more spaces may separate the scheme from the token.
     while (!offered.empty() && offered.front() == ' ') offered.remove_prefix(1);
   } else {
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    if (q != std::string_view::npos) from_query = query_param(target.substr(q + 1), "access_token");
+    from_query = query_param(query_of(req), "access_token");
     if (from_query) offered = *from_query;
   }
   if (!offered.empty() && auth::constant_time_equals(offered, options.token)) return std::nullopt;
@@ -167,7 +162,7 @@ std::optional<Response> check_token(const Request& req, const ApiOptions& option
 std::string_view route_pattern(const Request& req, const ApiContext& ctx) {
   const std::string_view target = req.target();
   std::string path;
-  if (!percent_decode(target.substr(0, target.find('?')), path, false)) return "other";
+  if (!common::percent_decode(target.substr(0, target.find('?')), path, false)) return "other";
   if (auto page = ctx.pages.find(path); page != ctx.pages.end()) return page->first;
   if (path == kStreams) return kStreams;
   if (path.starts_with(kStreams) && path.size() > kStreams.size() && path[kStreams.size()] == '/')
@@ -182,7 +177,7 @@ Response route(const Request& req, const ApiOptions& options, const ApiContext& 
   const std::string_view target = req.target();
   const std::string_view raw_path = target.substr(0, target.find('?'));
   std::string path;
-  if (!percent_decode(raw_path, path, false))
+  if (!common::percent_decode(raw_path, path, false))
     return error_response(req, http::status::bad_request, "malformed percent escape in the path");
 
   if (auto page = ctx.pages.find(path); page != ctx.pages.end()) {

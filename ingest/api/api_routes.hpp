@@ -8,6 +8,7 @@
 
 #include "ingest/api/api_options.hpp"
 #include "ingest/api/api_server.hpp"
+#include "ingest/api/event_hub.hpp"
 
 namespace rtmp::api {
 
@@ -17,10 +18,14 @@ using Response = http::response<http::string_body>;
 
 inline constexpr std::string_view kEventsPath = "/api/v1/events";
 
-// "%2F" -> "/", "+" stays "+" in paths; false when an escape is malformed.
-bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
 // The decoded value of `name` in the query string, if present.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
+// The query string of the request's target ("" without one).
+std::string_view query_of(const Request& req);
+// The live event stream's ?type=a,b (event names; an unknown one is an
+// error, not a filter that never matches) and ?stream=KEY, into `filter`.
+// Returns the error, if any.
+std::optional<std::string> parse_event_filter(std::string_view query, EventFilter& filter);
 
 // A JSON error response with `status` and `message`.
 Response error_response(const Request& req, http::status status, std::string_view message);

@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "common/accept_loop.hpp"
-#include "common/payload.hpp"
 #include "common/tcp_listen.hpp"
 #include "ingest/api/api_routes.hpp"
 
@@ -132,7 +131,7 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
         return do_write();
       }
       EventFilter filter;
-      if (auto bad = parse_filter(req, filter)) {
+      if (auto bad = parse_event_filter(query_of(req), filter)) {
         res_ = error_response(req, http::status::bad_request, *bad);
         count(req);
         return do_write();
@@ -188,34 +187,6 @@ class Session : public std::enable_shared_from_this<Session>, public EventClient
   }
 
   // ---- live events ----
-
-  static std::string_view query_of(const Request& req) {
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-  }
-
-  // ?type=a,b (event names; an unknown one is an error, not a filter that
-  // never matches) and ?stream=KEY. Returns the error, if any.
-  static std::optional<std::string> parse_filter(const Request& req, EventFilter& filter) {
-    const std::string_view query = query_of(req);
-    if (auto types = query_param(query, "type")) {
-      std::string_view rest = *types;
-      while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        const std::string_view name = rest.substr(0, comma);
-        if (!name.empty()) {
-          if (!common::event_type_from_name(name))
-            return "unknown event type \"" + std::string(name) + "\" in type=";
-          filter.types.emplace_back(name);
-        }
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
-    }
-    if (auto stream = query_param(query, "stream")) filter.stream = *stream;
-    return std::nullopt;
-  }
 
   void start_events(const Request& req, EventFilter filter) {
     const std::string_view query = query_of(req);

@@ -31,11 +31,6 @@ CodecDetected detected(std::string media, std::string codec) {
   return out;
 }
 
-bool is_frame(VideoPacketType type) {
-  return type == VideoPacketType::kCodedFrames || type == VideoPacketType::kCodedFramesX ||
-         type == VideoPacketType::kNone;
-}
-
 std::optional<CodecDetected> describe_h264(std::span<const uint8_t> record) {
   const auto sps = parse_avc_decoder_config(record);
   if (!sps) return std::nullopt;
@@ -103,7 +98,7 @@ std::optional<CodecDetected> describe_video_packet(const VideoPacket& packet) {
     if (codec == "VP9") return describe_vp9(packet.body);
     return detected("video", codec);
   }
-  if (!is_frame(packet.packet_type)) return std::nullopt;
+  if (!packet.coded_frames()) return std::nullopt;
   if (codec == "VP8") return describe_vp8(packet.body);
   // Codecs with a configuration record are described by it, not by frames.
   if (codec == "H264" || codec == "H265" || codec == "AV1" || codec == "VP9") return std::nullopt;
@@ -182,10 +177,7 @@ std::optional<events::CodecDetected> describe_audio(std::span<const uint8_t> pay
   const AudioPacket packet = parse_audio_packet(payload);
   if (!packet.tag.valid || packet.tag.codec.empty()) return std::nullopt;
   if (packet.packet_type == AudioPacketType::kSequenceStart) return describe_audio_config(packet);
-  if (packet.packet_type == AudioPacketType::kCodedFrames ||
-      packet.packet_type == AudioPacketType::kNone) {
-    return describe_audio_frame(packet);
-  }
+  if (packet.coded_frames()) return describe_audio_frame(packet);
   return std::nullopt;
 }
 

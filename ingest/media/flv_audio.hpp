@@ -26,6 +26,11 @@ struct AudioPacket {
   AudioPacketType packet_type = AudioPacketType::kNone;
   uint8_t track = 0;              // Enhanced RTMP multitrack: the (first) track's id
   std::span<const uint8_t> body;  // after every header
+
+  // Frames, not a configuration, end-of-sequence or multichannel packet.
+  bool coded_frames() const {
+    return packet_type == AudioPacketType::kCodedFrames || packet_type == AudioPacketType::kNone;
+  }
 };
 
 AudioPacket parse_audio_packet(std::span<const uint8_t> payload);

@@ -28,6 +28,13 @@ struct VideoPacket {
   VideoPacketType packet_type = VideoPacketType::kNone;
   uint8_t track = 0;              // Enhanced RTMP multitrack: the (first) track's id
   std::span<const uint8_t> body;  // after every header (and composition time)
+
+  // Frames (a keyframe or not), not a configuration, end-of-sequence or
+  // metadata packet, whatever the frame type says.
+  bool coded_frames() const {
+    return packet_type == VideoPacketType::kCodedFrames ||
+           packet_type == VideoPacketType::kCodedFramesX || packet_type == VideoPacketType::kNone;
+  }
 };
 
 VideoPacket parse_video_packet(std::span<const uint8_t> payload);

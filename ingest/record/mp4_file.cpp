@@ -101,10 +101,7 @@ class Mp4File final : public SegmentFile {
       const auto p = media::parse_video_packet(m.payload);
       if (!p.tag.valid || p.tag.sequence_header || p.tag.end_of_sequence || p.tag.command_frame)
         return {};
-      if (p.packet_type != media::VideoPacketType::kCodedFrames &&
-          p.packet_type != media::VideoPacketType::kCodedFramesX &&
-          p.packet_type != media::VideoPacketType::kNone)
-        return {};
+      if (!p.coded_frames()) return {};
       index = video_;
       cts = composition_time(p);
       key = p.tag.keyframe;
@@ -112,9 +109,7 @@ class Mp4File final : public SegmentFile {
     } else if (m.audio && audio_ >= 0) {
       const auto p = media::parse_audio_packet(m.payload);
       if (!p.tag.valid || p.tag.sequence_header) return {};
-      if (p.packet_type != media::AudioPacketType::kCodedFrames &&
-          p.packet_type != media::AudioPacketType::kNone)
-        return {};
+      if (!p.coded_frames()) return {};
       index = audio_;
       key = true;
       data = p.body;

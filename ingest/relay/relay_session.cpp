@@ -147,6 +147,15 @@ void RelaySession::stop() {
   });
 }
 
+// The bytes of `items`, for one gathered write; `items` outlive it.
+std::vector<net::const_buffer> RelaySession::buffers_of(const std::vector<Item>& items) {
+  std::vector<net::const_buffer> buffers;
+  buffers.reserve(items.size());
+  for (const auto& item : items)
+    buffers.push_back(item.media ? net::buffer(item.media->chunked) : net::buffer(item.bytes));
+  return buffers;
+}
+
 void RelaySession::close_transport() {
   if (auto transport = std::move(transport_)) transport->close();
 }
@@ -160,10 +169,7 @@ void RelaySession::finish() {
   pending_bytes_ = 0;
   items->push_back(Item{nullptr, std::move(client_->output())});
   client_->output().clear();
-  std::vector<net::const_buffer> buffers;
-  buffers.reserve(items->size());
-  for (const auto& item : *items)
-    buffers.push_back(item.media ? net::buffer(item.media->chunked) : net::buffer(item.bytes));
+  auto buffers = buffers_of(*items);
   auto transport = std::move(transport_);
   auto timer = std::make_shared<decltype(retry_timer_)>(strand_);
   timer->expires_after(kUnpublishGrace);
@@ -398,10 +404,7 @@ void RelaySession::flush() {
   pending_.clear();
   pending_bytes_ = 0;
   if (inflight_.empty()) return;
-  std::vector<net::const_buffer> buffers;
-  buffers.reserve(inflight_.size());
-  for (const auto& item : inflight_)
-    buffers.push_back(item.media ? net::buffer(item.media->chunked) : net::buffer(item.bytes));
+  auto buffers = buffers_of(inflight_);
   writing_ = true;
   write_started_ = Clock::now();
   if (state_ == State::kLive) media_write_started_ = write_started_;

@@ -133,6 +133,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
     std::vector<uint8_t> bytes;  // control bytes / media rechunked for the target's stream
   };
   std::vector<Item> pending_, inflight_;
+  static std::vector<net::const_buffer> buffers_of(const std::vector<Item>& items);
   size_t pending_bytes_ = 0;
   bool writing_ = false;
   bool finishing_ = false;  // stopped while live with a write in flight: finish() follows it

@@ -36,12 +36,8 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
       const media::VideoTag& tag = packet.tag;
       if (!tag.valid || tag.command_frame) return nullptr;
       // Coded frames are counted (as an encoder counts them) and only they
-      // can be the keyframe a late player starts at: not the codec
-      // configuration, the end-of-sequence marker or HDR metadata, whatever
-      // their frame type says.
-      const bool frame = packet.packet_type == media::VideoPacketType::kCodedFrames ||
-                         packet.packet_type == media::VideoPacketType::kCodedFramesX ||
-                         packet.packet_type == media::VideoPacketType::kNone;
+      // can be the keyframe a late player starts at.
+      const bool frame = packet.coded_frames();
       if (frame) {
         ++stats.video_packets;
         counters_->count(true);
@@ -59,9 +55,7 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
       const media::AudioPacket packet = media::parse_audio_packet(m.payload);
       const media::AudioTag& tag = packet.tag;
       if (!tag.valid) return nullptr;
-      // Counted: coded frames, not the configuration or an end-of-sequence.
-      if (packet.packet_type == media::AudioPacketType::kCodedFrames ||
-          packet.packet_type == media::AudioPacketType::kNone) {
+      if (packet.coded_frames()) {
         ++stats.audio_packets;
         counters_->count(false);
       }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/percent.hpp"
 #include "ingest/events/event.hpp"
 
 namespace rtmp::api {
@@ -11,7 +12,7 @@ namespace {
 
 std::optional<std::string> decode(std::string_view in, bool plus_is_space = false) {
   std::string out = "stale";
-  if (!percent_decode(in, out, plus_is_space)) return std::nullopt;
+  if (!common::percent_decode(in, out, plus_is_space)) return std::nullopt;
   return out;
 }
 
@@ -111,6 +112,16 @@ TEST_F(RouteTest, EscapedKickIsAKick) {
 TEST_F(RouteTest, PlusStaysAPlusInNames) {
   auto r = get("/api/v1/streams/live/a+b");
   EXPECT_NE(body(r).find("no live stream live/a+b"), std::string::npos) << body(r);
+}
+
+// The live event stream's filter: known type names only, and a stream key.
+TEST(EventFilterQuery, TypesAndStream) {
+  EventFilter f;
+  EXPECT_EQ(parse_event_filter("type=publish_start,publish_stop&stream=live%2Fa", f), std::nullopt);
+  EXPECT_EQ(f.types, (std::vector<std::string>{"publish_start", "publish_stop"}));
+  EXPECT_EQ(f.stream, "live/a");
+  EventFilter bad;
+  EXPECT_NE(parse_event_filter("type=publish_start,nope", bad), std::nullopt);
 }
 
 }  // namespace
