@@ -10,6 +10,7 @@
 #include "ingest/media/flv_video.hpp"
 #include "ingest/media/h264_sps.hpp"
 #include "ingest/media/hevc_config.hpp"
+#include "ingest/media/legacy_video_header.hpp"
 #include "ingest/media/mpeg_audio_header.hpp"
 #include "ingest/media/opus_head.hpp"
 #include "ingest/media/vpx_config.hpp"
@@ -88,6 +89,19 @@ std::optional<CodecDetected> describe_vp8(std::span<const uint8_t> frame) {
   return out;
 }
 
+// Legacy codecs have no sequence header: their frames state the size.
+CodecDetected describe_legacy_frame(const std::string& codec, std::span<const uint8_t> frame) {
+  CodecDetected out = detected("video", codec);
+  std::optional<PictureSize> size;
+  if (codec == "H263") size = parse_h263_picture_size(frame);
+  if (codec == "ScreenVideo" || codec == "ScreenVideo2") size = parse_screen_video_size(frame);
+  if (size) {
+    out.width = size->width;
+    out.height = size->height;
+  }
+  return out;
+}
+
 std::optional<CodecDetected> describe_video_packet(const VideoPacket& packet) {
   const std::string& codec = packet.tag.codec;
   if (packet.tag.command_frame || codec.empty()) return std::nullopt;
@@ -102,7 +116,7 @@ std::optional<CodecDetected> describe_video_packet(const VideoPacket& packet) {
   if (codec == "VP8") return describe_vp8(packet.body);
   // Codecs with a configuration record are described by it, not by frames.
   if (codec == "H264" || codec == "H265" || codec == "AV1" || codec == "VP9") return std::nullopt;
-  return detected("video", codec);
+  return describe_legacy_frame(codec, packet.body);
 }
 
 void set_audio(CodecDetected& out, uint32_t sample_rate, uint32_t channels) {
