@@ -39,4 +39,10 @@ HostPort parse_host_port(std::string_view address) {
   return out;
 }
 
+bool has_ipv6_literal(const std::vector<std::string>& zmq_endpoints) {
+  for (const auto& endpoint : zmq_endpoints)
+    if (endpoint.starts_with("tcp://[")) return true;
+  return false;
+}
+
 }  // namespace rtmp::common

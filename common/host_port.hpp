@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rtmp::common {
 
@@ -16,5 +17,11 @@ struct HostPort {
 // IPv6 address without brackets, unclosed bracket) that callers prefix with
 // the flag name.
 HostPort parse_host_port(std::string_view address);
+
+// Whether any of these ZeroMQ endpoints names an IPv6 address literal
+// ("tcp://[::1]:5556"): ZeroMQ sockets reach IPv6 only with ZMQ_IPV6 set.
+// Host names keep IPv4 (with ZMQ_IPV6, "localhost" would resolve to ::1
+// alone and miss an ingest bound to 127.0.0.1).
+bool has_ipv6_literal(const std::vector<std::string>& zmq_endpoints);
 
 }  // namespace rtmp::common

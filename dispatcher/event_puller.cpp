@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/host_port.hpp"
+
 namespace rtmp::dispatcher {
 
 EventPuller::EventPuller(zmq::context_t& context, PullerOptions options,
@@ -14,6 +16,7 @@ void EventPuller::connect() {
   socket_ = zmq::socket_t(context_, zmq::socket_type::pull);
   socket_.set(zmq::sockopt::rcvhwm, options_.receive_hwm);
   socket_.set(zmq::sockopt::linger, 0);
+  if (common::has_ipv6_literal(options_.endpoints)) socket_.set(zmq::sockopt::ipv6, 1);
   monitor_ = std::make_unique<IngestMonitor>(context_, socket_, options_.endpoints,
                                              options_.connect_warn_interval, connected_);
   for (const auto& endpoint : options_.endpoints) socket_.connect(endpoint);

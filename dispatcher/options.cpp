@@ -193,8 +193,9 @@ std::vector<std::string> split_endpoints(const std::string& value) {
 
 void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
   flags.add_list("events-connect", &options.events_connect,
-                 std::string("ZeroMQ endpoint of an ingest to pull events from; one per "
-                             "ingest, or several in one value separated by commas (default ") +
+                 std::string("ZeroMQ endpoint of an ingest to pull events from (IPv6 in "
+                             "brackets: tcp://[::1]:5556); one per ingest, or several in one "
+                             "value separated by commas (default ") +
                      kDefaultConnect + ")",
                  [](const std::string& v) {
                    const auto each = split_endpoints(v);

@@ -53,7 +53,7 @@ void resolve_node_id(EmitterOptions& options) {
 void register_event_flags(common::FlagSet& flags, EmitterOptions& options) {
   flags.add_list("events-bind", &options.bind_endpoints,
                  "ZeroMQ endpoint to bind the event PUSH socket for external dispatchers "
-                 "(e.g. tcp://0.0.0.0:5556)",
+                 "(e.g. tcp://0.0.0.0:5556; IPv6 in brackets: tcp://[::]:5556)",
                  check_endpoint);
   flags.add_int("events-buffer", &options.buffer_capacity, 100000, 0, 100'000'000,
                 "events held while no dispatcher can take them; past it they go to the "

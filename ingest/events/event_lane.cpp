@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "common/host_port.hpp"
 #include "common/tsan.hpp"
 #include "events.pb.h"
 
@@ -13,6 +14,7 @@ EventLane::EventLane(zmq::context_t& context, std::string name,
                      const std::vector<std::string>& endpoints, int sndhwm, common::Duration linger)
     : name_(std::move(name)), socket_(context, zmq::socket_type::push) {
   socket_.set(zmq::sockopt::sndhwm, sndhwm);
+  if (common::has_ipv6_literal(endpoints)) socket_.set(zmq::sockopt::ipv6, 1);
   socket_.set(zmq::sockopt::linger, static_cast<int>(linger.count()));
   for (const std::string& endpoint : endpoints) {
     try {

@@ -59,5 +59,13 @@ TEST(HostPort, ClearErrors) {
   }
 }
 
+TEST(HostPort, Ipv6LiteralEndpoints) {
+  EXPECT_TRUE(has_ipv6_literal({"tcp://[::1]:5556"}));
+  EXPECT_TRUE(has_ipv6_literal({"tcp://127.0.0.1:5556", "tcp://[2001:db8::5]:5556"}));
+  EXPECT_FALSE(has_ipv6_literal({"tcp://127.0.0.1:5556", "tcp://localhost:5556"}));
+  EXPECT_FALSE(has_ipv6_literal({"ipc:///tmp/[x]", "inproc://events"}));
+  EXPECT_FALSE(has_ipv6_literal({}));
+}
+
 }  // namespace
 }  // namespace rtmp::common

@@ -6,6 +6,10 @@ Go's ":port" does), and addresses are written so the port never runs into them.
 - An IPv4 client of the same dual-stack listener is "127.0.0.1:<its port>",
   never "::ffff:127.0.0.1:…".
 - -listen [::1]:PORT serves IPv6 alone, with the same form.
+- The events reach an external rtmp-dispatcher over IPv6 alone:
+  -events-bind tcp://[::1]:P and -events-connect tcp://[::1]:P.
+  (Seen failing before ZeroMQ's IPv6 option was set for IPv6 literals: the
+  ingest exited 2, "cannot bind tcp://[::1]:P: No such device".)
 Each client does a plain RTMP handshake and closes; its own local port must be
 the one in the event. Skipped where the host has no IPv6 loopback.
 """
@@ -76,6 +80,29 @@ def main(ctx):
     accepted(v6, f"[::1]:{p6}")
     v6.stop()
     h.log(f"-listen [::1]:{port}: [::1]:{p6}")
+
+    port, events = h.free_port(), h.free_port()
+    endpoint = f"tcp://[::1]:{events}"
+    v6 = h.Ingest(ctx, name="v6events", port=port, stdio_events=False,
+                  args=["-listen", f"[::1]:{port}", "-events-bind", endpoint])
+    dispatcher = ctx.proc("dispatcher", [dispatcher_binary(), "-events-connect", endpoint,
+                                         "-hook-stdio-format", "json", "-log-level", "debug"])
+    p6 = handshake(socket.AF_INET6, "::1", port)
+
+    def delivered():
+        return [e for e in h.read_events(dispatcher.stderr_path)
+                if e["type"] == "connection_accept" and e["data"].get("remote_addr") == f"[::1]:{p6}"]
+    h.wait_for(delivered, 60, f"connection_accept of [::1]:{p6} through {endpoint}")
+    dispatcher.stop()
+    v6.stop()
+    h.log(f"-events-bind/-events-connect {endpoint}: delivered")
+
+
+def dispatcher_binary():
+    path = os.environ.get("DISPATCHER_BIN") or os.path.join(
+        os.path.dirname(h.ingest_binary()), "rtmp-dispatcher")
+    h.check(os.access(path, os.X_OK), f"rtmp-dispatcher not found at {path}")
+    return path
 
 
 if __name__ == "__main__":
