@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -92,6 +93,11 @@ int run_replay(const std::string& input, const Options& options) {
     return common::startup_failure("rtmp-dispatcher",
                                    "cannot read -replay " + input + ": " + std::strerror(errno));
   }
+  // A directory opens, then reads as empty: that would pass for "all delivered".
+  std::error_code ec;
+  if (std::filesystem::is_directory(input, ec))
+    return common::startup_failure("rtmp-dispatcher",
+                                   "cannot read -replay " + input + ": " + std::strerror(EISDIR));
   std::deque<Entry> entries;
   std::deque<HookSpec> specs;  // stable addresses: jobs point at them
   std::map<std::pair<HookKind, std::string>, const HookSpec*> spec_of;

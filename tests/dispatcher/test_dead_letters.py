@@ -151,6 +151,12 @@ exit 0
     pu.check(sorted(r.headers["webhook-id"] for r in rx.snapshot()[before:]) == ids,
              "the failures file replayed")
 
+    # A path that is no dead-letter file is exit 2, never "all delivered"
+    # (seen failing before: a directory replayed as 0 letters, exit 0).
+    for bad in (ctx.tmp, os.path.join(ctx.tmp, "missing.jsonl")):
+        code, out = run_replay(ctx, "replay-bad", ["-replay", bad])
+        pu.check(code == 2, f"-replay {bad}: exit {code}, want 2")
+
     check_embedded(ctx)
 
 
