@@ -1,24 +1,51 @@
 #include "dispatcher/webhook_runner.hpp"
 
+#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
+#include <string_view>
 
 #include "dispatcher/counters.hpp"
 #include "dispatcher/hook_kinds.hpp"
 #include "dispatcher/options.hpp"
 
 namespace rtmp::dispatcher {
+namespace {
+
+// A URL libcurl could never send to is a startup error, not a hook that
+// fails on every event. The reasons name no part of the URL (it may hold
+// credentials).
+std::string check_webhook_url(const std::string& url) {
+  const bool http = url.starts_with("http://");
+  if (!http && !url.starts_with("https://"))
+    return "webhook URL must start with http:// or https://";
+  // libcurl reads "http:///x" as the host "x".
+  const std::string_view rest = std::string_view(url).substr(http ? 7 : 8);
+  if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
+    return "webhook URL has no host";
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), curl_url_cleanup);
+  if (!parsed) return {};
+  if (const CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0);
+      rc != CURLUE_OK)
+    return std::string("webhook URL: ") + curl_url_strerror(rc);
+  char* port = nullptr;
+  const bool zero_port = curl_url_get(parsed.get(), CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+                         port != nullptr && std::string_view(port) == "0";
+  curl_free(port);
+  if (zero_port) return "webhook URL: port 0";
+  return {};
+}
+
+}  // namespace
 
 HookKindDef webhook_hook_kind() {
   return {
       "webhook",
       "url",
       "event_type=url to POST the event to; * as event type means every event",
-      [](const std::string& url) -> std::string {
-        if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return {};
-        return "webhook URL must start with http:// or https://";
-      },
+      check_webhook_url,
       [](const std::string& url) { return redact_url(url); },
       [](const Options& o, KindCounters& counters) -> std::unique_ptr<Runner> {
         WebhookOptions w;

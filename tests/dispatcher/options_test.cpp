@@ -107,6 +107,16 @@ TEST(Options, BadPairsAreOneLineErrorsNamingTheFlag) {
   EXPECT_NE(error_of({"-hook-script", "=/bin/true"}).find("missing event type"), std::string::npos);
   EXPECT_NE(error_of({"-hook-webhook", "publish_start=/not/a/url"}).find("http://"),
             std::string::npos);
+  for (const char* never :
+       {"*=http://", "*=http:///path", "*=https://?q", "*=http://x y/", "*=http://127.0.0.1:99999/",
+        "*=http://h:0/", "*=http://h:abc/", "*=http://[::1/"}) {
+    const std::string err = error_of({"-hook-webhook", never});
+    EXPECT_NE(err.find("-hook-webhook"), std::string::npos) << never << ": " << err;
+    EXPECT_NE(err.find("webhook URL"), std::string::npos) << never << ": " << err;
+  }
+  for (const char* fine : {"*=http://h", "*=http://u:p%40w@h:8080/x?token=1#f",
+                           "*=https://[::1]:1/", "*=http://\xc3\xa9t\xc3\xa9.example/"})
+    EXPECT_EQ(error_of({"-hook-webhook", fine}), "") << fine;
   EXPECT_NE(error_of({"-hook-stdio-format", "xml"}).find("-hook-stdio-format"), std::string::npos);
   EXPECT_NE(error_of({"-hook-concurrency", "0"}).find("-hook-concurrency"), std::string::npos);
   EXPECT_NE(error_of({"-hook-timeout", "soon"}).find("-hook-timeout"), std::string::npos);
