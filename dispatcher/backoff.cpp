@@ -28,7 +28,7 @@ std::optional<Backoff::Duration> Backoff::next_delay(const AttemptResult& r, int
   if (next_attempt < 2 || next_attempt > retries_ + 1) return std::nullopt;
   const Duration s = step(next_attempt);
   std::uniform_int_distribution<long long> jitter(s.count() / 2, s.count());
-  const Duration delay(jitter(rng));
+  const Duration delay = std::max(Duration(jitter(rng)), r.retry_after);
   if (delay >= remaining) return std::nullopt;
   return delay;
 }

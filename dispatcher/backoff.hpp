@@ -1,7 +1,8 @@
 #pragma once
 // When a failed webhook attempt is retried, and after how long (docs/hooks.md):
 // connection errors, 429 and 5xx are retried up to -webhook-retries extra
-// attempts, with exponential backoff and jitter, never past the hook deadline.
+// attempts, with exponential backoff and jitter, never sooner than the
+// server's Retry-After, never past the hook deadline.
 #include <chrono>
 #include <optional>
 #include <random>
@@ -12,6 +13,7 @@ namespace rtmp::dispatcher {
 struct AttemptResult {
   bool transport_error = false;
   long status = 0;
+  std::chrono::milliseconds retry_after{0};  // the answer's Retry-After; 0 when none
 };
 
 bool is_success(const AttemptResult& r);
@@ -25,7 +27,8 @@ class Backoff {
   // The wait before attempt number `next_attempt` (2 = first retry), or nullopt
   // when no retry is allowed: not retryable, out of retries, or the wait would
   // end at or past `remaining` (time left before the hook deadline).
-  // Equal jitter: uniform in [step/2, step], step = min(max, base * 2^(n-2)).
+  // Equal jitter: uniform in [step/2, step], step = min(max, base * 2^(n-2));
+  // longer when the answer's Retry-After asks for more.
   std::optional<Duration> next_delay(const AttemptResult& r, int next_attempt, Duration remaining,
                                      std::mt19937_64& rng) const;
 

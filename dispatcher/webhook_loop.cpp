@@ -200,19 +200,40 @@ struct WebhookLoop::Impl {
   void on_attempt_done(Request* r, CURLcode code) {
     AttemptResult result;
     std::string cause;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &result.status);
     if (code != CURLE_OK) {
+      const std::string error =
+          std::string(curl_easy_strerror(code)) + (r->error[0] ? ": " : "") + r->error;
+      // The receiver took the event once it answered 2xx: a response body
+      // that then stalls or breaks does not make it a failure (a retry
+      // would deliver it twice).
+      if (result.status >= 200 && result.status < 300) {
+        spdlog::debug("webhook {} id={} -> {}: HTTP {}, then the response body failed: {}",
+                      common::event_name(r->job.event->type()), r->job.event->id(),
+                      redact_url(r->job.hook->target).text, result.status, error);
+        return finish(r, {});
+      }
+      result.status = 0;
       result.transport_error = true;
-      cause = std::string(curl_easy_strerror(code)) + (r->error[0] ? ": " : "") + r->error;
+      cause = error;
     } else {
-      curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &result.status);
       if (is_success(result)) return finish(r, {});
       cause = "HTTP " + std::to_string(result.status);
       if (!r->response.empty()) cause += " " + r->response;
+      curl_off_t retry_after = 0;
+      if (curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+          retry_after > 0)
+        result.retry_after = std::chrono::seconds(retry_after);
     }
     const auto remaining = std::chrono::duration_cast<milliseconds>(r->deadline - Clock::now());
     const auto delay = backoff.next_delay(result, r->attempt + 1, remaining, rng);
     if (!delay) {
-      if (remaining <= milliseconds(0)) cause += " (hook timeout reached)";
+      if (remaining <= milliseconds(0)) {
+        cause += " (hook timeout reached)";
+      } else if (result.retry_after >= remaining && is_retryable(result)) {
+        cause += " (its Retry-After, " + std::to_string(result.retry_after.count() / 1000) +
+                 "s, ends past -hook-timeout)";
+      }
       return finish(r, std::move(cause));
     }
     spdlog::error("webhook {} id={} -> {}: attempt {} failed: {}; retrying in {}ms",

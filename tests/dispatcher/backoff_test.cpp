@@ -82,5 +82,19 @@ TEST(Backoff, NeverWaitsPastTheDeadline) {
   EXPECT_TRUE(b.next_delay(status(503), 2, ms(1001), rng));
 }
 
+TEST(Backoff, RetryAfterWaitsLongerNeverShorter) {
+  Backoff b(5, ms(100), ms(5000));
+  std::mt19937_64 rng(7);
+  AttemptResult limited = status(429);
+  limited.retry_after = ms(2000);
+  EXPECT_EQ(b.next_delay(limited, 2, ms(30000), rng), ms(2000));
+  limited.retry_after = ms(1);  // shorter than the backoff: the backoff's wait
+  const auto own = b.next_delay(limited, 4, ms(30000), rng);
+  ASSERT_TRUE(own);
+  EXPECT_GE(*own, ms(200));
+  limited.retry_after = ms(120000);  // past the deadline: no retry
+  EXPECT_FALSE(b.next_delay(limited, 2, ms(30000), rng));
+}
+
 }  // namespace
 }  // namespace rtmp::dispatcher

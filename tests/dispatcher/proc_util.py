@@ -161,8 +161,11 @@ class Request:
 class Receiver:
     """A real HTTP/1.1 server recording every request.
 
-    `behave(req, n)` returns (status, delay_s) or None to never answer; n counts
-    earlier requests to the same path with the same webhook-id (0 = first).
+    `behave(req, n)` returns (status, delay_s), (status, delay_s, options) or
+    None to never answer; n counts earlier requests to the same path with the
+    same webhook-id (0 = first). options: "headers" (a dict added to the
+    answer), "stall_body" (seconds: the answer promises 100 body bytes, sends
+    10, then waits that long and closes).
     """
 
     def __init__(self, behave=None, tls=None):
@@ -199,11 +202,22 @@ class Receiver:
                         receiver.released.wait(600)
                         self.close_connection = True
                         return
-                    status, delay = action
+                    status, delay, *more = action
+                    options = more[0] if more else {}
                     if delay:
                         time.sleep(delay)  # the slow hook itself, not a test wait
                     reply = b"" if status in (204, 304) or status < 200 else b"ok"
                     self.send_response(status)
+                    for name, value in options.get("headers", {}).items():
+                        self.send_header(name, value)
+                    if "stall_body" in options:
+                        self.send_header("Content-Length", "100")
+                        self.end_headers()
+                        self.wfile.write(b"x" * 10)
+                        self.wfile.flush()
+                        time.sleep(options["stall_body"])  # the stalled body itself
+                        self.close_connection = True
+                        return
                     self.send_header("Content-Length", str(len(reply)))
                     self.end_headers()
                     self.wfile.write(reply)
