@@ -27,9 +27,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kAckWait{5000};      // longest wait for one attempt's ack
-constexpr milliseconds kConnectWait{2000};  // per connection attempt
-constexpr milliseconds kCloseWait{5000};    // libnats' threads unwinding at the last runner's end
+constexpr milliseconds kAckWait{5000};       // longest wait for one attempt's ack
+constexpr milliseconds kConnectWait{2000};   // per connection attempt
+constexpr milliseconds kReconnectWait{250};  // between reconnection attempts
+// The last attempt's share of -hook-timeout: time for an ack once the
+// connection is back.
+constexpr milliseconds kFinalAttempt{250};
+constexpr milliseconds kCloseWait{5000};  // libnats' threads unwinding at the last runner's end
 constexpr int kMaxWorkers = 8;
 // Unacknowledged publishes are retried until -hook-timeout, not a number of
 // times: JetStream de-duplicates them, and a cluster electing a new leader
@@ -168,7 +172,11 @@ struct NatsRunner::Impl {
         return r;
       }
       const auto after = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-      const auto delay = backoff.next_delay(unacknowledged, r.attempts + 1, after, rng);
+      auto delay = backoff.next_delay(unacknowledged, r.attempts + 1, after, rng);
+      // When the backoff's next wait would end past the deadline, one last
+      // attempt just before it: an outage shorter than -hook-timeout loses
+      // nothing.
+      if (!delay && after > kFinalAttempt) delay = after - kFinalAttempt;
       if (!delay) {
         r.cause += " (hook timeout reached)";
         return r;
@@ -254,7 +262,7 @@ struct NatsRunner::Impl {
     if (s == NATS_OK && !creds.token.empty()) s = natsOptions_SetToken(opts, creds.token.c_str());
     if (s == NATS_OK) s = natsOptions_SetTimeout(opts, kConnectWait.count());
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
-    if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
+    if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, kReconnectWait.count());
     // With a connected callback the first connect does not block: without
     // one, libnats retries inside natsConnection_Connect (forever here).
     if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, nullptr);
