@@ -46,8 +46,14 @@ struct Child {
   bool kill_sent = false;
   size_t in_written = 0;
   std::string out, err;
-  bool finished = false;
+  bool reported = false;  // its job is done: the script itself has exited
+  bool finished = false;  // reaped, nothing of it left to watch
 };
+
+// Pipes of a script that exited while processes it started in the background
+// still hold them: read and dropped until they close, so those processes'
+// writes never fail (as they would not from a shell).
+constexpr size_t kMaxLingering = 256;
 
 constexpr size_t kErrorTail = 512;  // bytes of stderr a failure's ERROR line carries
 
@@ -85,10 +91,27 @@ std::string error_tail(const std::string& err) {
   return out;
 }
 
-std::string describe(int status) {
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  return "status " + std::to_string(status);
+std::string describe(const siginfo_t& info) {
+  if (info.si_code == CLD_EXITED) return "exit status " + std::to_string(info.si_status);
+  if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED)
+    return std::string("killed by signal ") + strsignal(info.si_status);
+  return "status " + std::to_string(info.si_status);
+}
+
+bool exited_zero(const siginfo_t& info) {
+  return info.si_code == CLD_EXITED && info.si_status == 0;
+}
+
+// Drops what is available; closes the fd on EOF or error.
+void drain(int& fd) {
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) continue;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    return close_fd(fd);
+  }
 }
 
 }  // namespace
@@ -138,11 +161,14 @@ struct ScriptRunner::Loop {
         fresh.swap(incoming);
         stop_now = stopping && fresh.empty() && children.empty();
       }
-      if (stop_now) return;
+      if (stop_now) break;
       for (auto& c : fresh) spawn(std::move(c));
       wait_and_service();
       std::erase_if(children, [](const auto& c) { return c->finished; });
+      std::erase_if(lingering, [](int fd) { return fd < 0; });
     }
+    // Background processes still writing get EPIPE from here on.
+    for (int& fd : lingering) close_fd(fd);
   }
 
   void spawn(std::unique_ptr<Child> c) {
@@ -164,11 +190,14 @@ struct ScriptRunner::Loop {
     std::vector<pollfd> fds{{wake_fd, POLLIN, 0}};
     auto timeout = milliseconds(1000);
     const auto now = Clock::now();
+    for (int fd : lingering) fds.push_back({fd, POLLIN, 0});
     for (auto& c : children) {
       auto& p = c->proc;
-      if (p.pidfd >= 0)
+      // A script held unreaped after its timeout (see complete()) stays
+      // readable: only its deadline wakes us then.
+      if (p.pidfd >= 0 && !c->reported)
         fds.push_back({p.pidfd, POLLIN, 0});
-      else
+      else if (!c->reported)
         timeout = std::min(timeout, kReapPoll);
       if (p.in_fd >= 0) fds.push_back({p.in_fd, POLLOUT, 0});
       if (p.out_fd >= 0) fds.push_back({p.out_fd, POLLIN, 0});
@@ -182,6 +211,7 @@ struct ScriptRunner::Loop {
     if (rc < 0 && errno != EINTR) spdlog::error("script runner: poll: {}", std::strerror(errno));
     uint64_t drained = 0;
     [[maybe_unused]] auto n = ::read(wake_fd, &drained, sizeof drained);
+    for (int& fd : lingering) drain(fd);
     for (auto& c : children) service(*c);
   }
 
@@ -206,15 +236,21 @@ struct ScriptRunner::Loop {
     write_stdin(c);
     if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.output_limit);
     if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.output_limit);
-    int status = 0;
-    const pid_t r = ::waitpid(c.proc.pid, &status, WNOHANG);
-    if (r == c.proc.pid) return complete(c, status);
+    if (!c.reported) {
+      // Looked at, not reaped: an unreaped script keeps its process group id
+      // from being reused while the group may still get SIGKILL.
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(c.proc.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == c.proc.pid)
+        complete(c, info);
+    }
     enforce_timeout(c);
+    if (c.reported && (!c.term_sent || c.kill_sent)) reap(c);
   }
 
   void enforce_timeout(Child& c) {
     const auto now = Clock::now();
-    if (!c.term_sent && now >= c.deadline) {
+    if (!c.term_sent && !c.reported && now >= c.deadline) {
       ::kill(-c.proc.pid, SIGTERM);
       c.term_sent = true;
       c.kill_at = now + options.kill_grace;
@@ -224,22 +260,22 @@ struct ScriptRunner::Loop {
     }
   }
 
-  void complete(Child& c, int status) {
-    // The script is gone; whatever of its group outlived a timeout goes too.
-    if (c.term_sent) ::kill(-c.proc.pid, SIGKILL);
+  // The script has exited: its job is done now. After a timeout the rest of
+  // its group still has the grace to end before SIGKILL (reap() after
+  // enforce_timeout()); otherwise what it left running in the background
+  // keeps running, its output drained.
+  void complete(Child& c, const siginfo_t& info) {
+    c.reported = true;
     if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.output_limit);
     if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.output_limit);
     close_fd(c.proc.in_fd);
-    close_fd(c.proc.out_fd);
-    close_fd(c.proc.err_fd);
-    close_fd(c.proc.pidfd);
     const auto& ev = *c.job.event;
     JobResult r;
     if (c.term_sent) {
       r.cause = "timed out after " + std::to_string(options.timeout.count()) +
-                "ms, process group killed (" + describe(status) + ")";
-    } else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-      r.cause = describe(status);
+                "ms, process group killed (" + describe(info) + ")";
+    } else if (!exited_zero(info)) {
+      r.cause = describe(info);
     }
     r.ok = r.cause.empty();
     if (!r.ok && !c.err.empty()) r.cause += "; stderr: " + error_tail(c.err);
@@ -249,8 +285,38 @@ struct ScriptRunner::Loop {
       spdlog::log(level, "script {} id={} stdout: {}", c.job.hook->target, ev.id(), c.out);
     if (!c.err.empty())
       spdlog::log(level, "script {} id={} stderr: {}", c.job.hook->target, ev.id(), c.err);
-    c.finished = true;
     c.done(c.job, r);
+  }
+
+  void reap(Child& c) {
+    int status = 0;
+    ::waitpid(c.proc.pid, &status, 0);  // it has exited: does not block
+    close_fd(c.proc.pidfd);
+    if (c.kill_sent) {
+      close_fd(c.proc.out_fd);
+      close_fd(c.proc.err_fd);
+    } else {
+      linger(c.proc.out_fd);
+      linger(c.proc.err_fd);
+    }
+    c.finished = true;
+  }
+
+  // Keeps a finished script's pipe drained while another process holds it.
+  void linger(int& fd) {
+    if (fd < 0) return;
+    drain(fd);
+    if (fd < 0) return;
+    if (lingering.size() >= kMaxLingering) {
+      spdlog::warn(
+          "script runner: {} pipes of exited scripts are still held by their background "
+          "processes; closing the oldest (its writers get EPIPE)",
+          lingering.size());
+      close_fd(lingering.front());
+      lingering.erase(lingering.begin());
+    }
+    lingering.push_back(fd);
+    fd = -1;
   }
 
   const ScriptOptions options;
@@ -260,6 +326,7 @@ struct ScriptRunner::Loop {
   std::vector<std::unique_ptr<Child>> incoming;  // guarded by mutex
   bool stopping = false;                         // guarded by mutex
   std::vector<std::unique_ptr<Child>> children;  // loop thread only
+  std::vector<int> lingering;                    // loop thread only
   std::thread thread;
 };
 
