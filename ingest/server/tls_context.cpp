@@ -1,6 +1,7 @@
 #include "ingest/server/tls_context.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -53,9 +54,16 @@ std::shared_ptr<ssl::context> TlsContext::build() const {
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_file_, ec);
   if (ec) throw std::runtime_error("-tls-cert " + cert_file_ + ": " + ec.message());
-  // Fails when the key does not belong to the certificate as well.
   ctx->use_private_key_file(key_file_, ssl::context::pem, ec);
   if (ec) throw std::runtime_error("-tls-key " + key_file_ + ": " + ec.message());
+  // Loading fails for a key of the certificate's type that is not its key,
+  // but a key of another type (an RSA key beside an ECDSA certificate) loads
+  // into a slot of its own, and every handshake would then fail.
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("-tls-key " + key_file_ + ": not the key of the certificate in " +
+                             cert_file_);
+  }
   return ctx;
 }
 

@@ -3,7 +3,8 @@
 
 - Startup: -tls-listen without -tls-cert/-tls-key, -tls-cert/-tls-key without
   -tls-listen, a certificate file that is not PEM, a key that does not belong to
-  the certificate, a missing file: each is one line on stderr and exit 2.
+  the certificate (of its type, or an RSA key beside the ECDSA certificate), a
+  missing file: each is one line on stderr and exit 2.
 - On the TLS port, each of these is closed with exactly one "closing:" log line
   naming it, and a connection_accept (protocol rtmps) / connection_close pair:
   a plain RTMP handshake (C0 = 3), HTTP text, a TLS record that is not a
@@ -13,8 +14,10 @@
   plain port's connection_accept says protocol rtmp.
 - SIGHUP after the files change: `openssl s_client` sees the new certificate;
   a TLS connection made before the reload goes on working; files that do not
-  make a context (garbage, a key of another certificate) are an ERROR line and
-  the previous certificate stays.
+  make a context (garbage, a key of another certificate, a key of another
+  type) are an ERROR line and the previous certificate stays.
+  (Seen failing before: an RSA key beside an ECDSA certificate started, and
+  reloaded, with "no certificate": every handshake then failed.)
 
 Usage: test_tls_listener.py  (RTMP_INGEST_BIN from CMake)"""
 import os
@@ -39,6 +42,7 @@ HANDSHAKE_TIMEOUT = 2  # seconds, -handshake-timeout
 def startup_errors(ctx, good):
     cert, key = good
     other_cert, _ = t.make_leaf(ctx, "other", t.make_ca(ctx, "other-ca"))
+    rsa_key = rsa_key_file(ctx)
     garbage = ctx.path("garbage.pem")
     with open(garbage, "w") as f:
         f.write("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
@@ -51,6 +55,8 @@ def startup_errors(ctx, good):
          f"-tls-cert {garbage}: "),
         (["-tls-listen", f"127.0.0.1:{port}", "-tls-cert", other_cert, "-tls-key", key],
          f"-tls-key {key}: "),
+        (["-tls-listen", f"127.0.0.1:{port}", "-tls-cert", cert, "-tls-key", rsa_key],
+         f"-tls-key {rsa_key}: "),
         (["-tls-listen", f"127.0.0.1:{port}", "-tls-cert", ctx.path("missing.crt"),
           "-tls-key", key], "No such file or directory"),
         (["-tls-listen", "127.0.0.1:notaport", "-tls-cert", cert, "-tls-key", key],
@@ -65,6 +71,14 @@ def startup_errors(ctx, good):
         h.check(len(lines) == 1 and want in lines[0],
                 f"{args}: stderr {p.stderr!r}, want one line with {want!r}")
         h.log(f"startup error: {lines[0]}")
+
+
+def rsa_key_file(ctx):
+    path = ctx.path("rsa.key")
+    if not os.path.exists(path):
+        subprocess.run(["openssl", "genrsa", "-out", path, "2048"], check=True,
+                       capture_output=True, timeout=60)
+    return path
 
 
 def tls_client(port):
@@ -163,7 +177,8 @@ def main(ctx):
 
     # Files that do not make a context: an ERROR line, the previous certificate stays.
     for what, write in (("garbage certificate", lambda: open(cert, "w").write("garbage\n")),
-                        ("key of another certificate", lambda: shutil.copy(first[1], key))):
+                        ("key of another certificate", lambda: shutil.copy(first[1], key)),
+                        ("RSA key", lambda: shutil.copy(rsa_key_file(ctx), key))):
         shutil.copy(second[0], cert)
         shutil.copy(second[1], key)
         write()
