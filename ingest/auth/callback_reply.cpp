@@ -42,10 +42,19 @@ Decision decide_callback_reply(long status, std::string_view body,
                                const std::string& original_key) {
   if (status < 200 || status >= 300) return {false, "callback returned " + std::to_string(status)};
   // Only a JSON object can rename; anything else is an ordinary allow, as
-  // callbacks that answer "ok" or nothing at all have always been.
+  // callbacks that answer "ok" or nothing at all have always been. A body
+  // that begins as an object but does not parse (cut short, trailing bytes)
+  // may have meant a rename: going live under the requested key instead
+  // would publish what the callback meant to hide.
   boost::system::error_code ec;
   const boost::json::value parsed = boost::json::parse(body, ec);
-  if (ec || !parsed.is_object()) return {true, ""};
+  if (ec) {
+    const auto first = body.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && body[first] == '{')
+      return {false, "callback reply is not valid JSON: " + ec.message()};
+    return {true, ""};
+  }
+  if (!parsed.is_object()) return {true, ""};
   const boost::json::value* key = parsed.as_object().if_contains("stream_key");
   if (key == nullptr) return {true, ""};
   if (!key->is_string()) return {false, "callback stream_key is not a string"};

@@ -30,7 +30,7 @@ TEST(CallbackReply, SameKeyIsNoRename) {
 }
 
 TEST(CallbackReply, OtherBodiesAllowAsBefore) {
-  for (const char* body : {"", "ok", "{", "[\"live/show\"]", "\"live/show\"", "{}",
+  for (const char* body : {"", "ok", "[\"live/show\"]", "\"live/show\"", "{}",
                            R"({"streamkey":"live/show"})", R"({"key":"a/b"})", "null"}) {
     const Decision d = decide_callback_reply(200, body, kKey);
     EXPECT_TRUE(d.allowed) << body;
@@ -38,6 +38,15 @@ TEST(CallbackReply, OtherBodiesAllowAsBefore) {
     EXPECT_EQ(d.stream_key, "") << body;
   }
   EXPECT_TRUE(decide_callback_reply(204, "", kKey).allowed);
+}
+
+TEST(CallbackReply, AnObjectThatDoesNotParseRefuses) {
+  for (const char* body : {"{", R"({"stream_key":"live/show","pad":"xxxx)",
+                           R"({"stream_key":"live/show"} trailing)", "  {\"stream_key\": }"}) {
+    const Decision d = decide_callback_reply(200, body, kKey);
+    EXPECT_FALSE(d.allowed) << body;
+    EXPECT_NE(d.error.find("callback reply is not valid JSON"), std::string::npos) << d.error;
+  }
 }
 
 TEST(CallbackReply, NonTwoHundredRefusesWhateverTheBody) {
