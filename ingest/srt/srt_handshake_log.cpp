@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "common/logging.hpp"
 
@@ -23,9 +24,15 @@ std::string describe(std::string_view why) {
   return std::string(why);
 }
 
+bool is_passphrase_refusal(std::string_view why) {
+  return why.find("BADSECRET") != std::string_view::npos ||
+         why.find("UNSECURE") != std::string_view::npos;
+}
+
 }  // namespace
 
-SrtHandshakeLog::SrtHandshakeLog() {
+SrtHandshakeLog::SrtHandshakeLog(AuthRefused on_auth_refused)
+    : on_auth_refused_(std::move(on_auth_refused)) {
   srt_setloglevel(LOG_WARNING);
   srt_setlogflags(SRT_LOGF_DISABLE_TIME | SRT_LOGF_DISABLE_THREADNAME | SRT_LOGF_DISABLE_EOL);
   srt_setloghandler(this, &SrtHandshakeLog::handler);
@@ -77,9 +84,12 @@ bool SrtHandshakeLog::on_log(int level, const char* message) {
     caller = std::move(it->second);
     callers_.erase(it);
   }
+  const std::string_view code = m.substr(at + kRejected.size());
+  const std::string why = describe(code);
   common::log::warn({.stream_key = caller.key, .remote_addr = caller.remote},
-                    "SRT caller refused in the handshake: {}",
-                    describe(m.substr(at + kRejected.size())));
+                    "SRT caller refused in the handshake: {}", why);
+  if (on_auth_refused_ && is_passphrase_refusal(code))
+    on_auth_refused_(caller.remote, caller.key, why);
   return true;
 }
 

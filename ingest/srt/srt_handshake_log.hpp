@@ -5,11 +5,14 @@
 // to: ... BADSECRET"). This routes libsrt's log into ours (at debug level,
 // so its chatter stays out of the way) and turns those rejections into one
 // warning naming the caller and stream, which the callback noted by socket
-// id. Callers never heard of again (accepted, or refused some other way) are
-// forgotten after a while. Thread-safe: libsrt logs from its own threads.
+// id, and reports a refusal for a wrong or missing passphrase to the owner
+// (an auth failure). Callers never heard of again (accepted, or refused some
+// other way) are forgotten after a while. Thread-safe: libsrt logs from its
+// own threads.
 #include <srt/srt.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -18,8 +21,13 @@ namespace rtmp::srt {
 
 class SrtHandshakeLog {
  public:
+  // Called on libsrt's thread, after the warning, for a caller refused for
+  // its passphrase: (remote address, stream key, why).
+  using AuthRefused = std::function<void(const std::string& remote, const std::string& key,
+                                         const std::string& why)>;
+
   // Installs itself as libsrt's (process-wide) log handler.
-  SrtHandshakeLog();
+  explicit SrtHandshakeLog(AuthRefused on_auth_refused = {});
   ~SrtHandshakeLog();
   SrtHandshakeLog(const SrtHandshakeLog&) = delete;
   SrtHandshakeLog& operator=(const SrtHandshakeLog&) = delete;
@@ -41,6 +49,7 @@ class SrtHandshakeLog {
     std::string remote, key;
     std::chrono::steady_clock::time_point since;
   };
+  const AuthRefused on_auth_refused_;
   std::mutex mutex_;
   std::map<SRTSOCKET, Caller> callers_;
 };

@@ -48,6 +48,8 @@ SrtListener::SrtListener(const SrtOptions& options, SrtContext ctx)
     : options_(options),
       ctx_(ctx),
       passphrases_(options.passphrase, options.passphrase_file),
+      handshake_log_([this](const std::string& remote, const std::string& key,
+                            const std::string& why) { emit_auth_failed(remote, key, why); }),
       id_base_(std::random_device{}() & 0xffffff) {
   srt_startup();
 }
@@ -130,6 +132,7 @@ int SrtListener::check_caller(SRTSOCKET ns, const sockaddr* peer, const char* st
   if (!pass.allowed) {
     common::log::warn({.stream_key = id->key, .remote_addr = remote},
                       "SRT caller refused: no passphrase for this stream in -srt-passphrase-file");
+    emit_auth_failed(remote, id->key, "no passphrase for this stream in -srt-passphrase-file");
     srt_setrejectreason(ns, SRT_REJX_FORBIDDEN);
     return -1;
   }
@@ -226,9 +229,19 @@ bool SrtListener::close_connection(const std::string& conn_id, events::StopReaso
 
 std::string SrtListener::next_conn_id() {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "srt-%06llx",
-                static_cast<unsigned long long>((id_base_ + next_id_++) & 0xffffffffffULL));
+  std::snprintf(
+      buf, sizeof buf, "srt-%06llx",
+      static_cast<unsigned long long>((id_base_ + next_id_.fetch_add(1)) & 0xffffffffffULL));
   return buf;
+}
+
+// A caller refused for its passphrase is an auth failure, though no
+// connection was made: auth_failed alone, with an id of its own (no
+// connection_accept or connection_close goes with it).
+void SrtListener::emit_auth_failed(const std::string& remote, const std::string& key,
+                                   const std::string& why) {
+  ctx_.session.events.emit(
+      events::Event{next_conn_id(), key, events::AuthFailed{"publish", why, remote}, 0});
 }
 
 }  // namespace rtmp::srt

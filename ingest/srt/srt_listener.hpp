@@ -58,6 +58,7 @@ class SrtListener {
   void accept_one();
   void reap(bool all);
   std::string next_conn_id();
+  void emit_auth_failed(const std::string& remote, const std::string& key, const std::string& why);
 
   const SrtOptions options_;
   SrtContext ctx_;
@@ -69,7 +70,7 @@ class SrtListener {
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
   uint64_t id_base_;
-  uint64_t next_id_ = 0;  // acceptor thread only
+  std::atomic<uint64_t> next_id_{0};
 
   std::mutex mutex_;  // guards publishers_
   std::map<std::string, std::unique_ptr<SrtPublisher>> publishers_;

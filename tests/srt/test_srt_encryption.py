@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """SRT encryption (-srt-passphrase): callers with the passphrase are accepted at
 pbkeylen 16 and 32 and publish; a wrong passphrase and no passphrase are refused
-in the handshake, with a log line naming the caller and the stream, and no
-publish_start. A stream id that is not a publish is refused with a log line;
+in the handshake, with a log line naming the caller and the stream, an
+auth_failed event (error "wrong passphrase" / "not encrypted ...", the stream
+key, the caller's address; no connection_accept goes with it, no connection
+was made) and no publish_start. (Seen failing before: no event at all, so an
+alert on auth_failed missed SRT credential failures.) A stream id that is not a publish is refused with a log line;
 so is a token the authorizer refuses (auth_failed, as for RTMP). Bad flags
 (-srt-pbkeylen 20, a passphrase under 10 characters): one line, exit 2."""
 import os
@@ -41,6 +44,15 @@ def main(ctx):
     u.publish_refused(ctx, ing, port, "live/t", "nopass",
                       r"SRT caller refused in the handshake: not encrypted.*live/t.*127\.0\.0\.1:",
                       query="?token=tok123")
+    for why in ("wrong passphrase", "not encrypted"):
+        hit = h.wait_for(lambda: [e for e in ing.events() if e["type"] == "auth_failed"
+                                  and e["data"]["error"].startswith(why)], 20,
+                         f"auth_failed for {why!r}")[0]
+        h.check(hit["stream_key"] == "live/t" and hit["data"]["action"] == "publish" and
+                hit["data"]["remote_addr"].startswith("127.0.0.1:"), f"auth_failed {hit}")
+        h.check(not [e for e in ing.events() if e["conn_id"] == hit["conn_id"] and
+                     e["type"] != "auth_failed"], f"other events with {hit['conn_id']}")
+    passphrase_refusals = len([e for e in ing.events() if e["type"] == "auth_failed"])
     # Not a publish: refused in the handshake by the stream id alone.
     pub = u.SrtPublisher(ctx, u.srt_url(port, "garbage", passphrase=PASS), name="garbage",
                          duration=3)
@@ -51,7 +63,8 @@ def main(ctx):
     pub = u.SrtPublisher(ctx, u.srt_url(port, "#!::r=live/t?token=nope,m=publish", passphrase=PASS),
                          name="badtoken", duration=3)
     pub.wait(60)
-    h.wait_for(lambda: [e for e in ing.events() if e["type"] == "auth_failed"], 20, "auth_failed")
+    h.wait_for(lambda: len([e for e in ing.events() if e["type"] == "auth_failed"]) >
+               passphrase_refusals, 20, "auth_failed")
     h.check(len(u.publish_starts(ing, "live/t")) == before, "bad token: publish_start emitted")
     ing.stop()
     h.check(len(u.publish_starts(ing, "live/t")) == 2,
