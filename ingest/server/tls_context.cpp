@@ -54,7 +54,18 @@ std::shared_ptr<ssl::context> TlsContext::build() const {
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_file_, ec);
   if (ec) throw std::runtime_error("-tls-cert " + cert_file_ + ": " + ec.message());
+  // An encrypted key must not make OpenSSL ask for its passphrase on the
+  // terminal: that blocks the reload (and the signals behind it) on stdin.
+  bool asked = false;
+  ctx->set_password_callback([&asked](std::size_t, ssl::context::password_purpose) {
+    asked = true;
+    return std::string();
+  });
   ctx->use_private_key_file(key_file_, ssl::context::pem, ec);
+  if (ec && asked)
+    throw std::runtime_error("-tls-key " + key_file_ +
+                             ": the key is encrypted; give it unencrypted (openssl pkey -in " +
+                             key_file_ + " -out KEY)");
   if (ec) throw std::runtime_error("-tls-key " + key_file_ + ": " + ec.message());
   // Loading fails for a key of the certificate's type that is not its key,
   // but a key of another type (an RSA key beside an ECDSA certificate) loads

@@ -72,6 +72,24 @@ def startup_errors(ctx, good):
                 f"{args}: stderr {p.stderr!r}, want one line with {want!r}")
         h.log(f"startup error: {lines[0]}")
 
+    # An encrypted key with stdin an open pipe (a terminal, a supervisor's
+    # pipe): exit 2 at once, never a passphrase prompt waiting on stdin.
+    # (Seen failing before: "Enter PEM pass phrase:" and a wait on stdin.)
+    encrypted = encrypted_key_file(ctx, key)
+    p = subprocess.run([h.ingest_binary(), "-listen", f"127.0.0.1:{h.free_port()}",
+                        "-tls-listen", f"127.0.0.1:{port}", "-tls-cert", cert, "-tls-key", encrypted],
+                       stdin=subprocess.PIPE, capture_output=True, text=True, timeout=30, env=env)
+    h.check(p.returncode == 2 and "the key is encrypted" in p.stderr and "PEM" not in p.stderr,
+            f"encrypted key: exit {p.returncode}, stderr {p.stderr!r}")
+
+
+def encrypted_key_file(ctx, key):
+    path = ctx.path("encrypted.key")
+    if not os.path.exists(path):
+        subprocess.run(["openssl", "pkey", "-in", key, "-aes256", "-passout", "pass:s3cret-pw",
+                        "-out", path], check=True, capture_output=True, timeout=60)
+    return path
+
 
 def rsa_key_file(ctx):
     path = ctx.path("rsa.key")
@@ -178,7 +196,9 @@ def main(ctx):
     # Files that do not make a context: an ERROR line, the previous certificate stays.
     for what, write in (("garbage certificate", lambda: open(cert, "w").write("garbage\n")),
                         ("key of another certificate", lambda: shutil.copy(first[1], key)),
-                        ("RSA key", lambda: shutil.copy(rsa_key_file(ctx), key))):
+                        ("RSA key", lambda: shutil.copy(rsa_key_file(ctx), key)),
+                        ("encrypted key",
+                         lambda: shutil.copy(encrypted_key_file(ctx, second[1]), key))):
         shutil.copy(second[0], cert)
         shutil.copy(second[1], key)
         write()
