@@ -18,6 +18,10 @@ namespace {
 constexpr size_t kMaxEarlyAudio = 64;
 constexpr int64_t kMaxEarlyAudioMs = 1000;
 constexpr unsigned kNameTries = 1000;  // NAME, NAME-1, ... NAME-999
+// How long a file waits, from its first keyframe, for an audio track that
+// has not appeared yet; and how many messages it holds meanwhile.
+constexpr int64_t kAudioWaitMs = 1000;
+constexpr size_t kMaxHeld = 512;
 }  // namespace
 
 Recording::Recording(RecordingConfig config, events::EventSink& sink, std::string conn_id,
@@ -46,30 +50,51 @@ void Recording::on_media(const registry::MediaPtr& m) {
   // The end-of-sequence marker carries the keyframe flag but starts nothing.
   const bool keyframe =
       m->video && m->keyframe && !media::parse_video_packet(m->payload).tag.end_of_sequence;
-  if (!started_) {
-    if (m->sequence_header) return;  // kept in tracks_, written at open
-    // A file starts where it can be decoded: at a video keyframe, or at any
-    // audio frame when no video is coming.
-    const bool video_expected = tracks_.has_video() || tracks_.video_announced;
-    if (m->video ? !keyframe : video_expected) {
-      // Audio sent between the last video frame and the keyframe goes with
-      // the keyframe (the file then starts at that audio); audio of frames
-      // that cannot be shown does not.
-      if (m->video) early_audio_.clear();
-      if (m->audio && early_audio_.size() < kMaxEarlyAudio) early_audio_.emplace_back(ts, m);
+  if (started_) return write(m, ts, keyframe);
+  if (!held_.empty()) {
+    held_.push_back({ts, m, keyframe});
+    if (!tracks_.has_audio() && ts - held_.front().ts < kAudioWaitMs && held_.size() < kMaxHeld)
       return;
-    }
-    std::erase_if(early_audio_, [ts](const auto& a) { return a.first < ts - kMaxEarlyAudioMs; });
-    int64_t base = ts;
-    for (const auto& a : early_audio_) base = std::min(base, a.first);
-    start(base);
+    return start_held();
+  }
+  if (m->sequence_header) return;  // kept in tracks_, written at open
+  // A file starts where it can be decoded: at a video keyframe, or at any
+  // audio frame when no video is coming.
+  const bool video_expected = tracks_.has_video() || tracks_.video_announced;
+  if (m->video ? !keyframe : video_expected) {
+    // Audio sent between the last video frame and the keyframe goes with
+    // the keyframe (the file then starts at that audio); audio of frames
+    // that cannot be shown does not.
+    if (m->video) early_audio_.clear();
+    if (m->audio && early_audio_.size() < kMaxEarlyAudio) early_audio_.emplace_back(ts, m);
+    return;
+  }
+  std::erase_if(early_audio_, [ts](const auto& a) { return a.first < ts - kMaxEarlyAudioMs; });
+  for (const auto& [early_ts, early] : early_audio_) held_.push_back({early_ts, early, false});
+  early_audio_.clear();
+  held_.push_back({ts, m, keyframe});
+  // No audio yet, and onMetaData (when there is one) names an audio codec.
+  const bool audio_may_follow =
+      m->video && !tracks_.has_audio() && (!tracks_.metadata || tracks_.audio_announced);
+  if (!audio_may_follow) start_held();
+}
+
+// Opens the first file with the tracks known now, then writes what waited.
+void Recording::start_held() {
+  int64_t base = held_.front().ts;
+  for (const auto& h : held_) base = std::min(base, h.ts);
+  start(base);
+  std::vector<Held> held;
+  held.swap(held_);
+  for (const auto& h : held) {
     if (ended_) return;
-    for (const auto& [early_ts, early] : early_audio_) {
-      const auto rel = static_cast<uint32_t>(std::max<int64_t>(0, early_ts - base));
-      if (auto err = file_->write(*early, rel); !err.empty()) return fail(err);
-    }
-    early_audio_.clear();
-  } else if (segmenter_->cut_before(m->video, keyframe, ts)) {
+    if (h.m->sequence_header) continue;  // the file's configuration, written at open
+    write(h.m, h.ts, h.keyframe);
+  }
+}
+
+void Recording::write(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
+  if (segmenter_->cut_before(m->video, keyframe, ts)) {
     if (!close_segment(ts) || !open_segment(ts)) return;
   }
   const int64_t rel = std::max<int64_t>(0, ts - segmenter_->start());
@@ -170,6 +195,7 @@ bool Recording::close_segment(int64_t end_ts) {
     return false;
   }
   part_claimed_ = false;
+  last_complete_ = path_;
   struct stat st {};
   const uint64_t size = ::stat(path_.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   bytes_ += size;
@@ -199,12 +225,18 @@ void Recording::fail(const std::string& error) {
       }
     }
   }
+  // recording_stop names a file that exists: the .part the error left, else
+  // the last complete file (the name it could not write when there is none).
+  std::error_code ec;
+  if (!last_complete_.empty() && !std::filesystem::exists(path_ + ".part", ec))
+    path_ = last_complete_;
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
   emit(events::RecordingStop{path_, segments_, bytes_, secs, error});
 }
 
 void Recording::stop(const std::string& error) {
+  if (!ended_ && !started_ && !held_.empty()) start_held();
   if (ended_ || !started_) {
     ended_ = true;
     return;

@@ -47,6 +47,8 @@ class Recording {
 
  private:
   void start(int64_t ts);
+  void start_held();
+  void write(const registry::MediaPtr& m, int64_t ts, bool keyframe);
   bool open_segment(int64_t ts);  // claims the next file's name, then opens it
   bool open_claimed(int64_t ts);  // opens path_'s .part, created by claim_path()
   bool close_segment(int64_t end_ts);
@@ -61,11 +63,22 @@ class Recording {
 
   Tracks tracks_;
   std::vector<std::pair<int64_t, registry::MediaPtr>> early_audio_;  // before the first keyframe
+  // From the first keyframe on while the audio track may still come (a TS
+  // muxer's first audio often follows the first video keyframe): the file's
+  // tracks are fixed when it opens, so it opens once audio is there, or when
+  // none came within a bound.
+  struct Held {
+    int64_t ts;
+    registry::MediaPtr m;
+    bool keyframe;
+  };
+  std::vector<Held> held_;
   TimestampUnwrapper unwrap_;
   std::optional<Segmenter> segmenter_;
   std::unique_ptr<SegmentFile> file_;
   std::string format_, extension_;
-  std::string path_;  // final name of the current (or last) file
+  std::string path_;           // final name of the current (or last) file
+  std::string last_complete_;  // the last file renamed to its final name
   std::chrono::steady_clock::time_point started_at_;
   unsigned index_ = 0;  // of the current file
   uint32_t segments_ = 0;

@@ -26,9 +26,12 @@ void Tracks::observe(const registry::MediaPtr& m) {
     metadata = m;
     std::vector<amf0::Value> values;
     if (amf0::decode_all(m->payload, values).empty() && values.size() >= 2) {
-      const amf0::Value* id = values[1].get("videocodecid");
-      video_announced = id != nullptr && id->type != amf0::Type::kNull &&
-                        !(id->type == amf0::Type::kNumber && id->number == 0);
+      const auto names_codec = [](const amf0::Value* id) {
+        return id != nullptr && id->type != amf0::Type::kNull &&
+               !(id->type == amf0::Type::kNumber && id->number == 0);
+      };
+      video_announced = names_codec(values[1].get("videocodecid"));
+      audio_announced = names_codec(values[1].get("audiocodecid"));
     }
   }
 }

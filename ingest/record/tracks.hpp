@@ -18,6 +18,7 @@ struct Tracks {
   std::string video_codec, audio_codec;
   bool enhanced = false;         // a track came as Enhanced RTMP (FourCC) tags
   bool video_announced = false;  // onMetaData names a video codec: wait for its keyframe
+  bool audio_announced = false;  // onMetaData names an audio codec
 
   bool has_video() const { return !video_codec.empty(); }
   bool has_audio() const { return !audio_codec.empty(); }

@@ -227,6 +227,66 @@ TEST_F(RecordingTest, Mp4WhenAskedOneFileWithoutSegments) {
   EXPECT_FALSE(of<events::RecordingStart>(sink_).at(0).segmented);
 }
 
+Bytes file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// An MPEG-TS muxer (an SRT publish) often sends its first audio after the
+// first video keyframe, and without onMetaData: the file waits for it, so
+// the MP4, whose tracks are fixed when it opens, has both. (Seen failing
+// before: the MP4 had the video track alone, every audio frame dropped.)
+TEST_F(RecordingTest, AudioAfterTheFirstKeyframeIsRecorded) {
+  const Fixture& f = fixture();
+  {
+    Recording rec(config("mp4", 0), sink_, "conn-1", "live/ts");
+    rec.on_media(msg(9, 0, f.video_config, true, true));
+    for (uint32_t i = 0; i < 90; ++i) {
+      const uint32_t ts = i * 1000 / 30;
+      if (ts == 300) rec.on_media(msg(8, ts, f.audio_config, false, true));
+      if (ts >= 300) rec.on_media(msg(8, ts, f.audio));
+      rec.on_media(msg(9, ts, i % 60 == 0 ? f.keyframe : f.inter, i % 60 == 0));
+      if (i == 5) {
+        EXPECT_TRUE(sink_.names().empty()) << "opened before the audio came";
+      }
+    }
+  }
+  ASSERT_EQ(sink_.names().size(), 3u);
+  const std::string text = [&] {
+    const Bytes b = file_bytes(of<events::SegmentComplete>(sink_).at(0).path);
+    return std::string(b.begin(), b.end());
+  }();
+  EXPECT_NE(text.find("avcC"), std::string::npos);
+  EXPECT_NE(text.find("mp4a"), std::string::npos) << "no audio track";
+}
+
+// Without audio the file opens a second of media after its keyframe, with
+// every frame; with onMetaData naming no audio codec it opens at once.
+TEST_F(RecordingTest, VideoOnlyWaitsBoundedOrNotAtAll) {
+  const Fixture& f = fixture();
+  {
+    Recording rec(config("flv", 0), sink_, "conn-1", "live/v");
+    rec.on_media(msg(9, 0, f.video_config, true, true));
+    for (uint32_t i = 0; i < 90; ++i)
+      rec.on_media(msg(9, i * 1000 / 30, i % 60 == 0 ? f.keyframe : f.inter, i % 60 == 0));
+  }
+  size_t video = 0;
+  for (const auto& t :
+       media::test::read_flv_tags(file_bytes(of<events::SegmentComplete>(sink_).at(0).path)))
+    video += t.type == 9 && t.body[1] == 1 ? 1 : 0;
+  EXPECT_EQ(video, 90u);
+
+  events::RecordingSink announced;
+  Recording rec(config("flv", 0), announced, "conn-2", "live/w");
+  Bytes b;
+  amf0::encode(amf0::Value::String("onMetaData"), b);
+  amf0::encode(amf0::Value::EcmaArray({{"videocodecid", amf0::Value::Number(7)}}), b);
+  rec.on_media(msg(18, 0, b, false, true));
+  rec.on_media(msg(9, 0, f.video_config, true, true));
+  rec.on_media(msg(9, 0, f.keyframe, true));
+  EXPECT_EQ(announced.names(), std::vector<std::string>{"recording_start"});
+}
+
 TEST_F(RecordingTest, NothingRecordedNoEvents) {
   {
     Recording rec(config("auto", 0), sink_, "conn-1", "live/x");

@@ -2,7 +2,9 @@
 """SRT ingest, plain: ffmpeg publishes H.264 + AAC as MPEG-TS over SRT for 10 s
 (streamid=publish:live/s, no passphrase), an ffmpeg RTMP player waiting before
 it records the stream: h264 + aac, >= 95% of the frames sent, decodes cleanly.
-The API lists the SRT publish like an RTMP one while it runs. The publisher's
+The API lists the SRT publish like an RTMP one while it runs. It is recorded
+to MP4 with both tracks (seen failing before: a TS's first audio comes after
+its first video keyframe, and the MP4 had the video alone). The publisher's
 events match those of an RTMP publish of the same stream (same types in the same
 order, codec_detected alike, publish_stop with its counts); only
 connection_accept's protocol and publish_stop's reason (an SRT caller just goes
@@ -43,7 +45,8 @@ def publisher_view(events):
 
 
 def main(ctx):
-    ing, port = u.start_ingest(ctx, ["-api-addr", "127.0.0.1:0"])
+    ing, port = u.start_ingest(ctx, ["-api-addr", "127.0.0.1:0", "-record", "live/s",
+                                     "-record-format", "mp4", "-record-dir", ctx.path("rec")])
     api_port = api.api_port_from_log(ing)
 
     player = h.ffmpeg_player(ctx, ing.url("s"), "srt.flv")
@@ -68,6 +71,12 @@ def main(ctx):
     h.check_recording(ctx.path("srt.flv"), "RTMP player of the SRT publish", sent, None, 0.95)
     errors = h.decode_errors(ctx.path("srt.flv"))
     h.check(errors == "", f"decoding the player's recording: {errors[:500]}")
+
+    rec = h.wait_for(lambda: [e for e in ing.events() if e["type"] == "recording_stop"], 30,
+                     "recording_stop")[0]["data"]
+    h.check(rec["error"] == "", f"recording_stop {rec}")
+    h.check(h.codec_names(rec["path"]) == {"video": "h264", "audio": "aac"},
+            f"MP4 recording {rec['path']}: {h.codec_names(rec['path'])}, want h264 + aac")
 
     srt_ids = u.srt_conn_ids(ing)
     h.check(len(srt_ids) == 1, f"SRT connections: {srt_ids}")
