@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -94,7 +95,18 @@ void Recording::start_held() {
 }
 
 void Recording::write(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
-  if (segmenter_->cut_before(m->video, keyframe, ts)) {
+  if (m->sequence_header && format_ == "mp4") {
+    const auto& opened = m->video ? file_video_config_ : file_audio_config_;
+    if (opened && !std::ranges::equal(opened->payload, m->payload)) config_changed_ = true;
+  }
+  // A new configuration takes effect in a new file that starts where it can
+  // be decoded (with video: at a keyframe).
+  const bool new_config =
+      config_changed_ && !m->sequence_header && (keyframe || (!m->video && !tracks_.has_video()));
+  if (new_config || segmenter_->cut_before(m->video, keyframe, ts)) {
+    if (new_config)
+      common::log::info({.conn_id = conn_id_, .stream_key = key_},
+                        "recording: new codec configuration, starting a new file");
     if (!close_segment(ts) || !open_segment(ts)) return;
   }
   const int64_t rel = std::max<int64_t>(0, ts - segmenter_->start());
@@ -178,6 +190,9 @@ bool Recording::open_claimed(int64_t ts) {
     fail(error);
     return false;
   }
+  file_video_config_ = tracks_.video_config;
+  file_audio_config_ = tracks_.audio_config;
+  config_changed_ = false;
   return true;
 }
 

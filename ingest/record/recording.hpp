@@ -79,6 +79,10 @@ class Recording {
   std::string format_, extension_;
   std::string path_;           // final name of the current (or last) file
   std::string last_complete_;  // the last file renamed to its final name
+  // The codec configurations the current file opened with: an MP4 carries
+  // them once, at its start, so a publisher's new ones start a new file.
+  registry::MediaPtr file_video_config_, file_audio_config_;
+  bool config_changed_ = false;
   std::chrono::steady_clock::time_point started_at_;
   unsigned index_ = 0;  // of the current file
   uint32_t segments_ = 0;

@@ -287,6 +287,46 @@ TEST_F(RecordingTest, VideoOnlyWaitsBoundedOrNotAtAll) {
   EXPECT_EQ(announced.names(), std::vector<std::string>{"recording_start"});
 }
 
+// A publisher's new video configuration (another size: a new AVC sequence
+// header) starts a new MP4 at its keyframe, as an MP4 carries one avcC; FLV
+// carries it in-band, in the same file. (Seen failing before: the MP4 went on
+// with the old avcC, and every frame after the change decoded as garbage.)
+TEST_F(RecordingTest, NewCodecConfigurationStartsANewMp4) {
+  const Fixture& f = fixture();
+  const auto other = media::test::read_flv_tags(
+      media::test::read_fixture("h264_baseline_640x360_aac44k_mono.flv"));
+  const Bytes other_config = media::test::first_tag(other, 9, [](const FlvTag& t) {
+                               return t.body[0] == 0x17 && t.body[1] == 0;
+                             }).body;
+  const Bytes other_key = media::test::first_tag(other, 9, [](const FlvTag& t) {
+                            return t.body[0] == 0x17 && t.body[1] == 1;
+                          }).body;
+  for (const char* format : {"mp4", "flv"}) {
+    events::RecordingSink sink;
+    {
+      Recording rec(config(format, 0), sink, "conn-1", std::string("live/") + format);
+      rec.on_media(metadata());
+      rec.on_media(msg(9, 0, f.video_config, true, true));
+      rec.on_media(msg(8, 0, f.audio_config, false, true));
+      for (uint32_t i = 0; i < 60; ++i) {
+        rec.on_media(msg(8, i * 33, f.audio));
+        rec.on_media(msg(9, i * 33, i == 0 ? f.keyframe : f.inter, i == 0));
+      }
+      rec.on_media(msg(9, 60 * 33, f.video_config, true, true));  // the same again: no cut
+      rec.on_media(msg(9, 61 * 33, other_config, true, true));
+      rec.on_media(msg(9, 61 * 33, other_key, true));
+      rec.on_media(msg(8, 62 * 33, f.audio));
+    }
+    const auto segs = of<events::SegmentComplete>(sink);
+    ASSERT_EQ(segs.size(), std::string(format) == "mp4" ? 2u : 1u) << format;
+    if (segs.size() != 2) continue;
+    const Bytes second = file_bytes(segs[1].path);
+    const Bytes sps(other_config.begin() + 5, other_config.end());  // the avcC record
+    EXPECT_NE(std::search(second.begin(), second.end(), sps.begin(), sps.end()), second.end())
+        << "the second file's avcC is not the new configuration";
+  }
+}
+
 TEST_F(RecordingTest, NothingRecordedNoEvents) {
   {
     Recording rec(config("auto", 0), sink_, "conn-1", "live/x");
