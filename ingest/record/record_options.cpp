@@ -2,12 +2,17 @@
 
 #include <fnmatch.h>
 
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "common/duration.hpp"
 
 namespace rtmp::record {
 namespace {
+
+constexpr size_t kMaxKeyInName = 160;
 
 std::string safe_key(const std::string& key) {
   std::string out;
@@ -19,6 +24,17 @@ std::string safe_key(const std::string& key) {
   }
   // A key of dots only would name the directory itself or its parent.
   if (out.find_first_not_of('.') == std::string::npos) out.insert(0, "_");
+  // A file name has at most 255 bytes, and the pattern, the extension and
+  // ".part" need room too: a long key is cut, and a hash of the whole key
+  // keeps two keys alike in their first bytes apart.
+  if (out.size() > kMaxKeyInName) {
+    uint32_t hash = 2166136261u;  // FNV-1a
+    for (const char c : key) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+    char tail[16];
+    std::snprintf(tail, sizeof tail, "~%08x", hash);
+    out.resize(kMaxKeyInName - std::strlen(tail));
+    out += tail;
+  }
   return out;
 }
 

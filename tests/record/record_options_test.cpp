@@ -38,6 +38,15 @@ TEST(RecordOptions, SegmentNames) {
   EXPECT_EQ(segment_name("100%%_%s", "x", t, 0), "100%_x");
   EXPECT_EQ(segment_name("%s", "..", t, 0), "_..");  // never the directory or its parent
   EXPECT_EQ(segment_name("%s", "../../etc", t, 0), ".._.._etc");
+  // A key longer than a file name may be is cut, with a hash of the whole key
+  // (seen failing before: "File name too long", the stream never recorded).
+  const std::string a = "live/" + std::string(300, 'k'), b = a + "x";
+  const std::string na = segment_name("%s_%T_seg%03d", a, t, 0);
+  const std::string nb = segment_name("%s_%T_seg%03d", b, t, 0);
+  EXPECT_LE(na.size() + std::string(".flv.part").size() + 4, 255u) << na;
+  EXPECT_NE(na, nb);
+  EXPECT_EQ(na.substr(0, 10), "live_kkkkk");
+  EXPECT_EQ(segment_name("%s", "live/" + std::string(155, 'k'), t, 0).size(), 160u);
 }
 
 TEST(RecordOptions, PatternChecks) {
