@@ -97,6 +97,8 @@ std::string RtmpConnection::do_create_stream(const Command& c, uint32_t) {
 std::string RtmpConnection::do_publish(const Command& c, uint32_t msg_stream_id) {
   if (msg_stream_id == 0 || publishing_stream_ != 0) {
     reject_publish(msg_stream_id, "NetStream.Publish.BadName", "Bad stream for publish");
+    delegate_.on_refused("publish", msg_stream_id == 0 ? "on message stream 0 (no createStream)"
+                                                       : "this connection is already publishing");
   } else {
     delegate_.on_publish(msg_stream_id, first_string_arg(c));
   }
@@ -106,6 +108,7 @@ std::string RtmpConnection::do_publish(const Command& c, uint32_t msg_stream_id)
 std::string RtmpConnection::do_play(const Command& c, uint32_t msg_stream_id) {
   if (msg_stream_id == 0) {
     reject_play(msg_stream_id, "NetStream.Play.Failed", "Play on stream 0");
+    delegate_.on_refused("play", "on message stream 0 (no createStream)");
   } else {
     delegate_.on_play(msg_stream_id, first_string_arg(c));
   }

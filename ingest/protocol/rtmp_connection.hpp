@@ -45,6 +45,12 @@ class RtmpDelegate {
   // Audio, video or data message on a publishing stream. @setDataFrame is
   // already stripped (the payload starts with "onMetaData").
   virtual void on_media(Message&& message) = 0;
+  // A publish or play the protocol itself refused (on message stream 0, or
+  // a second publish on one connection): the client got its onStatus error.
+  virtual void on_refused(const std::string& command, const std::string& why) {
+    (void)command;
+    (void)why;
+  }
 };
 
 class RtmpConnection {

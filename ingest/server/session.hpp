@@ -97,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void on_publish(uint32_t stream_id, const std::string& name) override;
   void on_play(uint32_t stream_id, const std::string& name) override;
   void on_stream_end(uint32_t stream_id) override;
+  void on_refused(const std::string& command, const std::string& why) override;
   void on_media(protocol::Message&& message) override;
 
   // Roles (session_auth.cpp, session_publish.cpp, session_play.cpp)

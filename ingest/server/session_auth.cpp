@@ -102,4 +102,9 @@ void Session::request_role(const std::string& action, uint32_t stream_id,
       });
 }
 
+void Session::on_refused(const std::string& command, const std::string& why) {
+  common::log::warn({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
+                    "{} refused: {}", command, why);
+}
+
 }  // namespace rtmp::server

@@ -5,7 +5,11 @@ A raw client publishes live/first, ends it with deleteStream (publish_stop
 reason client, the connection stays open), makes a new stream and publishes
 live/second on the same connection: it gets NetStream.Publish.BadName, the
 log has one WARN line naming the refusal, and no publish_start for
-live/second fires. The connection's events still pair up when it closes."""
+live/second fires. The connection's events still pair up when it closes.
+
+Refusals the protocol layer makes log a WARN too: publish again on the stream
+already publishing, and publish or play on message stream 0. (Seen failing
+before: the client got its BadName / Play.Failed, the log said nothing.)"""
 
 import os
 import sys
@@ -43,6 +47,24 @@ def main(ctx):
     h.check(len(stop) == 1 and stop[0]["data"]["reason"] == "client", f"publish_stop: {stop}")
     h.check(not [e for e in evs if e["type"] == "publish_start" and e["stream_key"] == "live/second"],
             "live/second was published")
+
+    c = r.RawClient(ingest.port)
+    c.handshake()
+    c.connect()
+    sid = c.create_stream()
+    c.send(r.command_msg("publish", 3, None, "third", "live", stream_id=sid, csid=4))
+    c.wait_command(lambda m: status_code(m) == "NetStream.Publish.Start", "Publish.Start")
+    c.send(r.command_msg("publish", 4, None, "third", "live", stream_id=sid, csid=4))
+    c.wait_command(lambda m: status_code(m) == "NetStream.Publish.BadName", "second Publish.BadName")
+    ingest.proc.wait_line(r"publish refused: this connection is already publishing", 20)
+    c.sock.close()
+    for cmd in ("publish", "play"):
+        c = r.RawClient(ingest.port)
+        c.handshake()
+        c.connect()
+        c.send(r.command_msg(cmd, 3, None, "zero", "live", stream_id=0, csid=4))
+        ingest.proc.wait_line(rf"{cmd} refused: on message stream 0", 20)
+        c.sock.close()
     ingest.stop()
 
 
