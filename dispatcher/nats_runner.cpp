@@ -233,6 +233,12 @@ struct NatsRunner::Impl {
     jsErrCode jerr = static_cast<jsErrCode>(0);
     s = js_PublishMsg(&ack, c->js, msg, &po, &jerr);
     natsMsg_Destroy(msg);
+    if (s == NATS_NO_RESPONDERS) {
+      // No stream captures the subject (deleted since it was looked up): the
+      // next attempt looks it up again, and creates it when it is gone.
+      std::lock_guard lock(c->stream_mutex);
+      if (!c->stream_looking) c->stream_ready = false;
+    }
     if (s != NATS_OK) return status_text(s, jerr);
     jsPubAck_Destroy(ack);
     return {};

@@ -1,5 +1,6 @@
 #include "dispatcher/nats_target.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "common/percent.hpp"
@@ -71,6 +72,25 @@ NatsTarget parse_nats_target(const std::string& target, std::string& why) {
       t.subject.back() == '.' || t.subject.find("..") != std::string::npos) {
     why = "bad NATS subject \"" + t.subject + "\"";
     return t;
+  }
+  // Published to, a subject is literal: a wildcard token would be sent as
+  // its characters, and a misspelt placeholder ("{typ}") likewise.
+  for (size_t i = 0; i < t.subject.size();) {
+    const size_t dot = std::min(t.subject.find('.', i), t.subject.size());
+    const std::string_view token(t.subject.data() + i, dot - i);
+    if (token == "*" || token == ">") {
+      why = "NATS subject \"" + t.subject + "\" has the wildcard \"" + std::string(token) +
+            "\": a published subject is literal ({type} and {node} vary it)";
+      return t;
+    }
+    i = dot + 1;
+  }
+  for (size_t open = t.subject.find('{'); open != std::string::npos;
+       open = t.subject.find('{', open + 1)) {
+    if (t.subject.compare(open, 6, "{type}") != 0 && t.subject.compare(open, 6, "{node}") != 0) {
+      why = "NATS subject \"" + t.subject + "\": unknown placeholder (known: {type} {node})";
+      return t;
+    }
   }
   const std::string scheme = target.substr(0, start);
   const std::string authority = target.substr(start, slash - start);

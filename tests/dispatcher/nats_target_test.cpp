@@ -67,6 +67,13 @@ TEST(NatsTarget, Refused) {
   EXPECT_NE(parse_error("nats://h:4222/a..b"), "");
   EXPECT_NE(parse_error("nats://h:4222/.a"), "");
   EXPECT_NE(parse_error("nats://h:4222/a b"), "");
+  // Wildcards and unknown placeholders would be published literally.
+  EXPECT_NE(parse_error("nats://h:4222/rtmp.*").find("wildcard"), std::string::npos);
+  EXPECT_NE(parse_error("nats://h:4222/rtmp.>"), "");
+  EXPECT_NE(parse_error("nats://h:4222/*"), "");
+  EXPECT_NE(parse_error("nats://h:4222/x.{bogus}").find("placeholder"), std::string::npos);
+  EXPECT_EQ(parse_error("nats://h:4222/rtmp.{node}.{type}"), "");
+  EXPECT_EQ(parse_error("nats://h:4222/a*b.c>d"), "");  // not whole tokens: literal
 }
 
 // A value stays one subject token whatever it holds.

@@ -7,6 +7,9 @@
    Two hooks publishing one event to one stream under different subjects
    both land (their Nats-Msg-Id carries the subject). A password holding
    '@', ':' and '/' works percent-encoded.
+1b. The stream deleted while the dispatcher publishes: the next attempt finds
+   it gone, creates it again, and no execution fails. (Seen failing before:
+   "No responders" for every event until the dispatcher restarted.)
 2. NATS unreachable: each execution is retried until -hook-timeout, fails into
    -dead-letter (kind nats) and the failures metric, while a webhook of the
    same dispatcher gets every event without waiting on NATS; once a server is
@@ -80,6 +83,30 @@ def single(ctx):
     pu.check(d2.stop() == 0, "second dispatcher exit")
     pu.check(srv.stream_state(STREAM)["config"]["num_replicas"] == 1,
              "an existing stream is used as it is")
+
+
+def deleted_stream(ctx):
+    srv = nu.Server(ctx, "nats-deleted")
+    pusher = pu.Pusher(ctx, "pusher-del", ["-count", "60", "-wait-peers", "1", "-rate", "20"])
+    mport = pu.free_port()
+    d = pu.dispatcher(ctx, "dispatcher-del", [
+        "-events-connect", pusher.endpoint,
+        "-hook-nats", f"*=nats://{srv.url()}/rtmp.del.{{type}}", "-nats-stream", "RTMP_DEL",
+        "-hook-timeout", "5s", "-metrics-addr", f"127.0.0.1:{mport}"])
+    pu.wait_for(lambda: (s := srv.stream_state("RTMP_DEL")) and s["state"]["messages"] >= 10, 60,
+                "10 messages before the deletion")
+    client = nu.Client(srv.port)
+    reply = json.loads(client.request("$JS.API.STREAM.DELETE.RTMP_DEL", b""))
+    client.close()
+    pu.check(reply.get("success") is True, f"stream delete: {reply}")
+    pusher.wait_sent()
+    executions = 'rtmp_dispatcher_hook_executions_total{kind="nats"}'
+    pu.wait_for(lambda: pu.metric(mport, executions) == 60, 60, f"{executions} 60")
+    failures = pu.metric(mport, 'rtmp_dispatcher_hook_failures_total{kind="nats"}')
+    pu.check(failures == 0, f"{failures} executions failed after the stream was deleted")
+    pu.check(d.count_log(r"created stream RTMP_DEL") == 2, "the stream created again")
+    pu.check(srv.stream_state("RTMP_DEL")["state"]["messages"] >= 1, "events after the deletion")
+    pu.check(d.stop() == 0, "dispatcher exit")
 
 
 def two_hooks(ctx):
@@ -214,6 +241,7 @@ def clustered(ctx):
 def main(ctx):
     pu.check(nu.have_server(), "nats-server not installed (scripts/install-deps.sh)")
     single(ctx)
+    deleted_stream(ctx)
     two_hooks(ctx)
     password(ctx)
     unreachable(ctx)
