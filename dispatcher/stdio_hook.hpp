@@ -3,6 +3,7 @@
 // its counters (lines written, lines lost to a failed write). Whoever writes
 // the lines owns it: the puller thread, or, in rtmp-ingest, the emitter
 // thread as each event is numbered. One thread at a time.
+#include <chrono>
 #include <string>
 
 #include "dispatcher/counters.hpp"
@@ -31,6 +32,9 @@ class StdioHook {
   StdioSink sink_;
   KindCounters& counters_;
   std::string json_scratch_;
+  // Lost lines are WARNed at most this often, with how many since the last.
+  std::chrono::steady_clock::time_point next_warn_{};
+  size_t unreported_ = 0;
 };
 
 }  // namespace rtmp::dispatcher

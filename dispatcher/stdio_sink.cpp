@@ -48,6 +48,7 @@ size_t StdioSink::flush() {
     const ssize_t n = ::write(fd_, pending_.data() + off, pending_.size() - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
+      last_error_ = n < 0 ? errno : EIO;
       ok = false;
       break;
     }

@@ -27,10 +27,13 @@ class StdioSink {
   // Writes out the gathered lines; returns how many could not be written
   // (every line of a write that failed).
   size_t flush();
+  // errno of the last write that failed (EPIPE: the reader went away).
+  int last_error() const { return last_error_; }
 
  private:
   std::string format_;
   int fd_;
+  int last_error_ = 0;
   std::string pending_;  // whole lines not written yet
   size_t pending_lines_ = 0;
   std::string env_;  // reused buffer for the env format
