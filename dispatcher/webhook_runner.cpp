@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 #include <string_view>
 
@@ -18,9 +19,15 @@ namespace {
 // fails on every event. The reasons name no part of the URL (it may hold
 // credentials).
 std::string check_webhook_url(const std::string& url) {
-  const bool http = url.starts_with("http://");
-  if (!http && !url.starts_with("https://"))
-    return "webhook URL must start with http:// or https://";
+  // Schemes are case-insensitive (libcurl takes "HTTP://" too).
+  const auto starts = [&url](std::string_view scheme) {
+    return url.size() >= scheme.size() &&
+           std::equal(scheme.begin(), scheme.end(), url.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  const bool http = starts("http://");
+  if (!http && !starts("https://")) return "webhook URL must start with http:// or https://";
   // libcurl reads "http:///x" as the host "x".
   const std::string_view rest = std::string_view(url).substr(http ? 7 : 8);
   if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')

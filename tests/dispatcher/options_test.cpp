@@ -114,8 +114,9 @@ TEST(Options, BadPairsAreOneLineErrorsNamingTheFlag) {
     EXPECT_NE(err.find("-hook-webhook"), std::string::npos) << never << ": " << err;
     EXPECT_NE(err.find("webhook URL"), std::string::npos) << never << ": " << err;
   }
-  for (const char* fine : {"*=http://h", "*=http://u:p%40w@h:8080/x?token=1#f",
-                           "*=https://[::1]:1/", "*=http://\xc3\xa9t\xc3\xa9.example/"})
+  for (const char* fine :
+       {"*=http://h", "*=HTTP://h/", "*=Https://h/", "*=http://u:p%40w@h:8080/x?token=1#f",
+        "*=https://[::1]:1/", "*=http://\xc3\xa9t\xc3\xa9.example/"})
     EXPECT_EQ(error_of({"-hook-webhook", fine}), "") << fine;
   EXPECT_NE(error_of({"-hook-stdio-format", "xml"}).find("-hook-stdio-format"), std::string::npos);
   EXPECT_NE(error_of({"-hook-concurrency", "0"}).find("-hook-concurrency"), std::string::npos);
