@@ -118,21 +118,37 @@ std::string_view query_of(const Request& req) {
 }
 
 std::optional<std::string> parse_event_filter(std::string_view query, EventFilter& filter) {
-  if (auto types = query_param(query, "type")) {
-    std::string_view rest = *types;
+  // Every type= counts (type=a&type=b is type=a,b); a value that does not
+  // decode is an error, as in a path.
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = part.find('=');
+    const std::string_view name = part.substr(0, eq);
+    if (name != "type" && name != "stream") continue;
+    std::string value;
+    if (eq != std::string_view::npos && !common::percent_decode(part.substr(eq + 1), value, true))
+      return "malformed percent escape in " + std::string(name) + "=";
+    if (name == "stream") {
+      if (value.empty()) continue;  // no filter
+      if (value.find('/') == std::string::npos) return "a stream key is app/name, in stream=";
+      filter.stream = std::move(value);
+      continue;
+    }
+    std::string_view rest = value;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
-      const std::string_view name = rest.substr(0, comma);
-      if (!name.empty()) {
-        if (!common::event_type_from_name(name))
-          return "unknown event type \"" + std::string(name) + "\" in type=";
-        filter.types.emplace_back(name);
+      const std::string_view type = rest.substr(0, comma);
+      if (!type.empty()) {
+        if (!common::event_type_from_name(type))
+          return "unknown event type \"" + std::string(type) + "\" in type=";
+        filter.types.emplace_back(type);
       }
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
   }
-  if (auto stream = query_param(query, "stream")) filter.stream = *stream;
   return std::nullopt;
 }
 

@@ -122,6 +122,21 @@ TEST(EventFilterQuery, TypesAndStream) {
   EXPECT_EQ(f.stream, "live/a");
   EventFilter bad;
   EXPECT_NE(parse_event_filter("type=publish_start,nope", bad), std::nullopt);
+  // Every type= counts; a bad escape or a stream that is no app/name is an
+  // error. (Seen failing before: the second type= was ignored, bogus in it
+  // too, and type=%ZZ streamed every event.)
+  EventFilter both;
+  EXPECT_EQ(parse_event_filter("type=publish_start&x=1&type=play_start", both), std::nullopt);
+  EXPECT_EQ(both.types, (std::vector<std::string>{"publish_start", "play_start"}));
+  for (const char* q : {"type=publish_start&type=bogus", "type=%ZZ", "stream=live", "stream=live%2",
+                        "type=bogus&type=publish_start"}) {
+    EventFilter f2;
+    EXPECT_NE(parse_event_filter(q, f2), std::nullopt) << q;
+  }
+  EventFilter none;
+  EXPECT_EQ(parse_event_filter("stream=&type=", none), std::nullopt);
+  EXPECT_TRUE(none.types.empty());
+  EXPECT_EQ(none.stream, "");
 }
 
 }  // namespace
