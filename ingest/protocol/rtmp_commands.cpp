@@ -32,7 +32,7 @@ RtmpConnection::CommandHandler RtmpConnection::find_command(std::string_view nam
       {"releaseStream", &RtmpConnection::do_nothing},
       {"FCPublish", &RtmpConnection::do_nothing},
       {"FCSubscribe", &RtmpConnection::do_nothing},
-      {"pause", &RtmpConnection::do_nothing},
+      {"pause", &RtmpConnection::do_pause},
       {"receiveAudio", &RtmpConnection::do_nothing},
       {"receiveVideo", &RtmpConnection::do_nothing},
       {"seek", &RtmpConnection::do_nothing},
@@ -136,6 +136,14 @@ std::string RtmpConnection::do_close_stream(const Command&, uint32_t msg_stream_
 // librtmp) read as "unknown duration". An undefined answer makes ffmpeg warn.
 std::string RtmpConnection::do_get_stream_length(const Command& c, uint32_t) {
   if (c.transaction_id != 0) send(make_result(c.transaction_id, amf0::Value::Number(0)));
+  return "";
+}
+
+// pause(null, flag, milliseconds): the flag says pause or resume; a live
+// stream has no position to resume from.
+std::string RtmpConnection::do_pause(const Command& c, uint32_t msg_stream_id) {
+  if (!c.args.empty() && c.args[0].type == amf0::Type::kBoolean)
+    delegate_.on_pause(msg_stream_id, c.args[0].boolean);
   return "";
 }
 

@@ -157,4 +157,14 @@ void RtmpConnection::notify_published(uint32_t stream_id, const std::string& nam
                       name + " is now published."));
 }
 
+void RtmpConnection::notify_paused(uint32_t stream_id, bool paused, const std::string& name) {
+  if (paused) {
+    send(make_user_control(UserControlEvent::kStreamEof, stream_id));
+    send(make_on_status(stream_id, "status", "NetStream.Pause.Notify", name + " is paused."));
+  } else {
+    send(make_user_control(UserControlEvent::kStreamBegin, stream_id));
+    send(make_on_status(stream_id, "status", "NetStream.Unpause.Notify", name + " is unpaused."));
+  }
+}
+
 }  // namespace rtmp::protocol

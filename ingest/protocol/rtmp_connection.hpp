@@ -45,6 +45,12 @@ class RtmpDelegate {
   // Audio, video or data message on a publishing stream. @setDataFrame is
   // already stripped (the payload starts with "onMetaData").
   virtual void on_media(Message&& message) = 0;
+  // The player of message stream `stream_id` paused (true) or resumed
+  // (false) its live play; answer with notify_paused().
+  virtual void on_pause(uint32_t stream_id, bool pause) {
+    (void)stream_id;
+    (void)pause;
+  }
   // A publish or play the protocol itself refused (on message stream 0, or
   // a second publish on one connection): the client got its onStatus error.
   virtual void on_refused(const std::string& command, const std::string& why) {
@@ -74,6 +80,9 @@ class RtmpConnection {
   // To a player: the publisher left / came back.
   void notify_unpublished(uint32_t stream_id, const std::string& name);
   void notify_published(uint32_t stream_id, const std::string& name);
+  // NetStream.Pause.Notify (after a StreamEOF) or NetStream.Unpause.Notify
+  // (after a StreamBegin), as nginx-rtmp answers a live pause.
+  void notify_paused(uint32_t stream_id, bool paused, const std::string& name);
   // Writes a complete message with this connection's chunk writer.
   void send(const Message& message);
 
@@ -106,6 +115,7 @@ class RtmpConnection {
   std::string do_delete_stream(const Command& c, uint32_t msg_stream_id);
   std::string do_close_stream(const Command& c, uint32_t msg_stream_id);
   std::string do_get_stream_length(const Command& c, uint32_t msg_stream_id);
+  std::string do_pause(const Command& c, uint32_t msg_stream_id);
   std::string do_nothing(const Command& c, uint32_t msg_stream_id);
 
   ConnectionOptions options_;

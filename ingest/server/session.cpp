@@ -208,8 +208,10 @@ void Session::flush() {
       }
     }
     registry::MediaPtr m;
-    while (link && !cut && out_.empty() && iov_.size() < kMaxIovecs && link->pop(m))
+    while (link && !cut && out_.empty() && iov_.size() < kMaxIovecs && link->pop(m)) {
+      if ((paused_ || resume_at_keyframe_) && !admit_after_pause(m)) continue;
       add_media(std::move(m));
+    }
     if (!iov_.empty()) break;
     if (!link || link->go_idle()) {
       if (!closing_reason_.empty()) close(closing_stop_, closing_reason_);

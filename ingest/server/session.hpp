@@ -98,6 +98,8 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void on_play(uint32_t stream_id, const std::string& name) override;
   void on_stream_end(uint32_t stream_id) override;
   void on_refused(const std::string& command, const std::string& why) override;
+  void on_pause(uint32_t stream_id, bool pause) override;
+  bool admit_after_pause(const registry::MediaPtr& m);
   void on_media(protocol::Message&& message) override;
 
   // Roles (session_auth.cpp, session_publish.cpp, session_play.cpp)
@@ -217,6 +219,12 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   // The publisher's burst (metadata, sequence headers, GOP) is queued in out_:
   // only then may the link be drained, or live messages would overtake it.
   bool media_attached_ = false;
+  // A paused player's media is dropped as it comes, keeping the newest
+  // metadata and sequence headers; once resumed they go first, and its
+  // video starts again at a keyframe.
+  bool paused_ = false;
+  bool resume_at_keyframe_ = false;
+  registry::MediaPtr paused_metadata_, paused_video_config_, paused_audio_config_;
 };
 
 }  // namespace rtmp::server

@@ -85,4 +85,37 @@ void Session::on_publisher_gone() {
   });
 }
 
+// A live pause, as nginx-rtmp does it: nothing is sent while paused (what
+// comes is dropped, never queued, so a paused player is no slow player),
+// and the play resumes at the next keyframe.
+void Session::on_pause(uint32_t stream_id, bool pause) {
+  if (!player_ || stream_id != play_stream_id_ || pause == paused_) return;
+  paused_ = pause;
+  common::log::debug({.conn_id = conn_id_, .stream_key = stream_key_}, "play {}",
+                     pause ? "paused" : "resumed");
+  rtmp_.notify_paused(play_stream_id_, pause, play_name_);
+  if (!pause) {
+    resume_at_keyframe_ = true;
+    for (auto* held : {&paused_metadata_, &paused_video_config_, &paused_audio_config_}) {
+      if (*held) out_.push_back(OutItem{std::move(*held), {}, nullptr, 0});
+      held->reset();
+    }
+  }
+  flush();
+}
+
+// While paused: false, keeping the newest configuration messages. After:
+// video waits for its keyframe; audio and data pass.
+bool Session::admit_after_pause(const registry::MediaPtr& m) {
+  if (paused_) {
+    if (m->sequence_header)
+      (m->video ? paused_video_config_ : m->audio ? paused_audio_config_ : paused_metadata_) = m;
+    return false;
+  }
+  if (!m->video || m->sequence_header) return true;
+  if (!m->keyframe) return false;
+  resume_at_keyframe_ = false;
+  return true;
+}
+
 }  // namespace rtmp::server
