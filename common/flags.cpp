@@ -135,13 +135,20 @@ void FlagSet::apply(Flag& flag, const std::string& value) {
 
 bool FlagSet::parse(int argc, const char* const* argv) {
   std::vector<std::string> seen_on_cli;
+  std::string bare_bool;  // a boolean flag just given without a value
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--") {
       if (i + 1 < argc) throw FlagError(std::string("unexpected argument: ") + argv[i + 1]);
       break;
     }
-    if (arg.size() < 2 || arg[0] != '-') throw FlagError("unexpected argument: " + arg);
+    if (arg.size() < 2 || arg[0] != '-') {
+      if (!bare_bool.empty())
+        throw FlagError("unexpected argument: " + arg + " (-" + bare_bool +
+                        " is a boolean flag: -" + bare_bool + "=true or -" + bare_bool + "=false)");
+      throw FlagError("unexpected argument: " + arg);
+    }
+    bare_bool.clear();
     std::string body = strip_dashes(arg);
     std::string name = body, value;
     bool has_value = false;
@@ -167,6 +174,7 @@ bool FlagSet::parse(int argc, const char* const* argv) {
         const bool literal = i + 1 < argc && (std::string_view(argv[i + 1]) == "true" ||
                                               std::string_view(argv[i + 1]) == "false");
         value = literal ? argv[++i] : "true";
+        if (!literal) bare_bool = name;
       } else if (i + 1 < argc) {
         value = argv[++i];
       } else {

@@ -219,6 +219,14 @@ TEST_F(Flags, StrayArgument) {
   EXPECT_EQ(parse({"--", "x"}), "unexpected argument: x");
 }
 
+// A word after a boolean flag that is not true/false: the error names the
+// flag and how its value is given (it named the word alone).
+TEST_F(Flags, StrayWordAfterABooleanNamesTheFlag) {
+  const std::string error = parse({"-verbose", "maybe"});
+  EXPECT_NE(error.find("unexpected argument: maybe"), std::string::npos) << error;
+  EXPECT_NE(error.find("-verbose=false"), std::string::npos) << error;
+}
+
 TEST_F(Flags, ErrorsAreOneLine) {
   for (const auto& args : std::vector<std::vector<const char*>>{
            {"-chunk-size", "x"}, {"-nope"}, {"-listen"}, {"-hook-timeout", "1y"}}) {
