@@ -29,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kIdleWait{1000};
+constexpr curl_off_t kMaxRetryAfter = 24 * 3600;  // s: past any -hook-timeout, far from overflow
 
 thread_local const void* t_running_loop = nullptr;  // the Impl whose run() is on this thread
 
@@ -223,14 +224,16 @@ struct WebhookLoop::Impl {
       curl_off_t retry_after = 0;
       if (curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
           retry_after > 0)
-        result.retry_after = std::chrono::seconds(retry_after);
+        result.retry_after =
+            std::chrono::seconds(std::min<curl_off_t>(retry_after, kMaxRetryAfter));
     }
     const auto remaining = std::chrono::duration_cast<milliseconds>(r->deadline - Clock::now());
     const auto delay = backoff.next_delay(result, r->attempt + 1, remaining, rng);
     if (!delay) {
       if (remaining <= milliseconds(0)) {
         cause += " (hook timeout reached)";
-      } else if (result.retry_after >= remaining && is_retryable(result)) {
+      } else if (result.retry_after >= remaining && is_retryable(result) &&
+                 r->attempt <= static_cast<int>(options.retries)) {
         cause += " (its Retry-After, " + std::to_string(result.retry_after.count() / 1000) +
                  "s, ends past -hook-timeout)";
       }

@@ -64,7 +64,13 @@ void Session::on_attach(registry::BurstPtr burst) {
       self->play_waiting_ = false;
     }
     self->take_control();
-    if (!burst->messages.empty()) self->out_.push_back(OutItem{nullptr, {}, std::move(burst), 0});
+    if (self->paused_) {
+      // Not sent while paused: its configuration is kept for the resume.
+      for (const auto& m : burst->messages) self->admit_after_pause(m);
+    } else if (!burst->messages.empty()) {
+      self->out_.push_back(OutItem{nullptr, {}, std::move(burst), 0});
+      self->resume_at_keyframe_ = false;  // a burst starts where video can
+    }
     self->media_attached_ = true;
     self->flush();
   });
@@ -77,7 +83,10 @@ void Session::on_publisher_gone() {
     self->take_control();
     registry::PlayerLink& link = *self->player_link();
     registry::MediaPtr m;
-    while (link.pop(m)) self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
+    while (link.pop(m)) {
+      if ((self->paused_ || self->resume_at_keyframe_) && !self->admit_after_pause(m)) continue;
+      self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
+    }
     self->media_attached_ = false;  // until the next publisher's burst
     self->rtmp_.notify_unpublished(self->play_stream_id_, self->play_name_);
     self->play_waiting_ = true;
@@ -94,6 +103,7 @@ void Session::on_pause(uint32_t stream_id, bool pause) {
   common::log::debug({.conn_id = conn_id_, .stream_key = stream_key_}, "play {}",
                      pause ? "paused" : "resumed");
   rtmp_.notify_paused(play_stream_id_, pause, play_name_);
+  take_control();  // the notice before the configuration resent below
   if (!pause) {
     resume_at_keyframe_ = true;
     for (auto* held : {&paused_metadata_, &paused_video_config_, &paused_audio_config_}) {

@@ -62,6 +62,10 @@ std::shared_ptr<ssl::context> TlsContext::build() const {
     return std::string();
   });
   ctx->use_private_key_file(key_file_, ssl::context::pem, ec);
+  // The context outlives `asked`: nothing else loads a key through it, but
+  // its callback must not point at this frame.
+  ctx->set_password_callback(
+      [](std::size_t, ssl::context::password_purpose) { return std::string(); });
   if (ec && asked)
     throw std::runtime_error("-tls-key " + key_file_ +
                              ": the key is encrypted; give it unencrypted (openssl pkey -in " +

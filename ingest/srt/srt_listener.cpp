@@ -240,6 +240,7 @@ std::string SrtListener::next_conn_id() {
 // connection_accept or connection_close goes with it).
 void SrtListener::emit_auth_failed(const std::string& remote, const std::string& key,
                                    const std::string& why) {
+  ctx_.session.counters.auth_failures.fetch_add(1);
   ctx_.session.events.emit(
       events::Event{next_conn_id(), key, events::AuthFailed{"publish", why, remote}, 0});
 }
