@@ -1,5 +1,9 @@
 #include "ingest/server/session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -76,10 +80,43 @@ void Session::start() {
     self->emit(events::ConnectionAccept{self->remote_addr_, self->tls_ ? "rtmps" : "rtmp"});
     boost::system::error_code ec;
     self->socket_.set_option(tcp::no_delay(true), ec);
+    self->enable_keepalive();
     self->arm_timer();
     if (self->tls_) return self->tls_peek();
     self->do_read();
   });
+}
+
+// A player waiting for its publisher writes nothing and reads nothing, so a
+// peer whose network went away would go unnoticed forever: TCP keepalive
+// probes it once the connection has been silent for -idle-timeout, and a
+// peer that answers none of three (a third of that apart) ends the read
+// with ETIMEDOUT. Bytes sent just before the network went (a play's status
+// messages) would put the probes off until retransmission gives up, many
+// minutes later: TCP_USER_TIMEOUT bounds unacknowledged data by the same
+// span (or -write-timeout, when longer).
+void Session::enable_keepalive() {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  boost::system::error_code ec;
+  socket_.set_option(net::socket_base::keep_alive(true), ec);
+  if (ec) return;
+  const int idle = static_cast<int>(
+      std::clamp<int64_t>(duration_cast<seconds>(ctx_.options.idle_timeout).count(), 1, 32767));
+  const int interval = std::max(1, idle / 3);
+  const int probes = 3;
+  const int fd = socket_.native_handle();
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+  // Never shorter than -write-timeout: a peer that stops reading (a zero
+  // window) is the write timeout's to close, with its own reason.
+  const auto user_timeout = std::max<int64_t>(
+      (idle + probes * interval) * 1000LL,
+      std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.options.write_timeout).count());
+  const unsigned user_timeout_ms =
+      static_cast<unsigned>(std::min<int64_t>(user_timeout, INT32_MAX));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
 
 int64_t Session::unix_now_ms() {
@@ -116,6 +153,11 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
     if (ec == net::error::eof || ec == net::error::connection_reset ||
         ec == net::ssl::error::stream_truncated)
       return close(events::StopReason::kDisconnect, "peer closed the connection");
+    // Keepalive probes or data unanswered for too long (the reason is the
+    // last ICMP error seen when there was one).
+    if (ec == net::error::timed_out || ec == net::error::host_unreachable ||
+        ec == net::error::network_unreachable)
+      return close(events::StopReason::kIdleTimeout, "peer unreachable: " + ec.message());
     return close(events::StopReason::kError, "read: " + ec.message());
   }
   last_read_ = Clock::now();

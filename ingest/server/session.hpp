@@ -98,6 +98,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void on_play(uint32_t stream_id, const std::string& name) override;
   void on_stream_end(uint32_t stream_id) override;
   void on_refused(const std::string& command, const std::string& why) override;
+  void enable_keepalive();
   void on_pause(uint32_t stream_id, bool pause) override;
   bool admit_after_pause(const registry::MediaPtr& m);
   void on_media(protocol::Message&& message) override;
