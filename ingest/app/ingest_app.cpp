@@ -227,6 +227,7 @@ int run_ingest(IngestOptions o) {
   if (tls)
     spdlog::info("RTMPS on {} (port {}), certificate {}", o.tls_listen, server.tls_port(),
                  tls->describe());
+  if (http) spdlog::info("metrics on {} (port {})", o.http.address, http->port());
   if (api_server)
     spdlog::info("rtmp-ingest API on {} (port {}){}", o.api.address, api_server->port(),
                  o.api.token.empty() ? "" : ", bearer token required");
