@@ -57,15 +57,17 @@ constexpr size_t kMaxLingering = 256;
 
 constexpr size_t kErrorTail = 512;  // bytes of stderr a failure's ERROR line carries
 
-// Reads what is available, keeping the last `limit` bytes (the end of a
-// script's output says why it failed); closes the fd on EOF or error.
-void read_some(int& fd, std::string& into, size_t limit) {
+// Reads what is available, keeping the last `limit` bytes in `into` (the
+// end of a script's output says why it failed), or dropping it all without
+// `into`; closes the fd on EOF or error.
+void read_some(int& fd, std::string* into, size_t limit = 0) {
   char buf[4096];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
-      into.append(buf, static_cast<size_t>(n));
-      if (into.size() > limit) into.erase(0, into.size() - limit);
+      if (into == nullptr) continue;
+      into->append(buf, static_cast<size_t>(n));
+      if (into->size() > limit) into->erase(0, into->size() - limit);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -100,18 +102,6 @@ std::string describe(const siginfo_t& info) {
 
 bool exited_zero(const siginfo_t& info) {
   return info.si_code == CLD_EXITED && info.si_status == 0;
-}
-
-// Drops what is available; closes the fd on EOF or error.
-void drain(int& fd) {
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) continue;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return;
-    return close_fd(fd);
-  }
 }
 
 }  // namespace
@@ -211,7 +201,7 @@ struct ScriptRunner::Loop {
     if (rc < 0 && errno != EINTR) spdlog::error("script runner: poll: {}", std::strerror(errno));
     uint64_t drained = 0;
     [[maybe_unused]] auto n = ::read(wake_fd, &drained, sizeof drained);
-    for (int& fd : lingering) drain(fd);
+    for (int& fd : lingering) read_some(fd, nullptr);
     for (auto& c : children) service(*c);
   }
 
@@ -234,8 +224,8 @@ struct ScriptRunner::Loop {
 
   void service(Child& c) {
     write_stdin(c);
-    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.output_limit);
-    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.output_limit);
+    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, &c.out, options.output_limit);
+    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, &c.err, options.output_limit);
     if (!c.reported) {
       // Looked at, not reaped: an unreaped script keeps its process group id
       // from being reused while the group may still get SIGKILL.
@@ -266,8 +256,8 @@ struct ScriptRunner::Loop {
   // keeps running, its output drained.
   void complete(Child& c, const siginfo_t& info) {
     c.reported = true;
-    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, c.out, options.output_limit);
-    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, c.err, options.output_limit);
+    if (c.proc.out_fd >= 0) read_some(c.proc.out_fd, &c.out, options.output_limit);
+    if (c.proc.err_fd >= 0) read_some(c.proc.err_fd, &c.err, options.output_limit);
     close_fd(c.proc.in_fd);
     const auto& ev = *c.job.event;
     JobResult r;
@@ -305,7 +295,7 @@ struct ScriptRunner::Loop {
   // Keeps a finished script's pipe drained while another process holds it.
   void linger(int& fd) {
     if (fd < 0) return;
-    drain(fd);
+    read_some(fd, nullptr);
     if (fd < 0) return;
     if (lingering.size() >= kMaxLingering) {
       spdlog::warn(

@@ -100,6 +100,10 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void on_refused(const std::string& command, const std::string& why) override;
   void enable_keepalive();
   void on_pause(uint32_t stream_id, bool pause) override;
+  // Whether `m` goes to this player: all do, but while paused or resuming.
+  bool admits(const registry::MediaPtr& m) {
+    return (!paused_ && !resume_at_keyframe_) || admit_after_pause(m);
+  }
   bool admit_after_pause(const registry::MediaPtr& m);
   void on_media(protocol::Message&& message) override;
 

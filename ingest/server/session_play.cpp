@@ -84,8 +84,7 @@ void Session::on_publisher_gone() {
     registry::PlayerLink& link = *self->player_link();
     registry::MediaPtr m;
     while (link.pop(m)) {
-      if ((self->paused_ || self->resume_at_keyframe_) && !self->admit_after_pause(m)) continue;
-      self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
+      if (self->admits(m)) self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
     }
     self->media_attached_ = false;  // until the next publisher's burst
     self->rtmp_.notify_unpublished(self->play_stream_id_, self->play_name_);

@@ -16,17 +16,18 @@ namespace {
 constexpr std::string_view kRejected = ":newConnection: connection rejected due to: ";
 constexpr size_t kMaxNoted = 4096;  // bound on callers noted at once (a flood forgets the oldest)
 
-// What libsrt's reject code means to the operator.
-std::string describe(std::string_view why) {
-  if (why.find("BADSECRET") != std::string_view::npos) return "wrong passphrase";
-  if (why.find("UNSECURE") != std::string_view::npos)
-    return "not encrypted (a passphrase is required), or encrypted where none is set";
-  return std::string(why);
-}
+// What libsrt's reject code means to the operator, and whether it refused
+// the caller's passphrase (an auth failure).
+struct Refusal {
+  std::string why;
+  bool passphrase = false;
+};
 
-bool is_passphrase_refusal(std::string_view why) {
-  return why.find("BADSECRET") != std::string_view::npos ||
-         why.find("UNSECURE") != std::string_view::npos;
+Refusal describe(std::string_view code) {
+  if (code.find("BADSECRET") != std::string_view::npos) return {"wrong passphrase", true};
+  if (code.find("UNSECURE") != std::string_view::npos)
+    return {"not encrypted (a passphrase is required), or encrypted where none is set", true};
+  return {std::string(code), false};
 }
 
 }  // namespace
@@ -84,12 +85,11 @@ bool SrtHandshakeLog::on_log(int level, const char* message) {
     caller = std::move(it->second);
     callers_.erase(it);
   }
-  const std::string_view code = m.substr(at + kRejected.size());
-  const std::string why = describe(code);
+  const Refusal refusal = describe(m.substr(at + kRejected.size()));
   common::log::warn({.stream_key = caller.key, .remote_addr = caller.remote},
-                    "SRT caller refused in the handshake: {}", why);
-  if (on_auth_refused_ && is_passphrase_refusal(code))
-    on_auth_refused_(caller.remote, caller.key, why);
+                    "SRT caller refused in the handshake: {}", refusal.why);
+  if (on_auth_refused_ && refusal.passphrase)
+    on_auth_refused_(caller.remote, caller.key, refusal.why);
   return true;
 }
 

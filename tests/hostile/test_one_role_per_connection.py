@@ -23,14 +23,25 @@ def status_code(m):
     return m[3].get("code") if m[0] == "onStatus" and len(m) > 3 and isinstance(m[3], dict) else None
 
 
-def main(ctx):
-    ingest = h.Ingest(ctx)
-    c = r.RawClient(ingest.port)
+def connected(port):
+    c = r.RawClient(port)
     c.handshake()
     c.connect()
+    return c
+
+
+def publishing(port, name):
+    """A connection publishing live/<name>, and its stream id."""
+    c = connected(port)
     sid = c.create_stream()
-    c.send(r.command_msg("publish", 3, None, "first", "live", stream_id=sid, csid=4))
+    c.send(r.command_msg("publish", 3, None, name, "live", stream_id=sid, csid=4))
     c.wait_command(lambda m: status_code(m) == "NetStream.Publish.Start", "Publish.Start")
+    return c, sid
+
+
+def main(ctx):
+    ingest = h.Ingest(ctx)
+    c, sid = publishing(ingest.port, "first")
     c.send(r.command_msg("deleteStream", 4, None, sid))
     h.wait_for(lambda: [e for e in ingest.events() if e["type"] == "publish_stop"], 30,
                "publish_stop of live/first")
@@ -48,20 +59,13 @@ def main(ctx):
     h.check(not [e for e in evs if e["type"] == "publish_start" and e["stream_key"] == "live/second"],
             "live/second was published")
 
-    c = r.RawClient(ingest.port)
-    c.handshake()
-    c.connect()
-    sid = c.create_stream()
-    c.send(r.command_msg("publish", 3, None, "third", "live", stream_id=sid, csid=4))
-    c.wait_command(lambda m: status_code(m) == "NetStream.Publish.Start", "Publish.Start")
+    c, sid = publishing(ingest.port, "third")
     c.send(r.command_msg("publish", 4, None, "third", "live", stream_id=sid, csid=4))
     c.wait_command(lambda m: status_code(m) == "NetStream.Publish.BadName", "second Publish.BadName")
     ingest.proc.wait_line(r"publish refused: this connection is already publishing", 20)
     c.sock.close()
     for cmd in ("publish", "play"):
-        c = r.RawClient(ingest.port)
-        c.handshake()
-        c.connect()
+        c = connected(ingest.port)
         c.send(r.command_msg(cmd, 3, None, "zero", "live", stream_id=0, csid=4))
         ingest.proc.wait_line(rf"{cmd} refused: on message stream 0", 20)
         c.sock.close()
