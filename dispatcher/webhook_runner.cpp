@@ -3,8 +3,7 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <cctype>
+#include <boost/algorithm/string/predicate.hpp>
 #include <memory>
 #include <string_view>
 
@@ -20,14 +19,9 @@ namespace {
 // credentials).
 std::string check_webhook_url(const std::string& url) {
   // Schemes are case-insensitive (libcurl takes "HTTP://" too).
-  const auto starts = [&url](std::string_view scheme) {
-    return url.size() >= scheme.size() &&
-           std::equal(scheme.begin(), scheme.end(), url.begin(), [](char a, char b) {
-             return a == std::tolower(static_cast<unsigned char>(b));
-           });
-  };
-  const bool http = starts("http://");
-  if (!http && !starts("https://")) return "webhook URL must start with http:// or https://";
+  const bool http = boost::algorithm::istarts_with(url, "http://");
+  if (!http && !boost::algorithm::istarts_with(url, "https://"))
+    return "webhook URL must start with http:// or https://";
   // libcurl reads "http:///x" as the host "x".
   const std::string_view rest = std::string_view(url).substr(http ? 7 : 8);
   if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')

@@ -90,19 +90,33 @@ Response close_connection(const Request& req, const ApiContext& ctx, const std::
 
 }  // namespace
 
+namespace {
+
+// Takes the next name=value of a query string off its front; false at its
+// end. `raw` is the value still percent-encoded, none for a bare name.
+bool next_param(std::string_view& query, std::string_view& name,
+                std::optional<std::string_view>& raw) {
+  if (query.empty()) return false;
+  const auto amp = query.find('&');
+  const std::string_view part = query.substr(0, amp);
+  query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  const auto eq = part.find('=');
+  name = part.substr(0, eq);
+  raw = eq == std::string_view::npos ? std::nullopt
+                                     : std::optional<std::string_view>(part.substr(eq + 1));
+  return true;
+}
+
+}  // namespace
+
 std::optional<std::string> query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view part = query.substr(0, amp);
-    const auto eq = part.find('=');
-    if (part.substr(0, eq) == name) {
-      std::string value;
-      if (eq == std::string_view::npos) return value;
-      if (!common::percent_decode(part.substr(eq + 1), value, true)) return std::nullopt;
-      return value;
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
+  std::string_view n;
+  std::optional<std::string_view> raw;
+  while (next_param(query, n, raw)) {
+    if (n != name) continue;
+    std::string value;
+    if (raw && !common::percent_decode(*raw, value, true)) return std::nullopt;
+    return value;
   }
   return std::nullopt;
 }
@@ -120,15 +134,12 @@ std::string_view query_of(const Request& req) {
 std::optional<std::string> parse_event_filter(std::string_view query, EventFilter& filter) {
   // Every type= counts (type=a&type=b is type=a,b); a value that does not
   // decode is an error, as in a path.
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const auto eq = part.find('=');
-    const std::string_view name = part.substr(0, eq);
+  std::string_view name;
+  std::optional<std::string_view> raw;
+  while (next_param(query, name, raw)) {
     if (name != "type" && name != "stream") continue;
     std::string value;
-    if (eq != std::string_view::npos && !common::percent_decode(part.substr(eq + 1), value, true))
+    if (raw && !common::percent_decode(*raw, value, true))
       return "malformed percent escape in " + std::string(name) + "=";
     if (name == "stream") {
       if (value.empty()) continue;  // no filter
