@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <zmq.hpp>
 
 #include "common/flags.hpp"
+#include "common/forced_exit.hpp"
 #include "common/http_server.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
@@ -93,6 +95,13 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    // A second one abandons the drain. The signals stay blocked everywhere, so
+    // this thread is the one that takes it.
+    std::thread([stop_signals] {
+      int again = 0;
+      if (sigwait(&stop_signals, &again) == 0)
+        common::exit_now(again, "queued and running hook executions");
+    }).detach();
     const auto deadline = std::chrono::steady_clock::now() + shutdown_timeout;
     d.request_stop();
     d.wait(deadline);

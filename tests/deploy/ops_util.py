@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -89,6 +90,36 @@ class Scraper:
                                                if "_bucket" not in k))
             raise
         return last
+
+
+class BlackHole:
+    """Accepts TCP connections and never reads nor answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1024)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.conns, self.stop = [], False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def close(self):
+        self.stop = True
+        self.thread.join(5)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
 
 
 class Receiver:

@@ -16,7 +16,6 @@ Three runs with real processes:
 import re
 import signal
 import socket
-import threading
 import time
 
 import ops_util as u
@@ -27,36 +26,6 @@ EVENTS = 2 * CONNS
 SHUTDOWN_S = 3
 HOOK_TIMEOUT_S = 4
 SLACK_S = 6  # process start-up/tear-down, a loaded machine, sanitizer builds
-
-
-class BlackHole:
-    """Accepts TCP connections and never reads nor answers."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1024)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.conns, self.stop = [], False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        while not self.stop:
-            try:
-                self.conns.append(self.sock.accept()[0])
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-
-    def close(self):
-        self.stop = True
-        self.thread.join(5)
-        for c in self.conns:
-            c.close()
-        self.sock.close()
 
 
 def make_events(port):
@@ -209,7 +178,7 @@ def run_dispatcher_slow(ctx):
 def main(ctx):
     if h.server_kind() != "ingest":
         h.skip("rtmp-ingest and rtmp-dispatcher only")
-    hole = BlackHole()
+    hole = u.BlackHole()
     try:
         run_embedded(ctx, hole)
         run_dispatcher_dead(ctx, hole)

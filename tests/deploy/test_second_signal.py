@@ -1,0 +1,104 @@
+"""A second SIGTERM or SIGINT while a graceful shutdown drains (Ctrl-C pressed
+twice, a supervisor signalling again) ends the process at once with status 1
+and one WARN line naming what it abandons, instead of being swallowed until
+-shutdown-timeout runs out.
+
+Each program is held in its drain by a webhook target that accepts TCP and
+never answers (-hook-timeout and -shutdown-timeout far longer than the test
+waits), then signalled again:
+  1. rtmp-ingest with embedded hooks: SIGTERM, then SIGTERM;
+  2. rtmp-dispatcher pulling from an ingest: SIGINT, then SIGINT;
+  3. rtmp-dispatcher again: SIGTERM, then SIGINT (either one forces).
+"""
+import signal
+import socket
+import time
+
+import ops_util as u
+from ops_util import h
+
+LONG_S = 300  # -hook-timeout and -shutdown-timeout: the drain would outlast the test
+EXIT_S = 20   # a forced exit on a loaded machine under a sanitizer
+EVENTS = 10
+
+
+def make_events(port):
+    for _ in range(EVENTS // 2):  # connection_accept + connection_close each
+        with socket.create_connection(("127.0.0.1", port), timeout=10):
+            pass
+
+
+def metric(port, name):
+    return u.parse_metrics(u.http_get(port, "/metrics")[1]).get(name, 0)
+
+
+def hook_args(hole, mport):
+    return ["-hook-webhook", f"*=http://127.0.0.1:{hole.port}/",
+            "-hook-timeout", f"{LONG_S}s", "-hook-concurrency", "1",
+            "-shutdown-timeout", f"{LONG_S}s", "-metrics-addr", f"127.0.0.1:{mport}",
+            "-log-format", "json"]
+
+
+def signal_twice(proc, first, second, first_line, what):
+    proc.send_signal(first)
+    proc.wait_line(first_line, 30, "stdout")
+    # The first signal started a drain that waits on the dead target: the
+    # process is still there for as long as it would wait.
+    h.check(proc.running(), f"{what}: exited after the first signal ({proc.poll()})")
+    t0 = time.monotonic()
+    proc.send_signal(second)
+    code = proc.wait_exit(EXIT_S)
+    took = time.monotonic() - t0
+    h.log(f"{what}: exit {code} {took:.2f} s after the second signal")
+    h.check(code == 1, f"{what}: exit status {code}, expected 1")
+    name = "SIGTERM" if second == signal.SIGTERM else "SIGINT"
+    lines = [l for l in proc.stdout().splitlines() if "again during shutdown" in l]
+    h.check(len(lines) == 1, f"{what}: {len(lines)} 'again during shutdown' lines")
+    h.check('"level":"warn' in lines[0] and name in lines[0] and "abandoned" in lines[0],
+            f"{what}: {lines[0]}")
+    h.log(f"{what}: {lines[0]}")
+
+
+def run_embedded(ctx, hole):
+    what = "embedded hooks"
+    mport = h.free_port()
+    ingest = h.Ingest(ctx, name="ingest-embedded", stdio_events=False,
+                      args=hook_args(hole, mport))
+    make_events(ingest.port)
+    h.wait_for(lambda: hole.conns, 30, f"{what}: a webhook stuck at the dead target")
+    signal_twice(ingest.proc, signal.SIGTERM, signal.SIGTERM, r"shutting down", what)
+
+
+def run_dispatcher(ctx, hole, first, second, what):
+    events_port = h.free_port()
+    ingest = h.Ingest(ctx, name=f"ingest-{first}-{second}", stdio_events=False,
+                      args=["-events-bind", f"tcp://127.0.0.1:{events_port}"])
+    mport = h.free_port()
+    d = ctx.proc(f"dispatcher-{first}-{second}",
+                 [u.dispatcher_binary(), "-events-connect", f"tcp://127.0.0.1:{events_port}"] +
+                 hook_args(hole, mport))
+    d.wait_line(r"connected to ingest", 30, "stdout")
+    make_events(ingest.port)
+    h.wait_for(lambda: metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
+               f"{what}: {EVENTS} events received")
+    signal_twice(d, first, second, r"received SIG\w+, stopping", what)
+    ingest.stop()
+
+
+def main(ctx):
+    if h.server_kind() != "ingest":
+        h.skip("rtmp-ingest and rtmp-dispatcher only")
+    hole = u.BlackHole()
+    try:
+        run_embedded(ctx, hole)
+        run_dispatcher(ctx, hole, signal.SIGINT, signal.SIGINT, "rtmp-dispatcher, Ctrl-C twice")
+        run_dispatcher(ctx, hole, signal.SIGTERM, signal.SIGINT, "rtmp-dispatcher, TERM then INT")
+    finally:
+        hole.close()
+    for p in ctx.procs:
+        for marker in ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:"):
+            h.check(marker not in p.output(), f"{p.name}: sanitizer report; see {p.stderr_path}")
+
+
+if __name__ == "__main__":
+    h.run(main)
