@@ -1,6 +1,7 @@
 #include "ingest/api/api_options.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 #include "common/host_port.hpp"
 
@@ -27,8 +28,21 @@ void register_api_flags(common::FlagSet& flags, ApiOptions& o) {
   flags.add_int("api-sse-buffer", &o.sse_buffer_bytes, 1024 * 1024, 4096, int64_t{1} << 30,
                 "bytes of events queued for one live-event client that does not read before "
                 "it is dropped");
+  flags.add_duration("api-sse-keepalive", &o.sse_keepalive, std::chrono::seconds(15),
+                     "send live-event clients a keepalive comment this often, events or not; the "
+                     "dashboard reconnects after three silent periods (0 = none)");
   flags.add_duration("stats-interval", &o.stats_interval, common::Duration{0},
                      "emit a stream_stats event per live stream this often, e.g. 10s (0 = off)");
+}
+
+void check_api_flags(const ApiOptions& o) {
+  const std::pair<const char*, common::Duration> periods[] = {
+      {"stats-interval", o.stats_interval}, {"api-sse-keepalive", o.sse_keepalive}};
+  for (const auto& [name, period] : periods) {
+    if (period > common::Duration::zero() && period < std::chrono::milliseconds(100))
+      throw common::FlagError("invalid value \"" + common::format_duration(period) +
+                              "\" for flag -" + name + ": below 100ms (0 = off)");
+  }
 }
 
 }  // namespace rtmp::api

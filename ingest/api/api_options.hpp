@@ -13,12 +13,18 @@ struct ApiOptions {
   std::string token;                       // -api-token: a bearer token every /api/ request needs
   int64_t events_ring = 10000;             // events kept for Last-Event-ID replay
   int64_t sse_buffer_bytes = 1024 * 1024;  // per live-event client, before it is dropped
-  common::Duration stats_interval{0};      // stream_stats every this long; 0 = off
+  common::Duration sse_keepalive = std::chrono::seconds(15);  // comment line this often; 0 = none
+  common::Duration stats_interval{0};  // stream_stats every this long; 0 = off
   common::Duration read_timeout = std::chrono::seconds(10);
   common::Duration write_timeout = std::chrono::seconds(10);
 };
 
-// -api-addr, -api-token, -api-events-ring, -api-sse-buffer, -stats-interval.
+// -api-addr, -api-token, -api-events-ring, -api-sse-buffer, -api-sse-keepalive,
+// -stats-interval.
 void register_api_flags(common::FlagSet& flags, ApiOptions& options);
+
+// Throws common::FlagError on a period that is neither 0 (off) nor at least
+// 100ms: -stats-interval, -api-sse-keepalive.
+void check_api_flags(const ApiOptions& options);
 
 }  // namespace rtmp::api

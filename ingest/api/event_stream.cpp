@@ -23,7 +23,6 @@ using Frame = std::shared_ptr<const std::string>;
 
 constexpr size_t kFramesPerWrite = 64;
 constexpr int kSocketSendBuffer = 64 * 1024;
-constexpr auto kKeepalive = std::chrono::seconds(15);
 
 class EventStream : public std::enable_shared_from_this<EventStream>, public EventClient {
  public:
@@ -50,10 +49,17 @@ class EventStream : public std::enable_shared_from_this<EventStream>, public Eve
     socket_.set_option(net::socket_base::send_buffer_size(kSocketSendBuffer), ignored);
     // Headers first; the hub's replay and live frames follow in order.
     replay_ = s_.ctx.hub.subscribe(weak_from_this(), std::move(filter), last_id);
+    // X-Keepalive-Interval-Ms tells a client how long a silence may last
+    // before the stream has stalled (a stopped server, a proxy holding the
+    // connection open); the dashboard reconnects after three.
+    const auto keepalive_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(s_.options.sse_keepalive).count();
     header_ = std::make_shared<const std::string>(
         std::string(req.version() == 10 ? "HTTP/1.0" : "HTTP/1.1") +
         " 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
-        "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n: rtmp-ingest live events\n\n");
+        "X-Accel-Buffering: no\r\nX-Keepalive-Interval-Ms: " +
+        std::to_string(keepalive_ms) +
+        "\r\nConnection: close\r\n\r\n: rtmp-ingest live events\n\n");
     arm_keepalive();
     watch_peer();
     pump();
@@ -166,7 +172,8 @@ class EventStream : public std::enable_shared_from_this<EventStream>, public Eve
   }
 
   void arm_keepalive() {
-    keepalive_.expires_after(kKeepalive);
+    if (s_.options.sse_keepalive <= common::Duration::zero()) return;
+    keepalive_.expires_after(s_.options.sse_keepalive);
     keepalive_.async_wait([self = shared_from_this()](error_code ec) {
       if (ec) return;
       // A comment line: keeps proxies from timing the stream out and finds

@@ -96,10 +96,7 @@ int run_ingest(IngestOptions o) {
   o.relay.queue = static_cast<size_t>(o.player_queue);
   o.relay.merge_write = o.merge_write;
   o.relay.merge_write_bytes = static_cast<size_t>(o.merge_write_bytes);
-  if (o.api.stats_interval > common::Duration::zero() &&
-      o.api.stats_interval < std::chrono::milliseconds(100))
-    throw common::FlagError("invalid value \"" + common::format_duration(o.api.stats_interval) +
-                            "\" for flag -stats-interval: below 100ms (0 = off)");
+  api::check_api_flags(o.api);
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
   if (embedded) o.events.embedded_endpoint = events::kEmbeddedEventsEndpoint;

@@ -9,7 +9,8 @@ it misses none and repeats none. Filters: ?type= and ?stream= see exactly
 their share. A client that sends its GET and never reads (with a 4 KiB
 receive buffer) is dropped at -api-sse-buffer (WARN line, socket closed),
 while the publisher goes on at full rate (ffmpeg -re keeps real time) and the
-stdio hook prints every event (seq without gaps)."""
+stdio hook prints every event (seq without gaps). The keepalive comment comes
+every -api-sse-keepalive, and X-Keepalive-Interval-Ms says how often."""
 
 import json
 import os
@@ -149,8 +150,48 @@ def main(ctx):
 
     for r in (full, typed, keyed, back):
         r.close()
+    s, head, _ = open_stream(port)
+    s.close()
+    h.check(keepalive_header(head) == "15000", f"default X-Keepalive-Interval-Ms: head {head!r}")
     ingest.stop()
+    check_keepalive(ctx)
 
+
+def open_stream(port):
+    """A raw live-event request; returns the socket and its response head."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        h.check(chunk, "the event stream ended before its headers")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return s, head.decode(), rest
+
+
+def keepalive_header(head):
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.lower() == "x-keepalive-interval-ms":
+            return value.strip()
+    return None
+
+
+def check_keepalive(ctx):
+    ingest = h.Ingest(ctx, name="ingest-keepalive",
+                      args=["-api-addr", "127.0.0.1:0", "-api-sse-keepalive", "200ms"])
+    port = u.api_port_from_log(ingest)
+    s, head, body = open_stream(port)
+    h.check(keepalive_header(head) == "200", f"-api-sse-keepalive 200ms: head {head!r}")
+    t0 = time.monotonic()
+    while body.count(b": keepalive") < 5:  # the socket's timeout bounds each read
+        chunk = s.recv(4096)
+        h.check(chunk, "the event stream ended")
+        body += chunk
+    h.log(f"five keepalive comments in {time.monotonic() - t0:.2f} s at -api-sse-keepalive 200ms")
+    s.close()
+    ingest.stop()
 
 if __name__ == "__main__":
     h.run(main)

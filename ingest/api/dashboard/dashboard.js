@@ -14,6 +14,11 @@
   var MAX_EVENTS = 200;
   var SPARK_POINTS = 60;
   var RETRY_MS = 1000;
+  /* The server writes at least a keepalive comment every
+   * X-Keepalive-Interval-Ms (0 = never). A stream silent for three of those has
+   * stalled (a stopped server, a proxy or network holding the connection open
+   * while nothing comes) and is reopened. Until a server has said, 45 s. */
+  var stallMs = 45000;
 
   var streams = new Map();   /* key -> stream state */
   var players = new Map();   /* key -> player count, also before a publish */
@@ -300,8 +305,9 @@
     el.textContent = text;
   }
 
-  function fetchStreams() {
-    return fetch(API + "/streams", { headers: headers(), cache: "no-store" }).then(function (r) {
+  function fetchStreams(signal) {
+    return fetch(API + "/streams", { headers: headers(), cache: "no-store", signal: signal })
+    .then(function (r) {
       if (r.status === 401) {
         var e = new Error("unauthorized");
         e.status = 401;
@@ -314,7 +320,7 @@
 
   /* Reads Server-Sent Events from a fetch() body: blocks end at a blank line;
    * "data:" lines join with newlines, "id:" sets the resume point. */
-  function readEvents(response, signal) {
+  function readEvents(response, signal, onData) {
     var reader = response.body.getReader();
     var decoder = new TextDecoder();
     var buffer = "";
@@ -339,6 +345,7 @@
     function pump() {
       return reader.read().then(function (chunk) {
         if (chunk.done || signal.aborted) return;
+        onData();
         buffer += decoder.decode(chunk.value, { stream: true });
         var parts = buffer.split(/\r\n\r\n|\n\n|\r\r/);
         buffer = parts.pop();
@@ -352,6 +359,22 @@
   function connect() {
     var controller = new AbortController();
     streamAbort = controller;
+    var stalled = false, watchdog = null;
+    function watch() {
+      clearTimeout(watchdog);
+      if (stallMs <= 0) return;
+      watchdog = setTimeout(function () {
+        if (streamAbort !== controller) return;
+        stalled = true;
+        controller.abort();
+      }, stallMs);
+    }
+    /* Whether the attempt ended by itself (or stalled), so it is retried;
+     * an abort from restart() is not. */
+    function ended() {
+      clearTimeout(watchdog);
+      return stalled || !controller.signal.aborted;
+    }
     var h = headers();
     h.Accept = "text/event-stream";
     if (lastEventId) h["Last-Event-ID"] = lastEventId;
@@ -359,6 +382,7 @@
      * from before the snapshot then only replay what it already holds, and
      * none falls between the two. */
     var opened;
+    watch();
     fetch(API + "/events", { headers: h, signal: controller.signal, cache: "no-store" })
     .then(function (r) {
       if (r.status === 401) {
@@ -368,24 +392,27 @@
       }
       if (!r.ok || !r.body) throw new Error("GET /events: HTTP " + r.status);
       opened = r;
-      return fetchStreams();
+      var every = parseInt(r.headers.get("X-Keepalive-Interval-Ms"), 10);
+      if (every >= 0) stallMs = every > 0 ? 3 * every : 0;
+      watch();
+      return fetchStreams(controller.signal);
     }).then(function () {
       setConn(true, "live");
       showError("");
-      return readEvents(opened, controller.signal);
+      return readEvents(opened, controller.signal, watch);
     }).then(function () {
-      if (controller.signal.aborted) return;
-      setConn(false, "reconnecting");
+      if (!ended()) return;
+      setConn(false, stalled ? "reconnecting (stalled)" : "reconnecting");
       setTimeout(connect, RETRY_MS);
     }, function (e) {
-      if (controller.signal.aborted) return;
+      if (!ended()) return;
       if (e.status === 401) {
         setConn(false, "token needed");
         askToken(token ? "The API refused this token; enter -api-token:" :
                          "This server needs its API token (-api-token):", restart);
         return;
       }
-      setConn(false, "reconnecting");
+      setConn(false, stalled ? "reconnecting (stalled)" : "reconnecting");
       setTimeout(connect, RETRY_MS);
     });
   }

@@ -12,6 +12,9 @@ ffmpeg publishers and players.
 - a burst of 2,000 events is drawn in a few redraws, not one per event;
 - GET / and the rendered page hold no external URL (no http://, https:// or //cdn), and
   GET / comes with a Content-Security-Policy of default-src 'none' and connect-src 'self';
+- a server that stops (SIGSTOP) holds the event stream open and silent: after three
+  -api-sse-keepalive periods the pill reads "reconnecting (stalled)", and once the
+  server runs again (SIGCONT) the page is live again;
 - with -api-token the page asks for the token, then shows the stream and kicks it.
 
 Run with Debian's /usr/bin/python3 (the one python3-selenium installs into); exit 77
@@ -21,6 +24,7 @@ when selenium, chromium or chromedriver are absent, or the ingest has no -api-ad
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -184,6 +188,8 @@ def run_open(ctx, driver, flags):
     args = ["-api-addr", f"127.0.0.1:{api_port}"]
     if "-stats-interval" in flags:
         args += ["-stats-interval", "1s"]
+    if "-api-sse-keepalive" in flags:
+        args += ["-api-sse-keepalive", "1s"]
     server = h.Ingest(ctx, args=args)
     api = f"http://127.0.0.1:{api_port}"
     h.wait_port(api_port, 20)
@@ -219,6 +225,8 @@ def run_open(ctx, driver, flags):
 
     kick_and_vanish(driver, server, pub, "open API")
     burst(driver, server)
+    if "-api-sse-keepalive" in flags:
+        stall_and_recover(driver, server)
     check_no_external_url(driver, api)
     errors = console_errors(driver)
     h.check(not errors, f"console errors: {errors}")
@@ -229,6 +237,24 @@ def run_open(ctx, driver, flags):
     driver.get("about:blank")
     server.stop()
     driver.get_log("browser")
+
+
+def stall_and_recover(driver, server):
+    """A stopped server keeps its connections open and sends nothing; the page
+    must not go on saying it is live."""
+    def link():
+        return js(driver, "return document.getElementById('link').textContent")
+    t0 = time.monotonic()
+    server.proc.send_signal(signal.SIGSTOP)
+    try:
+        h.wait_for(lambda: link() == "reconnecting (stalled)", 30,
+                   "the pill to read 'reconnecting (stalled)' with the server stopped")
+        h.log(f"stopped server: the pill read {link()!r} after {time.monotonic() - t0:.1f} s")
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+    t0 = time.monotonic()
+    h.wait_for(lambda: link() == "live", 30, "the pill to read 'live' once the server runs")
+    h.log(f"server running again: live after {time.monotonic() - t0:.1f} s")
 
 
 def run_token(ctx, driver):
