@@ -6,8 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "common/logging.hpp"
-
 namespace rtmp::common {
 
 void exit_now(int sig, std::string_view abandoned) {
@@ -16,7 +14,10 @@ void exit_now(int sig, std::string_view abandoned) {
                : sig == SIGTERM ? "SIGTERM"
                                 : "signal",
                abandoned);
-  shutdown_logging();
+  // Writes the queued lines and joins the writer thread. The default logger
+  // stays in place (other threads may be logging): a line after this one is
+  // reported on stderr as a logging error rather than printed.
+  spdlog::details::registry::instance().set_tp(nullptr);
   std::fflush(stdout);
   std::_Exit(1);
 }
