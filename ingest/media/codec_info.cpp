@@ -39,7 +39,7 @@ std::optional<CodecDetected> describe_h264(std::span<const uint8_t> record) {
   out.width = sps->width;
   out.height = sps->height;
   out.fps = sps->fps;
-  out.profile = non_empty(h264_profile_name(sps->profile_idc));
+  out.profile = non_empty(h264_profile_name(*sps));
   out.level = non_empty(h264_level_name(*sps));
   return out;
 }
@@ -184,6 +184,9 @@ std::optional<events::CodecDetected> describe_video(std::span<const uint8_t> pay
   if (out && !out->fps && fps_hint && std::isfinite(*fps_hint) && *fps_hint > 0) {
     out->fps = fps_hint;
   }
+  // NTSC rates are ratios (30000/1001): 29.97, not 29.97002997002997; three
+  // decimals keep 23.976 apart from 23.98.
+  if (out && out->fps) out->fps = std::round(*out->fps * 1000.0) / 1000.0;
   return out;
 }
 

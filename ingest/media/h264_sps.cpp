@@ -171,10 +171,15 @@ std::optional<H264Sps> parse_avc_decoder_config(std::span<const uint8_t> record)
   return parse_h264_sps(nal);
 }
 
-std::string h264_profile_name(uint8_t profile_idc) {
-  switch (profile_idc) {
+std::string h264_profile_name(const H264Sps& sps) {
+  // constraint_set1 makes Baseline the Constrained Baseline profile (what
+  // libx264 and hardware encoders write); constraint_set3 makes the High
+  // 10 / 4:2:2 / 4:4:4 profiles their Intra variants.
+  const bool set1 = (sps.constraint_flags & 0x40) != 0;
+  const bool set3 = (sps.constraint_flags & 0x10) != 0;
+  switch (sps.profile_idc) {
     case 66:
-      return "Baseline";
+      return set1 ? "Constrained Baseline" : "Baseline";
     case 77:
       return "Main";
     case 88:
@@ -182,12 +187,13 @@ std::string h264_profile_name(uint8_t profile_idc) {
     case 100:
       return "High";
     case 110:
-      return "High 10";
+      return set3 ? "High 10 Intra" : "High 10";
     case 122:
-      return "High 4:2:2";
+      return set3 ? "High 4:2:2 Intra" : "High 4:2:2";
     case 144:
+      return "High 4:4:4";
     case 244:
-      return "High 4:4:4 Predictive";
+      return set3 ? "High 4:4:4 Intra" : "High 4:4:4 Predictive";
     case 44:
       return "CAVLC 4:4:4 Intra";
     case 83:

@@ -28,8 +28,9 @@ std::optional<H264Sps> parse_h264_sps(std::span<const uint8_t> nal);
 // record: an AVCDecoderConfigurationRecord; parses its first SPS.
 std::optional<H264Sps> parse_avc_decoder_config(std::span<const uint8_t> record);
 
-// "Baseline", "Main", "High", "High 10", ... (by profile_idc).
-std::string h264_profile_name(uint8_t profile_idc);
+// "Baseline", "Constrained Baseline", "Main", "High", "High 10 Intra", ...: by
+// profile_idc and the constraint flags, named as ffprobe names them.
+std::string h264_profile_name(const H264Sps& sps);
 // "3.1", "4", "1b".
 std::string h264_level_name(const H264Sps& sps);
 

@@ -26,8 +26,8 @@ class PlayerLink {
   void offer(const MediaPtr& message, bool stream_has_video);
   // Marks the consumer busy before a burst is posted to it (see Subscriber).
   void mark_busy() { idle_.store(false); }
-  // The player joined without a cached GOP (none yet, or one too large to
-  // keep): its video starts at the next keyframe, since frames before it
+  // The player joined without a cached GOP (none yet, the publisher not
+  // started, or one too large to keep): its video starts at the next keyframe, since frames before it
   // cannot be decoded. Audio goes on meanwhile.
   void start_at_keyframe() { await_keyframe_ = true; }
 

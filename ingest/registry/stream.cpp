@@ -32,7 +32,10 @@ void Stream::attach_pending() {
   for (auto& sub : joining) {
     if (sub->link().closed()) continue;
     sub->link().mark_busy();
-    if (has_video_ && gop_.empty()) sub->link().start_at_keyframe();
+    // Without a cached GOP (no keyframe yet, also for a player that waited
+    // for this publisher, or one too large to keep) video starts at the
+    // next keyframe. Audio-only streams are unaffected: audio never waits.
+    if (gop_.empty()) sub->link().start_at_keyframe();
     sub->on_attach(burst());
     attached_.push_back(std::move(sub));
   }
@@ -55,6 +58,7 @@ void Stream::cache(const MediaPtr& m) {
     return;
   }
   if (m->video) has_video_ = true;
+  configs_.forget_other_codec(*m);
   if (m->video && m->keyframe) {
     gop_.clear();
     gop_bytes_ = 0;

@@ -14,6 +14,11 @@ class StreamConfigs {
  public:
   // `m` is a sequence header: it replaces the one of its media type and track.
   void keep(const MediaPtr& m);
+  // `m` is a coded frame: a kept header of its media type and track for
+  // another codec is dropped. A publisher that switches to a codec without
+  // sequence headers (AAC to MP3, AVC to H.263) would otherwise hand late
+  // players the old codec's header before frames it does not describe.
+  void forget_other_codec(const MediaMessage& m);
   void clear();
   // Appends them: track 0's video, then audio, then the other tracks'.
   void append_to(std::vector<MediaPtr>& out) const;

@@ -316,6 +316,8 @@ void RelaySession::handle(const registry::MediaPtr& m) {
     if (m->sequence_header) metadata_ = m;
   } else if (m->sequence_header) {
     configs_.keep(m);
+  } else {
+    configs_.forget_other_codec(*m);
   }
   if (m->video) has_video_ = true;
   keep_gop(m);

@@ -2,6 +2,7 @@
 // tags assembled from real codec configuration), exact figures, and inputs cut
 // at every length.
 #include "ingest/media/codec_info.hpp"
+#include "ingest/media/h264_sps.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,7 +81,7 @@ TEST(CodecInfo, H264BaselineWithCroppingAndFpsHint) {
   ASSERT_TRUE(info);
   EXPECT_EQ(info->width, 640u);
   EXPECT_EQ(info->height, 360u);
-  EXPECT_EQ(info->profile, "Baseline");
+  EXPECT_EQ(info->profile, "Constrained Baseline");
   EXPECT_EQ(info->level, "3");
   ASSERT_TRUE(info->fps);
   EXPECT_DOUBLE_EQ(*info->fps, 25.0);  // the bitstream wins over the hint
@@ -96,6 +97,13 @@ TEST(CodecInfo, FpsHintFillsMissingTiming) {
   const auto hinted = describe_video(payload, 29.97);
   ASSERT_TRUE(hinted && hinted->fps);
   EXPECT_DOUBLE_EQ(*hinted->fps, 29.97);
+  // An NTSC ratio is given to three decimals.
+  const auto ntsc = describe_video(payload, 30000.0 / 1001.0);
+  ASSERT_TRUE(ntsc && ntsc->fps);
+  EXPECT_DOUBLE_EQ(*ntsc->fps, 29.97);
+  const auto film = describe_video(payload, 24000.0 / 1001.0);
+  ASSERT_TRUE(film && film->fps);
+  EXPECT_DOUBLE_EQ(*film->fps, 23.976);
   const auto nonsense = describe_video(payload, -1.0);
   ASSERT_TRUE(nonsense);
   EXPECT_FALSE(nonsense->fps);
@@ -375,6 +383,22 @@ TEST(CodecInfo, EnhancedAudioMultitrack) {
   ASSERT_TRUE(info);
   EXPECT_EQ(info->codec, "Opus");
   EXPECT_EQ(info->channels, 2u);
+}
+
+TEST(CodecInfo, H264ProfileNamesFollowTheConstraintFlags) {
+  H264Sps sps;
+  sps.profile_idc = 66;
+  EXPECT_EQ(h264_profile_name(sps), "Baseline");
+  sps.constraint_flags = 0x40;  // constraint_set1
+  EXPECT_EQ(h264_profile_name(sps), "Constrained Baseline");
+  sps.profile_idc = 110;
+  EXPECT_EQ(h264_profile_name(sps), "High 10");
+  sps.constraint_flags = 0x10;  // constraint_set3
+  EXPECT_EQ(h264_profile_name(sps), "High 10 Intra");
+  sps.profile_idc = 244;
+  EXPECT_EQ(h264_profile_name(sps), "High 4:4:4 Intra");
+  sps.constraint_flags = 0;
+  EXPECT_EQ(h264_profile_name(sps), "High 4:4:4 Predictive");
 }
 
 }  // namespace

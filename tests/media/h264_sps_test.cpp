@@ -132,7 +132,7 @@ TEST(H264Sps, RealHigh720p) {
   const auto sps = parse_avc_decoder_config(avcc_of("h264_720p30_aac48k.flv"));
   ASSERT_TRUE(sps);
   EXPECT_EQ(sps->profile_idc, 100);
-  EXPECT_EQ(h264_profile_name(sps->profile_idc), "High");
+  EXPECT_EQ(h264_profile_name(*sps), "High");
   EXPECT_EQ(h264_level_name(*sps), "3.1");
   EXPECT_EQ(sps->width, 1280u);
   EXPECT_EQ(sps->height, 720u);
@@ -143,7 +143,7 @@ TEST(H264Sps, RealHigh720p) {
 TEST(H264Sps, RealBaselineCropped) {
   const auto sps = parse_avc_decoder_config(avcc_of("h264_baseline_640x360_aac44k_mono.flv"));
   ASSERT_TRUE(sps);
-  EXPECT_EQ(h264_profile_name(sps->profile_idc), "Baseline");
+  EXPECT_EQ(h264_profile_name(*sps), "Constrained Baseline");
   EXPECT_EQ(sps->width, 640u);
   EXPECT_EQ(sps->height, 360u);  // 368 coded, 8 lines cropped
 }
@@ -152,7 +152,7 @@ TEST(H264Sps, RealHigh10AndHigh444) {
   const auto high10 = parse_avc_decoder_config(avcc_of("h264_high10_320x240.flv"));
   ASSERT_TRUE(high10);
   EXPECT_EQ(high10->bit_depth_luma, 10u);
-  EXPECT_EQ(h264_profile_name(high10->profile_idc), "High 10");
+  EXPECT_EQ(h264_profile_name(*high10), "High 10");
   const auto high444 = parse_avc_decoder_config(avcc_of("h264_high444_320x240.flv"));
   ASSERT_TRUE(high444);
   EXPECT_EQ(high444->chroma_format_idc, 3u);
@@ -208,7 +208,7 @@ TEST(H264Sps, FieldCodingDoublesMapUnits) {
   EXPECT_EQ(sps->width, 720u);
   EXPECT_EQ(sps->height, 576u);
   EXPECT_DOUBLE_EQ(sps->fps.value_or(0), 25.0);
-  EXPECT_EQ(h264_profile_name(sps->profile_idc), "Main");
+  EXPECT_EQ(h264_profile_name(*sps), "Main");
 }
 
 TEST(H264Sps, EmulationPreventionBytesAreRemoved) {
@@ -265,6 +265,7 @@ TEST(H264Sps, EveryTruncationIsSafe) {
     (void)parse_h264_sps(std::span<const uint8_t>(nal.data(), len));
   }
 }
+
 
 }  // namespace
 }  // namespace rtmp::media

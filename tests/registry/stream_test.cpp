@@ -237,5 +237,59 @@ TEST_F(StreamTest, MultitrackKeepsEveryTracksConfigAndTrackZerosGop) {
   EXPECT_EQ(late_burst(), (Burst{cfg0, acfg, cfg1b, k0, t1, p0}));
 }
 
+// A player that waited for the publisher gets the stream from its start, but
+// its video only from the first keyframe: a publish that begins mid-GOP (a
+// relay, an encoder that joined late) would hand it frames it cannot decode.
+TEST(StreamWaitingPlayer, StartsAtTheFirstKeyframe) {
+  events::RecordingSink sink;
+  StreamRegistry registry(sink, {});
+  auto sub = std::make_shared<FakeSubscriber>();
+  PlayerRole waiting = registry.join("live/w", sub, "early");
+  PublisherRole pub = registry.publish("live/w", "pub", {});
+  const auto vcfg = testing::video_config();
+  const auto acfg = testing::audio_config();
+  const auto p1 = testing::video(0, false);
+  const auto a1 = testing::audio(10);
+  const auto p2 = testing::video(33, false);
+  const auto k = testing::video(2000, true);
+  const auto p3 = testing::video(2033, false);
+  for (const auto& m : {vcfg, acfg, p1, a1, p2, k, p3}) pub.stream().publish_media(m);
+  ASSERT_EQ(sub->attaches, 1);
+  Burst got = sub->bursts.at(0);
+  for (const auto& m : sub->drain()) got.push_back(m);
+  EXPECT_EQ(got, (Burst{vcfg, acfg, a1, k, p3}));
+  EXPECT_EQ(sub->link().dropped(), 0u);  // waiting to start is not dropping
+}
+
+// A publisher that switches to a codec without sequence headers (AAC to MP3,
+// AVC to H.263) must not leave the old codec's header to late players.
+TEST_F(StreamTest, ACodecWithoutHeadersDropsTheOldCodecsHeader) {
+  const auto vcfg = testing::video_config();
+  const auto acfg = testing::audio_config();
+  const auto k = testing::video(0, true);
+  stream->publish_media(vcfg);
+  stream->publish_media(acfg);
+  stream->publish_media(k);
+  const auto mp3 = make_media_message(static_cast<uint8_t>(protocol::MessageType::kAudio), 10,
+                                      {0x2F, 0xFF, 0xFB, 0x90}, 4096, false, false);
+  stream->publish_media(mp3);
+  // The late burst's probe is an AAC frame: its own codec has no header kept
+  // any more, so it changes nothing here.
+  EXPECT_EQ(late_burst(), (Burst{vcfg, k, mp3}));
+  // H.263 (codec id 2) frames after AVC: the AVC header goes too.
+  const auto h263 = make_media_message(static_cast<uint8_t>(protocol::MessageType::kVideo), 66,
+                                       {0x12, 0x00, 0x00, 0x84}, 4096, true, false);
+  stream->publish_media(h263);
+  EXPECT_EQ(late_burst(), (Burst{h263}));
+  // Frames of the kept codec leave its header alone, in either form: an
+  // Enhanced RTMP 'avc1' frame after a legacy AVC header.
+  const auto vcfg2 = testing::video_config(100);
+  stream->publish_media(vcfg2);
+  const auto ex_avc = make_media_message(static_cast<uint8_t>(protocol::MessageType::kVideo), 133,
+                                         {0x91, 'a', 'v', 'c', '1', 0, 0, 0}, 4096, true, false);
+  stream->publish_media(ex_avc);
+  EXPECT_EQ(late_burst(), (Burst{vcfg2, ex_avc}));
+}
+
 }  // namespace
 }  // namespace rtmp::registry
