@@ -52,6 +52,11 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  // SIGHUP too: sent by reloads (systemctl reload, logrotate), a closing
+  // terminal or an orphaned process group, its default action would kill the
+  // dispatcher with its queue. There is nothing to reload: it is logged and
+  // ignored.
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   common::init_logging(log_options);
   if (auto unknown = flags.unknown_environment_warning(); !unknown.empty())
@@ -93,14 +98,16 @@ int main(int argc, char** argv) {
     }
     d.start();
     int sig = 0;
-    sigwait(&stop_signals, &sig);
+    while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP)
+      spdlog::info("SIGHUP: rtmp-dispatcher has nothing to reload; ignored");
     spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     // A second one abandons the drain. The signals stay blocked everywhere, so
     // this thread is the one that takes it.
     std::thread([stop_signals] {
       int again = 0;
-      if (sigwait(&stop_signals, &again) == 0)
-        common::exit_now(again, "queued and running hook executions");
+      while (sigwait(&stop_signals, &again) == 0) {
+        if (again != SIGHUP) common::exit_now(again, "queued and running hook executions");
+      }
     }).detach();
     const auto deadline = std::chrono::steady_clock::now() + shutdown_timeout;
     d.request_stop();

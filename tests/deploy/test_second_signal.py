@@ -9,6 +9,8 @@ waits), then signalled again:
   1. rtmp-ingest with embedded hooks: SIGTERM, then SIGTERM;
   2. rtmp-dispatcher pulling from an ingest: SIGINT, then SIGINT;
   3. rtmp-dispatcher again: SIGTERM, then SIGINT (either one forces).
+The dispatchers also get a SIGHUP first (a reload, a closing terminal): one
+INFO line, and they go on; it killed them with their queue before.
 """
 import signal
 import socket
@@ -78,6 +80,9 @@ def run_dispatcher(ctx, hole, first, second, what):
                  [u.dispatcher_binary(), "-events-connect", f"tcp://127.0.0.1:{events_port}"] +
                  hook_args(hole, mport))
     d.wait_line(r"connected to ingest", 30, "stdout")
+    d.send_signal(signal.SIGHUP)
+    d.wait_line(r"SIGHUP: rtmp-dispatcher has nothing to reload; ignored", 30, "stdout")
+    h.check(d.running(), f"{what}: SIGHUP ended the dispatcher ({d.poll()})")
     make_events(ingest.port)
     h.wait_for(lambda: metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
                f"{what}: {EVENTS} events received")
