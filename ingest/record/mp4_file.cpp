@@ -80,10 +80,13 @@ class Mp4File final : public SegmentFile {
     err = avio_open(&ctx_->pb, path_.c_str(), AVIO_FLAG_WRITE);
     if (err < 0) return fail("open", err);
     AVDictionary* opts = nullptr;
-    std::string flags = "frag_keyframe+empty_moov+default_base_moof";
-    // The mov muxer reads AC-3 parameters from the first packets.
-    if (t.audio_codec == "AC3" || t.audio_codec == "EAC3") flags += "+delay_moov";
-    av_dict_set(&opts, "movflags", flags.c_str(), 0);
+    // delay_moov: the moov is written with the first fragment, once the
+    // muxer has seen each track's first timestamps. With an empty moov up
+    // front every track would start at 0: audio that began 46 ms after the
+    // video, or video with a composition offset, would play out of sync by
+    // that much. The mov muxer also reads AC-3 parameters from the first
+    // packets this way.
+    av_dict_set(&opts, "movflags", "frag_keyframe+empty_moov+default_base_moof+delay_moov", 0);
     // Without video there are no keyframes to cut fragments at.
     if (video_ < 0) av_dict_set(&opts, "frag_duration", "1000000", 0);
     err = avformat_write_header(ctx_, &opts);

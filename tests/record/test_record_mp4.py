@@ -7,8 +7,13 @@
 2. An HEVC stream sent over Enhanced RTMP (FourCC hvc1) by the tests' own client, from a
    file ffmpeg made, recorded with -record-format auto: one MP4 that ffprobe reads as
    hevc with every frame sent, moved to an archive folder by the example hook
-   deploy/examples/archive_segment.sh."""
+   deploy/examples/archive_segment.sh.
+3. A/V offset: an FLV whose audio starts 46 ms after its video and whose video has a
+   composition offset (B-frames) is published as is (-c copy): the MP4 keeps the
+   audio's start relative to the video's, as the source had it; it started every
+   track at 0 (audio 46 ms early, lip sync off in every recording)."""
 
+import json
 import os
 
 import record_util as ru
@@ -84,9 +89,45 @@ def hevc_enhanced(ctx):
     ingest.stop()
 
 
+def start_times(path):
+    code, out, err = h._run(["ffprobe", "-v", "error", "-show_entries",
+                             "stream=codec_type,start_time", "-of", "json", path])
+    h.check(code == 0, f"ffprobe {path}: {err[:300]}")
+    return {s["codec_type"]: float(s["start_time"]) for s in json.loads(out)["streams"]}
+
+
+def av_offset(ctx):
+    src = ctx.path("offset_src.flv")
+    code, _, err = h._run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y",
+                           "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
+                           "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "5",
+                           "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "30",
+                           "-c:a", "aac", "-f", "flv", src])
+    h.check(code == 0, f"ffmpeg could not make the source: {err[:300]}")
+    want = start_times(src)
+    h.check(abs(want["audio"] - want["video"]) >= 0.01,
+            f"the source has no A/V offset to keep: {want}")
+    rec_dir = ctx.path("rec_offset")
+    ingest = h.Ingest(ctx, ["-record-all", "true", "-record-dir", rec_dir,
+                            "-record-format", "mp4"], name="ingest_offset")
+    pub = ctx.proc("pub_offset", ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-re",
+                                  "-i", src, "-c", "copy", "-f", "flv", ingest.url("offset")])
+    h.check(pub.wait_exit(60) == 0, f"publisher failed; see {pub.stderr_path}")
+    ru.wait_event(ingest, "recording_stop")
+    path = ru.of_type(ingest.events(), "segment_complete")[0]["data"]["path"]
+    got = start_times(path)
+    h.log(f"start times: source {want}, recording {got}")
+    diff = (got["audio"] - got["video"]) - (want["audio"] - want["video"])
+    h.check(abs(diff) <= 0.005, f"the recording moved audio against video by {diff * 1000:.0f} ms")
+    errors = h.decode_errors(path)
+    h.check(errors == "", f"decoding {path}: {errors[:500]}")
+    ingest.stop()
+
+
 def main(ctx):
     h264_segments(ctx)
     hevc_enhanced(ctx)
+    av_offset(ctx)
 
 
 if __name__ == "__main__":
