@@ -18,6 +18,9 @@
 
 int main(int argc, char** argv) {
   using namespace rtmp;
+  // Its stdout (logs, the stdio hook) may be a pipe whose reader goes away:
+  // that costs the lines, not the process.
+  ::signal(SIGPIPE, SIG_IGN);
   common::FlagSet flags("rtmp-dispatcher", "RTMP_DISPATCHER_");
   dispatcher::Options options;
   common::LogOptions log_options;

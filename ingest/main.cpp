@@ -1,11 +1,17 @@
 // rtmp-ingest: parses flags, starts logging, runs the server.
 #include <spdlog/spdlog.h>
 
+#include <csignal>
+
 #include "common/flags.hpp"
 #include "common/logging.hpp"
 #include "ingest/app/ingest_app.hpp"
 
 int main(int argc, char** argv) {
+  // Logs go to stdout and events (without hooks) to stderr, often piped to
+  // jq, head or a log shipper: a reader that goes away must cost the lines
+  // (EPIPE: counted, logged), not kill every stream with SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
   rtmp::server::IngestOptions options;
   rtmp::common::FlagSet flags("rtmp-ingest", "RTMP_INGEST_");
   rtmp::server::register_ingest_flags(flags, options);
