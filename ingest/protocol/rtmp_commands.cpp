@@ -100,7 +100,8 @@ std::string RtmpConnection::do_publish(const Command& c, uint32_t msg_stream_id)
     delegate_.on_refused("publish", msg_stream_id == 0 ? "on message stream 0 (no createStream)"
                                                        : "this connection is already publishing");
   } else {
-    delegate_.on_publish(msg_stream_id, first_string_arg(c));
+    publish_name_ = first_string_arg(c);
+    delegate_.on_publish(msg_stream_id, publish_name_);
   }
   return "";
 }
@@ -115,8 +116,15 @@ std::string RtmpConnection::do_play(const Command& c, uint32_t msg_stream_id) {
   return "";
 }
 
+// FCUnpublish names the stream it ends (as publish named it, query string or
+// not): one naming another stream is answered and ignored, as nginx-rtmp
+// ignores it, rather than ending the publish in progress. Without a name it
+// ends the publish.
 std::string RtmpConnection::do_fc_unpublish(const Command& c, uint32_t msg_stream_id) {
-  if (publishing_stream_ != 0) delegate_.on_stream_end(publishing_stream_);
+  const auto bare = [](std::string_view s) { return s.substr(0, s.find('?')); };
+  const bool named = !c.args.empty() && c.args[0].is_string() && !c.args[0].string.empty();
+  if (publishing_stream_ != 0 && (!named || bare(c.args[0].string) == bare(publish_name_)))
+    delegate_.on_stream_end(publishing_stream_);
   return do_nothing(c, msg_stream_id);
 }
 

@@ -131,6 +131,7 @@ class RtmpConnection {
   std::string app_;
   uint32_t next_stream_id_ = 1;
   uint32_t publishing_stream_ = 0;
+  std::string publish_name_;  // as the client's publish named it
   uint32_t sent_window_ = 0;  // the window we announced
 };
 

@@ -69,8 +69,15 @@ TEST_F(RtmpConnectionTest, PublishSessionCommandFlow) {
   EXPECT_EQ(rec.media[4].header.timestamp, 46u);
   EXPECT_TRUE(client.receive(conn).empty());
 
-  // FCUnpublish ends the publish (and is answered), deleteStream names it too.
-  ASSERT_EQ(send(command(0, "FCUnpublish", 6, Value::Null(), {Value::String("test")})), "");
+  // FCUnpublish naming another stream is answered and changes nothing.
+  ASSERT_EQ(send(command(0, "FCUnpublish", 5, Value::Null(), {Value::String("other")})), "");
+  EXPECT_NE(rec.log.back(), "end 1");
+  out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_result(out[0], 5);
+  // FCUnpublish of this stream (its query string aside) ends the publish (and
+  // is answered), deleteStream names it too.
+  ASSERT_EQ(send(command(0, "FCUnpublish", 6, Value::Null(), {Value::String("test?t=1")})), "");
   EXPECT_EQ(rec.log.back(), "end 1");
   out = client.receive(conn);
   ASSERT_EQ(out.size(), 1u);
