@@ -89,7 +89,7 @@ void Session::start() {
 // with ETIMEDOUT. Bytes sent just before the network went (a play's status
 // messages) would put the probes off until retransmission gives up, many
 // minutes later: TCP_USER_TIMEOUT bounds unacknowledged data by the same
-// span (or -write-timeout, when longer).
+// span (or -write-timeout, when longer) while nothing flows.
 void Session::enable_keepalive() {
   using std::chrono::duration_cast;
   using std::chrono::seconds;
@@ -104,14 +104,29 @@ void Session::enable_keepalive() {
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
-  // Never shorter than -write-timeout: a peer that stops reading (a zero
-  // window) is the write timeout's to close, with its own reason.
-  const auto user_timeout = std::max<int64_t>(
-      (idle + probes * interval) * 1000LL,
-      std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.options.write_timeout).count());
-  const unsigned user_timeout_ms =
-      static_cast<unsigned>(std::min<int64_t>(user_timeout, INT32_MAX));
-  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+  const int64_t write_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.options.write_timeout).count();
+  user_timeout_ms_ = static_cast<unsigned>(std::min<int64_t>(
+      std::max<int64_t>((idle + probes * interval) * 1000LL, write_ms), INT32_MAX));
+  bound_unacknowledged(true);
+}
+
+// While media flows to a player, a peer that stops reading (a zero window)
+// or whose network went away (writes stall) is the write timeout's to close,
+// with its own reason. The kernel, probing that window from the moment it
+// closed, would abort the connection first, as an error named after
+// whichever side (read or write) saw it: the bound is lifted then, and put
+// back while the player waits for a publisher.
+void Session::bound_unacknowledged(bool on) {
+  const unsigned ms = on ? user_timeout_ms_ : 0;
+  ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+}
+
+// Keepalive probes or data unanswered for too long (the reason is the last
+// ICMP error seen when there was one), as the read or the write sees it.
+bool Session::peer_unreachable(const boost::system::error_code& ec) {
+  return ec == net::error::timed_out || ec == net::error::host_unreachable ||
+         ec == net::error::network_unreachable;
 }
 
 int64_t Session::unix_now_ms() {
@@ -148,10 +163,7 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
     if (ec == net::error::eof || ec == net::error::connection_reset ||
         ec == net::ssl::error::stream_truncated)
       return close(events::StopReason::kDisconnect, "peer closed the connection");
-    // Keepalive probes or data unanswered for too long (the reason is the
-    // last ICMP error seen when there was one).
-    if (ec == net::error::timed_out || ec == net::error::host_unreachable ||
-        ec == net::error::network_unreachable)
+    if (peer_unreachable(ec))
       return close(events::StopReason::kIdleTimeout, "peer unreachable: " + ec.message());
     return close(events::StopReason::kError, "read: " + ec.message());
   }

@@ -84,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void emit(events::EventData data);
   const char* role_name() const;  // connection_close's role
   static int64_t unix_now_ms();
+  static bool peer_unreachable(const boost::system::error_code& ec);
 
   // TLS (session_tls.cpp): the first byte is looked at before the handshake,
   // so a plain RTMP client is told apart from garbage.
@@ -99,6 +100,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void on_stream_end(uint32_t stream_id) override;
   void on_refused(const std::string& command, const std::string& why) override;
   void enable_keepalive();
+  void bound_unacknowledged(bool on);
   void on_pause(uint32_t stream_id, bool pause) override;
   // Whether `m` goes to this player: all do, but while paused or resuming.
   bool admits(const registry::MediaPtr& m) {
@@ -224,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   // The publisher's burst (metadata, sequence headers, GOP) is queued in out_:
   // only then may the link be drained, or live messages would overtake it.
   bool media_attached_ = false;
+  unsigned user_timeout_ms_ = 0;  // TCP_USER_TIMEOUT while no media flows
   // A paused player's media is dropped as it comes, keeping the newest
   // metadata and sequence headers; once resumed they go first, and its
   // video starts again at a keyframe.

@@ -72,6 +72,7 @@ void Session::on_attach(registry::BurstPtr burst) {
       self->resume_at_keyframe_ = false;  // a burst starts where video can
     }
     self->media_attached_ = true;
+    self->bound_unacknowledged(false);
     self->flush();
   });
 }
@@ -87,6 +88,7 @@ void Session::on_publisher_gone() {
       if (self->admits(m)) self->out_.push_back(OutItem{std::move(m), {}, nullptr, 0});
     }
     self->media_attached_ = false;  // until the next publisher's burst
+    self->bound_unacknowledged(true);
     self->rtmp_.notify_unpublished(self->play_stream_id_, self->play_name_);
     self->play_waiting_ = true;
     self->flush();

@@ -172,6 +172,8 @@ void Session::on_write(const boost::system::error_code& ec, size_t n) {
   writing_ = false;
   if (closed_) return;
   if (ec) {
+    if (peer_unreachable(ec))
+      return close(events::StopReason::kIdleTimeout, "peer unreachable: write: " + ec.message());
     const bool gone = ec == net::error::broken_pipe || ec == net::error::connection_reset;
     close(gone ? events::StopReason::kDisconnect : events::StopReason::kError,
           "write: " + ec.message());
