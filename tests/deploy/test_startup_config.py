@@ -15,6 +15,9 @@
 - A bind failure (RTMP port or -metrics-addr in use, a -metrics-addr that is
   not this host's) is one line in the same words from both programs, exit 2,
   with no library source location.
+- A zero -handshake-timeout, -idle-timeout or -write-timeout (which closed every
+  connection at once), or an -api-sse-keepalive / -stats-interval under 100ms,
+  is one line, exit 2.
 """
 
 import os
@@ -154,8 +157,16 @@ def bind_failures(ctx, ingest, disp):
                         r"Cannot assign requested address$")
 
 
+def zero_timeouts(ctx, ingest):
+    for flag in ("-handshake-timeout", "-idle-timeout", "-write-timeout"):
+        one_line_exit_2(ctx, [ingest, flag, "0"], rf"{flag}: must be above 0")
+    for flag in ("-api-sse-keepalive", "-stats-interval"):
+        one_line_exit_2(ctx, [ingest, flag, "50ms"], rf"{flag}: below 100ms")
+
+
 def main(ctx):
     ingest, disp = h.ingest_binary(), u.dispatcher_binary()
+    zero_timeouts(ctx, ingest)
     version_and_help(ctx, ingest, disp)
     event_names(ctx, ingest, disp)
     log_level_warning(ctx, disp)
