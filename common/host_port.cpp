@@ -1,5 +1,9 @@
 #include "common/host_port.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
 #include <charconv>
 #include <stdexcept>
 
@@ -43,6 +47,26 @@ bool has_ipv6_literal(const std::vector<std::string>& zmq_endpoints) {
   for (const auto& endpoint : zmq_endpoints)
     if (endpoint.starts_with("tcp://[")) return true;
   return false;
+}
+
+std::string zmq_bind_by_address(const std::string& endpoint) {
+  constexpr std::string_view kTcp = "tcp://";
+  if (endpoint.compare(0, kTcp.size(), kTcp) != 0) return "";
+  const std::string_view rest = std::string_view(endpoint).substr(kTcp.size());
+  const auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || rest.front() == '[') return "";
+  const std::string host(rest.substr(0, colon));
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return "";
+  char text[INET_ADDRSTRLEN] = {};
+  const auto* in = reinterpret_cast<const sockaddr_in*>(found->ai_addr);
+  const bool ok = ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr;
+  ::freeaddrinfo(found);
+  if (!ok) return "";
+  return std::string(kTcp) + text + std::string(rest.substr(colon));
 }
 
 }  // namespace rtmp::common

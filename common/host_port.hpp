@@ -24,4 +24,11 @@ HostPort parse_host_port(std::string_view address);
 // alone and miss an ingest bound to 127.0.0.1).
 bool has_ipv6_literal(const std::vector<std::string>& zmq_endpoints);
 
+// ZeroMQ binds a tcp:// endpoint to an address or an interface name, never to
+// a host name ("tcp://localhost:5556" fails with "No such device"). This is
+// the endpoint with its host name replaced by the host's first IPv4 address
+// ("tcp://127.0.0.1:5556"), or "" when it is not a tcp:// endpoint with a
+// host part that resolves. Blocks on DNS: for startup.
+std::string zmq_bind_by_address(const std::string& endpoint);
+
 }  // namespace rtmp::common

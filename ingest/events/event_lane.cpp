@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <stdexcept>
 
 #include "common/host_port.hpp"
@@ -20,7 +21,21 @@ EventLane::EventLane(zmq::context_t& context, std::string name,
     try {
       socket_.bind(endpoint);
     } catch (const zmq::error_t& e) {
-      throw std::runtime_error("events: cannot bind " + endpoint + ": " + e.what());
+      // A host name ("tcp://localhost:5556") is no interface ZeroMQ knows:
+      // bind its IPv4 address instead.
+      const std::string by_address =
+          e.num() == ENODEV ? common::zmq_bind_by_address(endpoint) : std::string();
+      if (by_address.empty())
+        throw std::runtime_error(
+            "events: cannot bind " + endpoint + ": " + e.what() +
+            (e.num() == ENODEV ? " (neither an address, an interface nor a host name that resolves)"
+                               : ""));
+      try {
+        socket_.bind(by_address);
+      } catch (const zmq::error_t& again) {
+        throw std::runtime_error("events: cannot bind " + endpoint + " (" + by_address +
+                                 "): " + again.what());
+      }
     }
     endpoints_.push_back(socket_.get(zmq::sockopt::last_endpoint));
   }

@@ -15,6 +15,8 @@
 - A bind failure (RTMP port or -metrics-addr in use, a -metrics-addr that is
   not this host's) is one line in the same words from both programs, exit 2,
   with no library source location.
+- -events-bind with a host name binds its IPv4 address (ZeroMQ takes only
+  addresses and interface names); one that does not resolve is one line, exit 2.
 - A zero -handshake-timeout, -idle-timeout or -write-timeout (which closed every
   connection at once), or an -api-sse-keepalive / -stats-interval under 100ms,
   is one line, exit 2.
@@ -157,6 +159,16 @@ def bind_failures(ctx, ingest, disp):
                         r"Cannot assign requested address$")
 
 
+def events_bind_host_name(ctx, ingest):
+    port = h.free_port()
+    p = ctx.proc("ingest-bind-name", [ingest, "-listen", "127.0.0.1:0",
+                                      "-events-bind", f"tcp://localhost:{port}"])
+    p.wait_line(rf"listening on .*events to tcp://127\.0\.0\.1:{port}", STARTUP, "stdout")
+    p.stop()
+    one_line_exit_2(ctx, [ingest, "-events-bind", f"tcp://nosuch.invalid:{port}"],
+                    r"cannot bind tcp://nosuch\.invalid:\d+: .*host name that resolves")
+
+
 def zero_timeouts(ctx, ingest):
     for flag in ("-handshake-timeout", "-idle-timeout", "-write-timeout"):
         one_line_exit_2(ctx, [ingest, flag, "0"], rf"{flag}: must be above 0")
@@ -167,6 +179,7 @@ def zero_timeouts(ctx, ingest):
 def main(ctx):
     ingest, disp = h.ingest_binary(), u.dispatcher_binary()
     zero_timeouts(ctx, ingest)
+    events_bind_host_name(ctx, ingest)
     version_and_help(ctx, ingest, disp)
     event_names(ctx, ingest, disp)
     log_level_warning(ctx, disp)
