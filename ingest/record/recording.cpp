@@ -95,6 +95,7 @@ void Recording::start_held() {
 }
 
 void Recording::write(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
+  if (cut_at_) return hold_for_cut(m, ts, keyframe);
   if (m->sequence_header && format_ == "mp4") {
     const auto& opened = m->video ? file_video_config_ : file_audio_config_;
     if (opened && !std::ranges::equal(opened->payload, m->payload)) config_changed_ = true;
@@ -107,11 +108,44 @@ void Recording::write(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
     if (new_config)
       common::log::info({.conn_id = conn_id_, .stream_key = key_},
                         "recording: new codec configuration, starting a new file");
+    if (m->video && tracks_.has_audio()) {
+      cut_at_ = ts;
+      cut_held_.push_back({ts, m, keyframe});
+      return;
+    }
     if (!close_segment(ts) || !open_segment(ts)) return;
   }
+  put(m, ts);
+}
+
+void Recording::put(const registry::MediaPtr& m, int64_t ts) {
   const int64_t rel = std::max<int64_t>(0, ts - segmenter_->start());
   if (auto err = file_->write(*m, static_cast<uint32_t>(rel)); !err.empty()) return fail(err);
   last_ts_ = std::max(last_ts_, ts);
+}
+
+// Audio from before the cut goes on into the file being closed; the rest
+// waits for the new file, which opens once audio has reached the cut (or
+// the wait's bound passed: the audio track may have stopped).
+void Recording::hold_for_cut(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
+  const int64_t at = *cut_at_;
+  if (m->audio && !m->sequence_header && ts < at) return put(m, ts);
+  cut_held_.push_back({ts, m, keyframe});
+  const bool audio_reached = m->audio && !m->sequence_header;
+  if (!audio_reached && ts - at < kAudioWaitMs && cut_held_.size() < kMaxHeld) return;
+  finish_cut();
+}
+
+void Recording::finish_cut() {
+  const int64_t at = *cut_at_;
+  cut_at_.reset();
+  std::vector<Held> held;
+  held.swap(cut_held_);
+  if (!close_segment(at) || !open_segment(at)) return;
+  for (const auto& h : held) {
+    if (ended_) return;
+    write(h.m, h.ts, h.keyframe);
+  }
 }
 
 void Recording::start(int64_t ts) {
@@ -243,7 +277,9 @@ void Recording::fail(const std::string& error) {
   // recording_stop names a file that exists: the .part the error left, else
   // the last complete file (the name it could not write when there is none).
   std::error_code ec;
-  if (!last_complete_.empty() && !std::filesystem::exists(path_ + ".part", ec))
+  if (std::filesystem::exists(path_ + ".part", ec))
+    path_ += ".part";
+  else if (!last_complete_.empty())
     path_ = last_complete_;
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
@@ -252,6 +288,7 @@ void Recording::fail(const std::string& error) {
 
 void Recording::stop(const std::string& error) {
   if (!ended_ && !started_ && !held_.empty()) start_held();
+  if (!ended_ && cut_at_) finish_cut();
   if (ended_ || !started_) {
     ended_ = true;
     return;

@@ -49,7 +49,10 @@ class Recording {
   void start(int64_t ts);
   void start_held();
   void write(const registry::MediaPtr& m, int64_t ts, bool keyframe);
-  bool open_segment(int64_t ts);  // claims the next file's name, then opens it
+  void hold_for_cut(const registry::MediaPtr& m, int64_t ts, bool keyframe);
+  void finish_cut();
+  void put(const registry::MediaPtr& m, int64_t ts);  // into the current file
+  bool open_segment(int64_t ts);                      // claims the next file's name, then opens it
   bool open_claimed(int64_t ts);  // opens path_'s .part, created by claim_path()
   bool close_segment(int64_t end_ts);
   void fail(const std::string& error);
@@ -73,6 +76,12 @@ class Recording {
     bool keyframe;
   };
   std::vector<Held> held_;
+  // A cut waits at its keyframe until audio reaches it: audio a container
+  // carried behind the video (MPEG-TS over SRT, some encoders) arrives after
+  // the keyframe though it plays before it, and belongs in the file being
+  // closed. Meanwhile the new file's messages are held.
+  std::optional<int64_t> cut_at_;
+  std::vector<Held> cut_held_;
   TimestampUnwrapper unwrap_;
   std::optional<Segmenter> segmenter_;
   std::unique_ptr<SegmentFile> file_;

@@ -381,12 +381,69 @@ TEST_F(RecordingTest, FileSizeLimitEndsWithAnError) {
     ASSERT_EQ(stops.size(), 1u) << format;
     EXPECT_NE(stops[0].error.find("too large"), std::string::npos) << stops[0].error;
     EXPECT_TRUE(of<events::SegmentComplete>(sink_).empty());
-    // The .part it left stays, and its bytes are the recording's.
-    const std::string part = stops[0].path + ".part";
+    // The .part it left stays, recording_stop names it, and its bytes are
+    // the recording's.
+    const std::string part = stops[0].path;
+    EXPECT_TRUE(part.ends_with(".part")) << part;
     ASSERT_TRUE(fs::exists(part)) << part;
     EXPECT_EQ(stops[0].bytes, fs::file_size(part)) << format;
   }
   ::setrlimit(RLIMIT_FSIZE, &old);
+}
+
+// Audio a container carried behind the video (MPEG-TS over SRT: each AAC
+// frame arrives ~200 ms after video of its time) stays in sync across cuts:
+// audio from before a cut's keyframe that arrives after it goes into the
+// file being closed, at its time; the new file starts at its keyframe (0)
+// with the audio from there on. Before, the late audio went into the new
+// file squeezed to 0, and all its audio played ~200 ms late.
+TEST_F(RecordingTest, LateAudioAtACutStaysInTheFileItBelongsTo) {
+  const Fixture& f = fixture();
+  constexpr uint32_t kLagMs = 200;
+  int audio_sent = 0;
+  {
+    Recording rec(config("flv", 2000), sink_, "conn-1", "live/ts");
+    rec.on_media(metadata());
+    rec.on_media(msg(9, 0, f.video_config, true, true));
+    rec.on_media(msg(8, 0, f.audio_config, false, true));
+    uint32_t audio_ts = 0;
+    for (int i = 0; i < 7 * 30; ++i) {
+      const uint32_t ts = static_cast<uint32_t>(i * 1000 / 30);
+      const bool key = i % 30 == 0;
+      rec.on_media(msg(9, ts, key ? f.keyframe : f.inter, key));
+      while (audio_ts + kLagMs <= ts) {
+        rec.on_media(msg(8, audio_ts, f.audio));
+        audio_ts += 21;
+        ++audio_sent;
+      }
+    }
+    rec.stop("");
+  }
+  const auto segs = of<events::SegmentComplete>(sink_);
+  ASSERT_GE(segs.size(), 3u);
+  int audio = 0;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const auto tags = media::test::read_flv_tags(file_bytes(segs[i].path));
+    std::vector<uint32_t> audio_ts;
+    uint32_t first_video = UINT32_MAX;
+    for (const auto& t : tags) {
+      if (t.type == 8 && t.body[1] == 1) audio_ts.push_back(t.timestamp);
+      if (t.type == 9 && t.body[1] == 1 && first_video == UINT32_MAX) first_video = t.timestamp;
+    }
+    audio += static_cast<int>(audio_ts.size());
+    EXPECT_EQ(first_video, 0u) << "segment " << i;
+    ASSERT_FALSE(audio_ts.empty()) << "segment " << i;
+    // At their own times, 21 ms apart: none squeezed together at the start.
+    for (size_t k = 1; k < audio_ts.size(); ++k) {
+      EXPECT_EQ(audio_ts[k] - audio_ts[k - 1], 21u) << "segment " << i << " audio " << k;
+    }
+    // Each file's audio ends where its video ends: the audio before the next
+    // cut (sent after it) is in this file.
+    if (i + 1 < segs.size()) {
+      EXPECT_GE(audio_ts.back() + 21, segs[i].duration_ms) << i;
+    }
+  }
+  EXPECT_EQ(audio, audio_sent);
 }
 
 // A codec MP4 cannot carry (Nellymoser audio) ends the recording at once with

@@ -79,6 +79,8 @@ def main(ctx):
     on_disk = sum(os.path.getsize(p) for p in parts)
     h.check(len(parts) == 1 and stop["bytes"] == on_disk,
             f"recording_stop bytes {stop['bytes']}, the .part left holds {on_disk} ({parts})")
+    h.check(stop["path"] == parts[0], f"recording_stop path {stop['path']!r}, the file on disk "
+                                      f"is {parts[0]!r}")
     h.check(pub.proc.running(), "the publisher ended with the recording")
     h.wait_for(lambda: api_recording(api_port, "live/show") is False, 10,
                "the API to show the stream unrecorded after the recording's error")
