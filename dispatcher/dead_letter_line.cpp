@@ -66,6 +66,7 @@ std::string dead_letter_line(const DeadLetter& d) {
   add_string(out, "event_type", d.event_type);
   out.append(",\"attempts\":").append(std::to_string(d.attempts));
   add_string(out, "error", d.error);
+  if (!d.message_id.empty()) add_string(out, "message_id", d.message_id);
   out.append(kPayloadKey).append(d.payload).append("}");
   return out;
 }
@@ -89,6 +90,7 @@ std::optional<DeadLetter> parse_dead_letter(std::string_view line, std::string& 
   d.event_id = string_member(o, "event_id");
   d.event_type = string_member(o, "event_type");
   d.error = string_member(o, "error");
+  d.message_id = string_member(o, "message_id");
   if (const auto* c = o.if_contains("credentials_removed"); c && c->is_bool())
     d.credentials_removed = c->get_bool();
   if (const auto* a = o.if_contains("attempts"); a && a->is_int64())

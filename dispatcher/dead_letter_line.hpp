@@ -19,11 +19,13 @@ struct DeadLetter {
   std::string event_type;
   int attempts = 0;  // 0: never ran (abandoned at shutdown)
   std::string error;
-  std::string payload;  // the event's JSON payload, one object
+  std::string message_id;  // a NATS publish's Nats-Msg-Id; "" for other kinds
+  std::string payload;     // the event's JSON payload, one object
 };
 
 // {"time":…,"kind":…,"target":…,"credentials_removed":…,"event_id":…,
-//  "event_type":…,"attempts":…,"error":…,"payload":{…}} without a newline.
+//  "event_type":…,"attempts":…,"error":…[,"message_id":…],"payload":{…}}
+// without a newline; message_id only when set.
 // `payload` must be a JSON object (the dispatcher's rendering of the event).
 std::string dead_letter_line(const DeadLetter& letter);
 

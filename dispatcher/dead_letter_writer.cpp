@@ -27,6 +27,7 @@ DeadLetter dead_letter_of(const Job& job, const JobResult& result) {
   d.event_type = common::event_type_name(*job.event);
   d.attempts = result.attempts;
   d.error = redact_urls_in(result.cause);  // a NATS error names its servers
+  d.message_id = result.message_id;
   d.payload = *job.payload;
   return d;
 }

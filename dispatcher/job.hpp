@@ -15,12 +15,19 @@ struct Job {
   const HookSpec* hook = nullptr;
   std::shared_ptr<const rtmphooks::Event> event;
   std::shared_ptr<const std::string> payload;  // the JSON payload (docs/payload.md)
+  // A replayed NATS publish: the Nats-Msg-Id its dead letter recorded, so a
+  // JetStream that stored the first delivery drops the copy; or, for letters
+  // that never reached NATS, whether another hook's letter shares the event
+  // (each then needs "<event id>:<subject>" to land once).
+  std::string nats_message_id{};
+  bool nats_id_with_subject = false;
 };
 
 struct JobResult {
   bool ok = false;
   std::string cause;  // why it failed; empty on success
   int attempts = 1;
+  std::string message_id{};  // a NATS publish's Nats-Msg-Id (for its dead letter)
 };
 
 // Called exactly once per started job, from the runner's own thread, with the

@@ -104,10 +104,11 @@ struct NatsRunner::Impl {
     }
     const std::string subject =
         nats_subject(target.subject, common::event_type_name(*job.event), job.event->node());
+    r.message_id = message_id(job, subject);
     const AttemptResult unacknowledged{true, 0};
     for (r.attempts = 1;; ++r.attempts) {
       const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-      r.cause = attempt(job, target, subject, std::min(left, kAckWait));
+      r.cause = attempt(target, subject, r.message_id, *job.payload, std::min(left, kAckWait));
       if (r.cause.empty()) {
         r.ok = true;
         return r;
@@ -130,17 +131,23 @@ struct NatsRunner::Impl {
     }
   }
 
+  // The event id, or "<event id>:<subject>" when another hook publishes the
+  // same event (see nats_hooks_sharing_events); a replay's own when given.
+  std::string message_id(const Job& job, const std::string& subject) const {
+    if (!job.nats_message_id.empty()) return job.nats_message_id;
+    if (job.nats_id_with_subject || options.id_with_subject.count(job.hook->target))
+      return job.event->id() + ":" + subject;
+    return job.event->id();
+  }
+
   // One publish; "" when acknowledged.
-  std::string attempt(const Job& job, const NatsTarget& target, const std::string& subject,
-                      milliseconds wait) {
+  std::string attempt(const NatsTarget& target, const std::string& subject,
+                      const std::string& msg_id, const std::string& payload, milliseconds wait) {
     if (wait <= milliseconds(0)) return "timed out before attempt";
-    const std::string msg_id = options.id_with_subject.count(job.hook->target)
-                                   ? job.event->id() + ":" + subject
-                                   : job.event->id();
     const NatsStream stream{options.stream, options.replicas,
                             [this, &target] { return subjects_for(target.servers); }};
     return connection(target.servers)
-        .publish(stream, subject, msg_id, *job.payload, Clock::now() + wait);
+        .publish(stream, subject, msg_id, payload, Clock::now() + wait);
   }
 
   // The connection of a server list, made on first use.

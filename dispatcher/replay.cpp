@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "common/logging.hpp"
@@ -137,7 +138,18 @@ int run_replay(const std::string& input, const Options& options) {
     auto ev = std::make_shared<const rtmphooks::Event>(std::move(*event));
     by_event[ev.get()] = &e;
     e.job = Job{spec, std::move(ev), std::make_shared<const std::string>(e.letter->payload)};
+    e.job->nats_message_id = e.letter->message_id;
   }
+  // NATS letters that recorded no message id (never attempted: abandoned at
+  // shutdown) and share their event with another NATS letter of the file:
+  // each needs "<event id>:<subject>", or JetStream would keep only the first.
+  std::map<std::string, std::set<std::string>> nats_targets_of_event;
+  for (const Entry& e : entries)
+    if (e.job && e.letter->kind == "nats")
+      nats_targets_of_event[e.letter->event_id].insert(e.job->hook->target);
+  for (Entry& e : entries)
+    if (e.job && e.letter->kind == "nats" && nats_targets_of_event[e.letter->event_id].size() > 1)
+      e.job->nats_id_with_subject = true;
 
   Counters counters;
   std::vector<std::unique_ptr<Runner>> runners;

@@ -53,6 +53,21 @@ TEST(DeadLetterLine, RoundTripKeepsThePayloadBytes) {
   EXPECT_EQ(d->event_id, "evt-9ae9-42");
 }
 
+// A NATS letter keeps the Nats-Msg-Id it was sent with, for -replay.
+TEST(DeadLetterLine, NatsMessageIdRoundTrips) {
+  DeadLetter d = sample();
+  EXPECT_EQ(dead_letter_line(d).find("message_id"), std::string::npos);  // none: left out
+  d.kind = "nats";
+  d.message_id = "evt-9ae9-42:rtmp.starts";
+  const std::string line = dead_letter_line(d);
+  EXPECT_NE(line.find(R"("message_id":"evt-9ae9-42:rtmp.starts","payload":)"), std::string::npos);
+  std::string why;
+  const auto back = parse_dead_letter(line, why);
+  ASSERT_TRUE(back) << why;
+  EXPECT_EQ(back->message_id, "evt-9ae9-42:rtmp.starts");
+  EXPECT_EQ(back->payload, kPayload);
+}
+
 TEST(DeadLetterLine, RewrittenLineStillReads) {
   // Reordered by another tool (jq -c): the payload is re-serialized.
   const std::string line =

@@ -14,6 +14,12 @@
    -dead-letter (kind nats) and the failures metric, while a webhook of the
    same dispatcher gets every event without waiting on NATS; once a server is
    up on that address, -replay publishes the dead letters, once each.
+2b. Two NATS hooks sharing each event, NATS unreachable: every letter records
+   the Nats-Msg-Id it was sent with ("<id>:<subject>"), and -replay (given no
+   -hook-nats flags) sends that id again: both copies land, and a second
+   replay (an acknowledgement lost) adds none. Before, the replay sent the
+   bare event id: one of the two was dropped as a duplicate while reported
+   delivered.
 3. A three-node JetStream cluster, the stream created with -nats-replicas 3,
    the dispatcher given all three servers; one node (the one the stream's
    leader is on, when known) is killed mid-run: still every event exactly once.
@@ -201,6 +207,48 @@ def unreachable(ctx):
     check_stream(srv, ids, "RTMP_LATE")
 
 
+def replay_two_hooks(ctx):
+    port = pu.free_port()  # nothing listens there until the replay
+    dead = os.path.join(ctx.tmp, "nats-dead-two.jsonl")
+    count = 4
+    pusher = pu.Pusher(ctx, "pusher-two-down", ["-count", str(count), "-wait-peers", "1",
+                                                "-ingest-id", "twodown"])
+    mport = pu.free_port()
+    d = pu.dispatcher(ctx, "dispatcher-two-down", [
+        "-events-connect", pusher.endpoint,
+        "-hook-nats", f"*=nats://127.0.0.1:{port}/rtmp.all.{{type}}",
+        "-hook-nats", f"*=nats://127.0.0.1:{port}/rtmp.copy",
+        "-nats-stream", "RTMP_TWO", "-hook-timeout", "3s", "-dead-letter", dead,
+        "-metrics-addr", f"127.0.0.1:{mport}"])
+    pusher.wait_sent()
+    failures = 'rtmp_dispatcher_hook_failures_total{kind="nats"}'
+    pu.wait_for(lambda: pu.metric(mport, failures) == 2 * count, 60, f"{failures} {2 * count}")
+    pu.check(d.stop() == 0, "dispatcher exit")
+    with open(dead) as f:
+        letters = [json.loads(l) for l in f if l.strip()]
+    pu.check(len(letters) == 2 * count, f"{len(letters)} letters, want {2 * count}")
+    want = {f"{l['event_id']}:{'rtmp.copy' if l['target'].endswith('copy') else 'rtmp.all.' + l['event_type']}"
+            for l in letters}
+    pu.check({l.get("message_id") for l in letters} == want,
+             f"letters' message_id {[l.get('message_id') for l in letters]}, want {sorted(want)}")
+    srv = nu.Server(ctx, "nats-two-late", port=port)
+    for attempt in (1, 2):
+        replay = subprocess.run(
+            [pu._bin("DISPATCHER_BIN", "rtmp-dispatcher"), "-replay", dead, "-nats-stream",
+             "RTMP_TWO", "-hook-timeout", "20s"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        out = replay.stdout.decode("utf-8", "replace")
+        pu.check(replay.returncode == 0, f"replay {attempt} exit {replay.returncode}: {out[-2000:]}")
+        state = pu.wait_for(lambda: (s := srv.stream_state("RTMP_TWO")) and
+                            s["state"]["messages"] >= 2 * count and s, 60,
+                            f"{2 * count} messages in RTMP_TWO")
+        msgs = nu.stream_messages(srv.port, "RTMP_TWO", state["state"]["messages"])
+        ids = sorted(h.get("Nats-Msg-Id") for h, _, _ in msgs)
+        pu.check(ids == sorted(want), f"after replay {attempt}: Nats-Msg-Ids {ids}, "
+                                      f"want {sorted(want)}")
+    pu.log(f"two hooks: {2 * count} letters replayed twice, {2 * count} messages, each once")
+
+
 def clustered(ctx):
     nodes = nu.cluster(ctx, 3)
     pu.wait_for(lambda: all(n.jsz().get("meta_cluster", {}).get("leader") for n in nodes), 60,
@@ -245,6 +293,7 @@ def main(ctx):
     two_hooks(ctx)
     password(ctx)
     unreachable(ctx)
+    replay_two_hooks(ctx)
     clustered(ctx)
 
 
