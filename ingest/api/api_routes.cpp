@@ -186,6 +186,25 @@ std::optional<Response> check_token(const Request& req, const ApiOptions& option
   return res;
 }
 
+std::optional<Response> check_origin(const Request& req, const ApiOptions& options) {
+  if (!options.token.empty() || is_get(req)) return std::nullopt;
+  const auto origin = req.find(http::field::origin);
+  if (origin == req.end()) return std::nullopt;
+  const std::string_view value = origin->value();
+  const auto scheme_end = value.find("://");
+  const std::string_view authority =
+      scheme_end == std::string_view::npos ? std::string_view() : value.substr(scheme_end + 3);
+  for (const auto field : {std::string_view("Host"), std::string_view("X-Forwarded-Host")}) {
+    const auto host = req.find(field);
+    if (host != req.end() && !authority.empty() && boost::beast::iequals(authority, host->value()))
+      return std::nullopt;
+  }
+  return error_response(req, http::status::forbidden,
+                        "cross-origin request refused (Origin " +
+                            std::string(value.substr(0, 200)) +
+                            "); set -api-token, or send it from the API's own origin");
+}
+
 std::string_view route_pattern(const Request& req, const ApiContext& ctx) {
   const std::string_view target = req.target();
   std::string path;
@@ -218,6 +237,7 @@ Response route(const Request& req, const ApiOptions& options, const ApiContext& 
   if (!path.starts_with("/api/"))
     return error_response(req, http::status::not_found, "no such route " + path);
   if (auto denied = check_token(req, options)) return std::move(*denied);
+  if (auto denied = check_origin(req, options)) return std::move(*denied);
 
   if (path == kStreams) {
     if (!is_get(req)) return not_allowed(req, "GET, HEAD");

@@ -34,6 +34,13 @@ Response error_response(const Request& req, http::status status, std::string_vie
 // ?access_token= for clients that cannot set headers, as EventSource).
 std::optional<Response> check_token(const Request& req, const ApiOptions& options);
 
+// Without -api-token, a request that changes something (POST, DELETE) from a
+// browser page of another origin is refused (403): such a request needs no
+// CORS preflight, so any page the operator visits could otherwise kick
+// streams. Requests without an Origin header (curl, scripts) pass; the
+// origin is compared with Host, or X-Forwarded-Host behind a proxy.
+std::optional<Response> check_origin(const Request& req, const ApiOptions& options);
+
 // The route's pattern for metrics ("/api/v1/streams/{app}/{name}", a page's
 // path, "other"), never the path itself.
 std::string_view route_pattern(const Request& req, const ApiContext& ctx);

@@ -109,6 +109,32 @@ TEST_F(RouteTest, EscapedKickIsAKick) {
   EXPECT_NE(body(r).find("no live stream live/show"), std::string::npos) << body(r);
 }
 
+// Without a token, a kick from a page of another origin is refused: it needs
+// no CORS preflight, so any page the operator visits could send it.
+TEST_F(RouteTest, CrossOriginChangesNeedTheToken) {
+  const auto kick = [this](std::string origin, std::string host, std::string fwd = {}) {
+    Request req{http::verb::post, "/api/v1/streams/live/show/kick", 11};
+    req.set(http::field::host, host);
+    if (!origin.empty()) req.set(http::field::origin, origin);
+    if (!fwd.empty()) req.set("X-Forwarded-Host", fwd);
+    return route(req, options_, ctx_).result();
+  };
+  EXPECT_EQ(kick("http://evil.example", "127.0.0.1:8090"), http::status::forbidden);
+  EXPECT_EQ(kick("null", "127.0.0.1:8090"), http::status::forbidden);
+  // The dashboard's own kick (same origin), a proxy's, and clients that send
+  // no Origin (curl) reach the route: no stream here, 404.
+  EXPECT_EQ(kick("http://127.0.0.1:8090", "127.0.0.1:8090"), http::status::not_found);
+  EXPECT_EQ(kick("https://Live.Example", "127.0.0.1:8090", "live.example"), http::status::not_found);
+  EXPECT_EQ(kick("", "127.0.0.1:8090"), http::status::not_found);
+  // Reading is not refused.
+  Request get_req{http::verb::get, "/api/v1/streams", 11};
+  get_req.set(http::field::origin, "http://evil.example");
+  EXPECT_EQ(route(get_req, options_, ctx_).result(), http::status::ok);
+  // With a token the token decides (a page cannot send it without a preflight).
+  options_.token = "t";
+  EXPECT_EQ(kick("http://evil.example", "127.0.0.1:8090"), http::status::unauthorized);
+}
+
 TEST_F(RouteTest, PlusStaysAPlusInNames) {
   auto r = get("/api/v1/streams/live/a+b");
   EXPECT_NE(body(r).find("no live stream live/a+b"), std::string::npos) << body(r);

@@ -15,6 +15,8 @@ ffmpeg publishers and players.
 - a server that stops (SIGSTOP) holds the event stream open and silent: after three
   -api-sse-keepalive periods the pill reads "reconnecting (stalled)", and once the
   server runs again (SIGCONT) the page is live again;
+- without -api-token, a page of another origin that POSTs a kick (no-cors, which needs
+  no preflight) is refused: the stream stays;
 - with -api-token the page asks for the token, then shows the stream and kicks it.
 
 Run with Debian's /usr/bin/python3 (the one python3-selenium installs into); exit 77
@@ -223,6 +225,9 @@ def run_open(ctx, driver, flags):
                    "a bitrate in kbps")
         h.log(f"bitrate cell: {row_cell(driver, KEY, 'bitrate')!r}")
 
+    cross_origin_kick(ctx, driver, api, pub)
+    open_page(driver, api)
+    h.wait_for(lambda: row_cell(driver, KEY, "key") == KEY, 30, f"the {KEY} row again")
     kick_and_vanish(driver, server, pub, "open API")
     burst(driver, server)
     if "-api-sse-keepalive" in flags:
@@ -237,6 +242,41 @@ def run_open(ctx, driver, flags):
     driver.get("about:blank")
     server.stop()
     driver.get_log("browser")
+
+
+def cross_origin_kick(ctx, driver, api, pub):
+    """Another site's page (here localhost:<other port> against 127.0.0.1:<api>)
+    POSTs a kick the way a form or no-cors fetch can, without a preflight."""
+    import http.server
+    import threading
+    kick_url = api + "/api/v1/streams/live/dash/kick"
+    page = ("<html><body><script>fetch(%r,{method:'POST',mode:'no-cors'})"
+            ".then(function(){document.title='sent'},function(){document.title='failed'});"
+            "</script></body></html>" % kick_url).encode()
+
+    class Evil(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        driver.get(f"http://localhost:{srv.server_port}/")
+        h.wait_for(lambda: driver.title in ("sent", "failed"), 30, "the other page's POST")
+        with urllib.request.urlopen(api + "/api/v1/streams/live/dash", timeout=10) as r:
+            h.check(r.status == 200, f"GET the stream after the cross-origin kick: {r.status}")
+        h.check(pub.proc.running(), "a page of another origin kicked the publisher")
+        h.log(f"a cross-origin page's kick ({driver.title}) was refused; the stream is live")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    driver.get_log("browser")  # its refused request's console line belongs here
 
 
 def stall_and_recover(driver, server):
