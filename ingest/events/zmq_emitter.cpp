@@ -337,14 +337,18 @@ void ZmqEmitter::Impl::finish() {
   std::map<uint64_t, std::string> leftover;  // in seq order, once however many lanes held it
   for (size_t i = 0; i < lanes_.size(); ++i) {
     std::deque<EventLane::Item> pending = lanes_[i]->take_pending();
+    size_t to_fallback = 0;  // what no other consumer group took
+    for (EventLane::Item& item : pending) {
+      if (!unsent_.count(item.seq)) continue;
+      ++to_fallback;
+      leftover.try_emplace(item.seq, std::move(item.bytes));
+    }
     if (!pending.empty()) {
       spdlog::warn(
-          "events: {} events the {} did not take within the {} ms linger went to the stdio "
-          "fallback",
-          pending.size(), lanes_[i]->name(), opts_.linger.count());
-    }
-    for (EventLane::Item& item : pending) {
-      if (unsent_.count(item.seq)) leftover.try_emplace(item.seq, std::move(item.bytes));
+          "events: {} events the {} did not take within the {} ms linger: {} go to the stdio "
+          "fallback (once each), the other {} reached another consumer",
+          pending.size(), lanes_[i]->name(), opts_.linger.count(), to_fallback,
+          pending.size() - to_fallback);
     }
     reported_undelivered_[i] = lanes_[i]->undelivered.load();  // said here, not again below
   }
