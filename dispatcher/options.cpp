@@ -1,6 +1,7 @@
 #include "dispatcher/options.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -244,9 +245,12 @@ void warn_unrunnable_scripts(const Options& o) {
   const HookKind script = hook_kind("script");
   for (const auto& pair : hook_pairs(o, script)) {
     const std::string path = parse_hook_spec(script, pair).target;
-    if (::access(path.c_str(), X_OK) != 0)
+    struct stat st {};
+    // A directory passes access(X_OK) (it can be entered) but cannot be run.
+    const bool directory = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    if (directory || ::access(path.c_str(), X_OK) != 0)
       spdlog::warn("-hook-script {}: cannot be executed now ({}); its events fail until it can",
-                   path, std::strerror(errno));
+                   path, directory ? "a directory" : std::strerror(errno));
   }
 }
 

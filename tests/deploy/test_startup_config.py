@@ -17,6 +17,7 @@
   with no library source location.
 - -events-bind with a host name binds its IPv4 address (ZeroMQ takes only
   addresses and interface names); one that does not resolve is one line, exit 2.
+- A -hook-script that is a directory is WARNed at startup like a missing one.
 - A zero -handshake-timeout, -idle-timeout or -write-timeout (which closed every
   connection at once), or an -api-sse-keepalive / -stats-interval under 100ms,
   is one line, exit 2.
@@ -169,6 +170,14 @@ def events_bind_host_name(ctx, ingest):
                     r"cannot bind tcp://nosuch\.invalid:\d+: .*host name that resolves")
 
 
+def directory_script(ctx, disp):
+    d = ctx.proc("dispatcher-dir-script", [disp, "-hook-script", f"*={ctx.dir}",
+                                           "-events-connect", f"tcp://127.0.0.1:{h.free_port()}",
+                                           "-log-format", "json"])
+    d.wait_line(r"-hook-script \S+: cannot be executed now \(a directory\)", STARTUP, "stdout")
+    d.stop()
+
+
 def zero_timeouts(ctx, ingest):
     for flag in ("-handshake-timeout", "-idle-timeout", "-write-timeout"):
         one_line_exit_2(ctx, [ingest, flag, "0"], rf"{flag}: must be above 0")
@@ -180,6 +189,7 @@ def main(ctx):
     ingest, disp = h.ingest_binary(), u.dispatcher_binary()
     zero_timeouts(ctx, ingest)
     events_bind_host_name(ctx, ingest)
+    directory_script(ctx, disp)
     version_and_help(ctx, ingest, disp)
     event_names(ctx, ingest, disp)
     log_level_warning(ctx, disp)
