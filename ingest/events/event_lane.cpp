@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 
@@ -11,9 +12,22 @@
 
 namespace rtmp::events {
 
+namespace {
+
+// inproc:// peers must share the socket's context.
+bool any_inproc(const std::vector<std::string>& endpoints) {
+  return std::any_of(endpoints.begin(), endpoints.end(),
+                     [](const std::string& e) { return e.starts_with("inproc://"); });
+}
+
+}  // namespace
+
 EventLane::EventLane(zmq::context_t& context, std::string name,
                      const std::vector<std::string>& endpoints, int sndhwm, common::Duration linger)
-    : name_(std::move(name)), socket_(context, zmq::socket_type::push) {
+    : name_(std::move(name)),
+      own_context_(any_inproc(endpoints) ? nullptr : std::make_unique<zmq::context_t>(1)),
+      socket_(own_context_ ? *own_context_ : context, zmq::socket_type::push),
+      recent_capacity_(own_context_ ? 2 * static_cast<size_t>(std::max(sndhwm, 0)) : 0) {
   socket_.set(zmq::sockopt::sndhwm, sndhwm);
   if (common::has_ipv6_literal(endpoints)) socket_.set(zmq::sockopt::ipv6, 1);
   socket_.set(zmq::sockopt::linger, static_cast<int>(linger.count()));
@@ -44,6 +58,7 @@ EventLane::EventLane(zmq::context_t& context, std::string name,
 EventLane::Offered EventLane::offer(Item item, int64_t capacity, std::optional<Item>& evicted) {
   if (!blocked_ && !dead_ && pending_.empty() && send(item.bytes)) {
     sent.fetch_add(1, std::memory_order_relaxed);
+    remember(std::move(item));
     return Offered::kSent;
   }
   const auto room = static_cast<size_t>(std::max<int64_t>(capacity, 0));
@@ -112,6 +127,7 @@ void EventLane::flush(const std::function<void(uint64_t seq)>& on_sent) {
   refresh_blocked();
   while (!blocked_ && !dead_ && !pending_.empty() && send(pending_.front().bytes)) {
     on_sent(pending_.front().seq);
+    remember(std::move(pending_.front()));
     pending_.pop_front();
     sent.fetch_add(1, std::memory_order_relaxed);
   }
@@ -134,12 +150,32 @@ std::deque<EventLane::Item> EventLane::take_pending() {
   return out;
 }
 
-void EventLane::close(std::chrono::milliseconds linger) {
+void EventLane::remember(Item&& item) {
+  if (recent_capacity_ == 0) return;
+  if (recent_.size() == recent_capacity_) recent_.pop_front();
+  recent_.push_back(std::move(item));
+}
+
+std::deque<EventLane::Item> EventLane::take_recent() {
+  std::deque<Item> out;
+  out.swap(recent_);
+  return out;
+}
+
+bool EventLane::close(std::chrono::milliseconds linger) {
+  linger = std::max(linger, std::chrono::milliseconds(0));
   try {
-    socket_.set(zmq::sockopt::linger, static_cast<int>(std::max<int64_t>(linger.count(), 0)));
+    socket_.set(zmq::sockopt::linger, static_cast<int>(linger.count()));
   } catch (const zmq::error_t&) {
   }
   socket_.close();
+  if (!own_context_) return false;
+  // Terminating the context waits until ZeroMQ has written out what it holds,
+  // or until the linger runs out and it discards the rest.
+  const auto start = std::chrono::steady_clock::now();
+  own_context_->close();
+  const auto took = std::chrono::steady_clock::now() - start;
+  return took >= linger - std::chrono::milliseconds(10);
 }
 
 }  // namespace rtmp::events

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -50,9 +51,13 @@ class EventLane {
   void mark_dead(const char* what, const zmq::error_t& e);
 
   // At stop: what is still buffered, and the socket closed with ZeroMQ given
-  // up to `linger` to deliver what it already holds.
+  // up to `linger` to deliver what it already holds. close() returns true
+  // when ZeroMQ may have discarded some of that (a lane with a context of its
+  // own, still flushing when the linger ran out); take_recent() then gives
+  // the last events it accepted, which may hold them.
   std::deque<Item> take_pending();
-  void close(std::chrono::milliseconds linger);
+  bool close(std::chrono::milliseconds linger);
+  std::deque<Item> take_recent();
 
   const std::string& name() const { return name_; }
   const std::vector<std::string>& endpoints() const { return endpoints_; }
@@ -67,9 +72,20 @@ class EventLane {
   void refresh_blocked();
   void note_lost(uint64_t seq);
 
+  void remember(Item&& item);
+
   std::string name_;
   std::vector<std::string> endpoints_;
+  // Lanes to external dispatchers (no inproc:// endpoint): ZeroMQ's queue for each peer
+  // holds up to sndhwm events it accepted and has not yet written to the
+  // network, and at stop it discards what it could not deliver within the
+  // linger without a word. Such a lane has a context of its own, so that
+  // closing it tells whether the linger ran out, and keeps the last
+  // 2 x sndhwm events it handed over, for the fallback then.
+  std::unique_ptr<zmq::context_t> own_context_;
   zmq::socket_t socket_;
+  std::deque<Item> recent_;
+  size_t recent_capacity_ = 0;
   std::deque<Item> pending_;
   // Seqs dropped from this lane and not yet announced, as [first, last]
   // ranges. While the lane is blocked they are consecutive, so this stays short.

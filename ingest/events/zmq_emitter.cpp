@@ -23,6 +23,9 @@ namespace rtmp::events {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// The least time a lane's close gets at stop, so that a queue ZeroMQ is still
+// writing out is told from one it had already flushed.
+constexpr std::chrono::milliseconds kMinCloseLinger{200};
 
 int64_t unix_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -359,9 +362,28 @@ void ZmqEmitter::Impl::finish() {
   }
   unsent_.clear();
   // Let ZeroMQ deliver what it already holds for connected dispatchers, within
-  // what is left of the linger.
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  for (const auto& lane : lanes_) lane->close(left);
+  // what is left of the linger (at least long enough to tell whether it had
+  // anything left: a flushed queue closes at once).
+  const auto left =
+      std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+               kMinCloseLinger);
+  std::map<uint64_t, std::string> maybe_lost;
+  for (const auto& lane : lanes_) {
+    if (!lane->close(left)) continue;
+    std::deque<EventLane::Item> recent = lane->take_recent();
+    if (recent.empty()) continue;
+    spdlog::warn(
+        "events: ZeroMQ still held events for the {} when the linger ran out and discarded "
+        "them; the last {} it was handed (seq {}-{}) go to the stdio fallback, where some may "
+        "repeat events a dispatcher did get (same id)",
+        lane->name(), recent.size(), recent.front().seq, recent.back().seq);
+    for (EventLane::Item& item : recent) maybe_lost.try_emplace(item.seq, std::move(item.bytes));
+  }
+  for (const auto& [seq, bytes] : maybe_lost) {
+    rtmphooks::Event event;
+    event.ParseFromString(bytes);
+    write_fallback(event);
+  }
   report(true);
 }
 
