@@ -6,6 +6,7 @@
 #include <srt/access_control.h>
 
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 
@@ -19,8 +20,14 @@ namespace {
 
 constexpr int kPollMs = 100;  // how often the acceptor looks at stop()
 
+// libsrt's text, with the system's cause when there is one: a bind that
+// fails says only "unable to create/configure SRT socket" without it.
 std::string srt_error() {
-  return srt_getlasterror_str();
+  int sys = 0;
+  srt_getlasterror(&sys);
+  std::string text = srt_getlasterror_str();
+  if (sys != 0) text.append(" (").append(std::strerror(sys)).append(")");
+  return text;
 }
 
 }  // namespace

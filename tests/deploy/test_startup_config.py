@@ -12,7 +12,7 @@
   -webhook-secret key is one line, exit 2. So is a -node-id that is not 1-64
   of [A-Za-z0-9._-] beginning with a letter or digit (flag or variable), and an
   -events-connect list holding something that is not an endpoint.
-- A bind failure (RTMP port or -metrics-addr in use, a -metrics-addr that is
+- A bind failure (RTMP port, -metrics-addr or -srt-listen in use, a -metrics-addr that is
   not this host's) is one line in the same words from both programs, exit 2,
   with no library source location.
 - -events-bind with a host name binds its IPv4 address (ZeroMQ takes only
@@ -152,6 +152,14 @@ def bind_failures(ctx, ingest, disp):
         h.check(words[0] == words[1], f"different words: {words}")
         h.check(rtmp.split(": ", 1)[1].replace("-listen", "-metrics-addr") == words[0],
                 f"the RTMP port and -metrics-addr failures differ: {rtmp!r} / {words[0]!r}")
+    # An SRT port in use names the cause too, not only libsrt's "unable to
+    # create/configure SRT socket".
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        addr = f"127.0.0.1:{taken.getsockname()[1]}"
+        one_line_exit_2(ctx, [ingest, "-listen", "127.0.0.1:0", "-srt-listen", addr],
+                        rf"^rtmp-ingest: cannot listen on -srt-listen {addr}: .*"
+                        r"\(Address already in use\)$")
     # An address that is not this host's (TEST-NET-1): no DNS involved.
     for binary, name, extra in ((ingest, "rtmp-ingest", ["-listen", "127.0.0.1:0"]),
                                 (disp, "rtmp-dispatcher", ["-hook-stdio-format", "json"])):
