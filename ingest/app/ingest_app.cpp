@@ -175,7 +175,17 @@ int run_ingest(IngestOptions o) {
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         if (sig == SIGHUP) {
-          spdlog::info("SIGHUP: reloading auth configuration");
+          std::vector<std::string> what;
+          if (!o.auth.file.empty()) what.emplace_back("-auth-file");
+          if (tls) what.emplace_back("-tls-cert/-tls-key");
+          if (srt_listener && !o.srt.passphrase_file.empty())
+            what.emplace_back("-srt-passphrase-file");
+          if (what.empty())
+            spdlog::info(
+                "SIGHUP: nothing to reload (no -auth-file, -tls-cert or "
+                "-srt-passphrase-file)");
+          else
+            spdlog::info("SIGHUP: reloading {}", fmt::join(what, ", "));
           authorizer->reload();
           if (tls) reload_tls(*tls);
           if (srt_listener) srt_listener->reload();
