@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -105,17 +106,23 @@ int main(int argc, char** argv) {
       spdlog::info("SIGHUP: rtmp-dispatcher has nothing to reload; ignored");
     spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     // A second one abandons the drain. The signals stay blocked everywhere, so
-    // this thread is the one that takes it.
-    std::thread([stop_signals] {
+    // this thread is the one that takes it; once the drain is over, it is
+    // woken by a signal of its own and told to end before logging stops.
+    std::atomic<bool> drained{false};
+    std::thread again_waiter([stop_signals, &drained] {
       int again = 0;
       while (sigwait(&stop_signals, &again) == 0) {
+        if (drained.load()) return;
         if (again != SIGHUP) common::exit_now(again, "queued and running hook executions");
       }
-    }).detach();
+    });
     const auto deadline = std::chrono::steady_clock::now() + shutdown_timeout;
     d.request_stop();
     d.wait(deadline);
     http.reset();
+    drained.store(true);
+    pthread_kill(again_waiter.native_handle(), SIGHUP);
+    again_waiter.join();
   } catch (const std::exception& e) {
     return common::startup_failure("rtmp-dispatcher", e.what());
   }

@@ -1,5 +1,7 @@
 #include "ingest/api/api_routes.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include "common/json_text.hpp"
 #include "common/payload.hpp"
 #include "common/percent.hpp"
@@ -186,6 +188,24 @@ std::optional<Response> check_token(const Request& req, const ApiOptions& option
   return res;
 }
 
+namespace {
+
+// An IP address literal or localhost, with or without a port.
+bool names_this_machine(std::string_view host) {
+  std::string_view name = host;
+  if (!name.empty() && name.front() == '[') {
+    name = name.substr(1, name.find(']') - 1);
+  } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+    name = name.substr(0, colon);
+  }
+  if (boost::beast::iequals(name, "localhost")) return true;
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(std::string(name), ec);
+  return !ec;
+}
+
+}  // namespace
+
 std::optional<Response> check_origin(const Request& req, const ApiOptions& options) {
   if (!options.token.empty() || is_get(req)) return std::nullopt;
   const auto origin = req.find(http::field::origin);
@@ -194,11 +214,17 @@ std::optional<Response> check_origin(const Request& req, const ApiOptions& optio
   const auto scheme_end = value.find("://");
   const std::string_view authority =
       scheme_end == std::string_view::npos ? std::string_view() : value.substr(scheme_end + 3);
-  for (const auto field : {std::string_view("Host"), std::string_view("X-Forwarded-Host")}) {
-    const auto host = req.find(field);
-    if (host != req.end() && !authority.empty() && boost::beast::iequals(authority, host->value()))
-      return std::nullopt;
-  }
+  const auto forwarded = req.find("X-Forwarded-Host");
+  const auto host = req.find(http::field::host);
+  if (!authority.empty() && forwarded != req.end() &&
+      boost::beast::iequals(authority, forwarded->value()))
+    return std::nullopt;
+  // Same origin, and a Host that names this machine by address: a page whose
+  // own name was made to resolve to 127.0.0.1 (DNS rebinding) has a matching
+  // Origin too, but under its name.
+  if (!authority.empty() && host != req.end() && boost::beast::iequals(authority, host->value()) &&
+      names_this_machine(host->value()))
+    return std::nullopt;
   return error_response(req, http::status::forbidden,
                         "cross-origin request refused (Origin " +
                             std::string(value.substr(0, 200)) +

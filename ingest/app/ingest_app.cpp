@@ -11,7 +11,6 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "common/forced_exit.hpp"
 #include "common/metrics.hpp"
 #include "dispatcher/dispatcher.hpp"
 #include "dispatcher/dispatcher_metrics.hpp"
@@ -20,6 +19,7 @@
 #include "ingest/api/event_hub.hpp"
 #include "ingest/api/stats_sampler.hpp"
 #include "ingest/app/ingest_metrics.hpp"
+#include "ingest/app/second_signal.hpp"
 #include "ingest/events/zmq_emitter.hpp"
 #include "ingest/registry/stream_registry.hpp"
 #include "ingest/server/server.hpp"
@@ -164,13 +164,9 @@ int run_ingest(IngestOptions o) {
     srt_listener =
         std::make_unique<srt::SrtListener>(o.srt, srt::SrtContext{ctx, ioc, o.max_connections});
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
-  // Once shutdown begins, a second SIGINT/SIGTERM abandons the drain. Its own
-  // io_context, as the drain runs `ioc` only part of the time; its signals are
-  // added by the first one's handler, so the first is never taken twice and
-  // none that comes after it is lost.
-  net::io_context again_ioc;
-  net::signal_set again(again_ioc);
-  std::thread again_thread;
+  SecondSignal second(
+      "sessions still ending, recordings not completed, events and hook executions not yet "
+      "delivered");
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
@@ -192,15 +188,11 @@ int run_ingest(IngestOptions o) {
           signals.async_wait(on_signal);
           return;
         }
-        again.add(SIGINT);
-        again.add(SIGTERM);
-        again.async_wait([](const boost::system::error_code& again_ec, int again_sig) {
-          if (!again_ec)
-            common::exit_now(again_sig,
-                             "sessions still ending, recordings not completed, events and hook "
-                             "executions not yet delivered");
+        second.arm();
+        // A signal asio took before arm() waits here (the drain runs `ioc`).
+        signals.async_wait([&second](const boost::system::error_code& again_ec, int again_sig) {
+          if (!again_ec && again_sig != SIGHUP) second.exit(again_sig);
         });
-        again_thread = std::thread([&again_ioc] { again_ioc.run(); });
         spdlog::info("signal {}: shutting down", sig);
         stop_at = std::chrono::steady_clock::now();
         ioc.stop();
@@ -306,8 +298,6 @@ int run_ingest(IngestOptions o) {
   // Refuses checks still waiting on a callback; their completions post to
   // session strands, so this happens while the io_context still exists.
   authorizer.reset();
-  again.cancel();
-  if (again_thread.joinable()) again_thread.join();
   const auto stats = emitter.stats();
   spdlog::info("rtmp-ingest stopped: {} events emitted, {} sent, {} to stdio fallback, {} dropped",
                stats.emitted, stats.sent, stats.fallback, stats.dropped);

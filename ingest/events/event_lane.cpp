@@ -168,11 +168,13 @@ bool EventLane::close(std::chrono::milliseconds linger) {
     socket_.set(zmq::sockopt::linger, static_cast<int>(linger.count()));
   } catch (const zmq::error_t&) {
   }
+  // The clock starts before the close: ZeroMQ's linger runs from there, and
+  // this thread may be descheduled between the two.
+  const auto start = std::chrono::steady_clock::now();
   socket_.close();
   if (!own_context_) return false;
   // Terminating the context waits until ZeroMQ has written out what it holds,
   // or until the linger runs out and it discards the rest.
-  const auto start = std::chrono::steady_clock::now();
   own_context_->close();
   const auto took = std::chrono::steady_clock::now() - start;
   return took >= linger - std::chrono::milliseconds(10);

@@ -355,11 +355,6 @@ void ZmqEmitter::Impl::finish() {
     }
     reported_undelivered_[i] = lanes_[i]->undelivered.load();  // said here, not again below
   }
-  for (const auto& [seq, bytes] : leftover) {
-    rtmphooks::Event event;
-    event.ParseFromString(bytes);
-    write_fallback(event);
-  }
   unsent_.clear();
   // Let ZeroMQ deliver what it already holds for connected dispatchers, within
   // what is left of the linger (at least long enough to tell whether it had
@@ -367,7 +362,6 @@ void ZmqEmitter::Impl::finish() {
   const auto left =
       std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
                kMinCloseLinger);
-  std::map<uint64_t, std::string> maybe_lost;
   for (const auto& lane : lanes_) {
     if (!lane->close(left)) continue;
     std::deque<EventLane::Item> recent = lane->take_recent();
@@ -377,9 +371,11 @@ void ZmqEmitter::Impl::finish() {
         "them; the last {} it was handed (seq {}-{}) go to the stdio fallback, where some may "
         "repeat events a dispatcher did get (same id)",
         lane->name(), recent.size(), recent.front().seq, recent.back().seq);
-    for (EventLane::Item& item : recent) maybe_lost.try_emplace(item.seq, std::move(item.bytes));
+    for (EventLane::Item& item : recent) leftover.try_emplace(item.seq, std::move(item.bytes));
   }
-  for (const auto& [seq, bytes] : maybe_lost) {
+  // One pass, in seq order: what no lane took, then what ZeroMQ may have
+  // discarded.
+  for (const auto& [seq, bytes] : leftover) {
     rtmphooks::Event event;
     event.ParseFromString(bytes);
     write_fallback(event);

@@ -45,6 +45,10 @@ std::string Recording::final_path(unsigned index) const {
 
 void Recording::on_media(const registry::MediaPtr& m) {
   if (ended_) return;
+  // A new configuration during a cut's wait for audio: the new file opens
+  // now, with the configuration its held frames were coded with.
+  if (cut_at_ && m->sequence_header) finish_cut();
+  if (ended_) return;
   tracks_.observe(m);
   if (!m->video && !m->audio) return;  // onMetaData: written at the top of each file
   const int64_t ts = unwrap_(m->header.timestamp);
@@ -262,6 +266,7 @@ void Recording::fail(const std::string& error) {
   // The .part this recording was writing stays for inspection, and its bytes
   // count; an empty one (the file could not even begin: a codec the format
   // cannot carry) holds nothing to inspect and goes.
+  const bool had_part = part_claimed_;
   if (part_claimed_) {
     part_claimed_ = false;
     const std::string part = path_ + ".part";
@@ -277,7 +282,7 @@ void Recording::fail(const std::string& error) {
   // recording_stop names a file that exists: the .part the error left, else
   // the last complete file (the name it could not write when there is none).
   std::error_code ec;
-  if (std::filesystem::exists(path_ + ".part", ec))
+  if (had_part && std::filesystem::exists(path_ + ".part", ec))
     path_ += ".part";
   else if (!last_complete_.empty())
     path_ = last_complete_;

@@ -101,6 +101,9 @@ void Session::on_publisher_gone() {
 void Session::on_pause(uint32_t stream_id, bool pause) {
   if (!player_ || stream_id != play_stream_id_ || pause == paused_) return;
   paused_ = pause;
+  // Nothing is written while paused, so the write timeout cannot notice a
+  // peer that went away: the kernel's bound on unacknowledged data does.
+  if (media_attached_) bound_unacknowledged(pause);
   common::log::debug({.conn_id = conn_id_, .stream_key = stream_key_}, "play {}",
                      pause ? "paused" : "resumed");
   rtmp_.notify_paused(play_stream_id_, pause, play_name_);

@@ -124,8 +124,14 @@ TEST_F(RouteTest, CrossOriginChangesNeedTheToken) {
   // The dashboard's own kick (same origin), a proxy's, and clients that send
   // no Origin (curl) reach the route: no stream here, 404.
   EXPECT_EQ(kick("http://127.0.0.1:8090", "127.0.0.1:8090"), http::status::not_found);
-  EXPECT_EQ(kick("https://Live.Example", "127.0.0.1:8090", "live.example"), http::status::not_found);
+  EXPECT_EQ(kick("https://Live.Example", "127.0.0.1:8090", "live.example"),
+            http::status::not_found);
   EXPECT_EQ(kick("", "127.0.0.1:8090"), http::status::not_found);
+  EXPECT_EQ(kick("http://localhost:8090", "localhost:8090"), http::status::not_found);
+  EXPECT_EQ(kick("http://[::1]:8090", "[::1]:8090"), http::status::not_found);
+  // DNS rebinding: the attacker's name resolves to 127.0.0.1, so Origin and
+  // Host match, but under a name rather than an address.
+  EXPECT_EQ(kick("http://evil.example:8090", "evil.example:8090"), http::status::forbidden);
   // Reading is not refused.
   Request get_req{http::verb::get, "/api/v1/streams", 11};
   get_req.set(http::field::origin, "http://evil.example");

@@ -186,8 +186,8 @@ def burst(driver, server, connections=1000):
 
 
 def run_open(ctx, driver, flags):
-    api_port = h.free_port()
-    args = ["-api-addr", f"127.0.0.1:{api_port}"]
+    api_port, metrics_port = h.free_port(), h.free_port()
+    args = ["-api-addr", f"127.0.0.1:{api_port}", "-metrics-addr", f"127.0.0.1:{metrics_port}"]
     if "-stats-interval" in flags:
         args += ["-stats-interval", "1s"]
     if "-api-sse-keepalive" in flags:
@@ -225,7 +225,7 @@ def run_open(ctx, driver, flags):
                    "a bitrate in kbps")
         h.log(f"bitrate cell: {row_cell(driver, KEY, 'bitrate')!r}")
 
-    cross_origin_kick(ctx, driver, api, pub)
+    cross_origin_kick(ctx, driver, api, pub, metrics_port)
     open_page(driver, api)
     h.wait_for(lambda: row_cell(driver, KEY, "key") == KEY, 30, f"the {KEY} row again")
     kick_and_vanish(driver, server, pub, "open API")
@@ -244,7 +244,15 @@ def run_open(ctx, driver, flags):
     driver.get_log("browser")
 
 
-def cross_origin_kick(ctx, driver, api, pub):
+def refused_kicks(metrics_port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    m = re.search(r'rtmp_ingest_api_requests_total\{route="/api/v1/streams/\{app\}/\{name\}/kick",'
+                  r'status="403"\} (\d+)', text)
+    return int(m.group(1)) if m else 0
+
+
+def cross_origin_kick(ctx, driver, api, pub, metrics_port):
     """Another site's page (here localhost:<other port> against 127.0.0.1:<api>)
     POSTs a kick the way a form or no-cors fetch can, without a preflight."""
     import http.server
@@ -269,6 +277,8 @@ def cross_origin_kick(ctx, driver, api, pub):
     try:
         driver.get(f"http://localhost:{srv.server_port}/")
         h.wait_for(lambda: driver.title in ("sent", "failed"), 30, "the other page's POST")
+        # The browser did send it, and the API refused it.
+        h.wait_for(lambda: refused_kicks(metrics_port) >= 1, 30, "the API's 403 to the kick")
         with urllib.request.urlopen(api + "/api/v1/streams/live/dash", timeout=10) as r:
             h.check(r.status == 200, f"GET the stream after the cross-origin kick: {r.status}")
         h.check(pub.proc.running(), "a page of another origin kicked the publisher")

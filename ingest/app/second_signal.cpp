@@ -1,0 +1,34 @@
+#include "ingest/app/second_signal.hpp"
+
+#include <csignal>
+#include <utility>
+
+#include "common/forced_exit.hpp"
+
+namespace rtmp::server {
+
+SecondSignal::SecondSignal(std::string abandoned)
+    : abandoned_(std::move(abandoned)), signals_(ioc_) {}
+
+SecondSignal::~SecondSignal() {
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  if (thread_.joinable()) thread_.join();
+}
+
+void SecondSignal::arm() {
+  if (thread_.joinable()) return;
+  // Added now, not at construction: the first signal is not taken twice.
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (!ec) exit(sig);
+  });
+  thread_ = std::thread([this] { ioc_.run(); });
+}
+
+void SecondSignal::exit(int sig) const {
+  common::exit_now(sig, abandoned_);
+}
+
+}  // namespace rtmp::server
