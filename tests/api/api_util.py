@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -136,3 +137,16 @@ class SseReader:
 def stdio_lines(ingest):
     """The stdio hook's JSON lines (the exact text), in order."""
     return [l for l in h.read_text(ingest.proc.stderr_path).splitlines() if l.startswith("{")]
+
+
+def open_events(port):
+    """A raw live-event request; returns (socket, the response head as text)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return s, head.decode(errors="replace")

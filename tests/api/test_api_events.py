@@ -158,16 +158,11 @@ def main(ctx):
 
 
 def open_stream(port):
-    """A raw live-event request; returns the socket and its response head."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = s.recv(4096)
-        h.check(chunk, "the event stream ended before its headers")
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    return s, head.decode(), rest
+    """A raw live-event request: the socket, its response head, what followed."""
+    s, text = u.open_events(port)
+    head, sep, rest = text.partition("\r\n\r\n")
+    h.check(sep, f"the event stream ended before its headers: {text!r}")
+    return s, head, rest.encode()
 
 
 def keepalive_header(head):

@@ -7,25 +7,11 @@ The next one gets 503 with a JSON error, and plain requests (GET
 clients leave, a new live-event client is served again."""
 
 import json
-import socket
 
 from api_util import h
 import api_util as u
 
 CLIENTS = 192
-
-
-def open_events(port):
-    """A raw live-event request; returns (socket, the response head as text)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=20)
-    s.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        head += chunk
-    return s, head.decode(errors="replace")
 
 
 def main(ctx):
@@ -34,10 +20,10 @@ def main(ctx):
     held = []
     try:
         for i in range(CLIENTS):
-            s, head = open_events(port)
+            s, head = u.open_events(port)
             held.append(s)
             h.check(head.startswith("HTTP/1.1 200"), f"client {i + 1}: {head[:80]!r}")
-        s, head = open_events(port)
+        s, head = u.open_events(port)
         held.append(s)
         h.check(head.startswith("HTTP/1.1 503"), f"client {CLIENTS + 1}: {head[:80]!r}")
         body = head.split("\r\n\r\n", 1)[1] if "\r\n\r\n" in head else ""
@@ -53,7 +39,7 @@ def main(ctx):
     finally:
         for s in held:
             s.close()
-    h.wait_for(lambda: open_events(port)[1].startswith("HTTP/1.1 200"), 30,
+    h.wait_for(lambda: u.open_events(port)[1].startswith("HTTP/1.1 200"), 30,
                "a live-event client served once the others left")
     h.log(f"{CLIENTS} live-event clients held, the next refused with 503, requests served")
     ingest.stop()

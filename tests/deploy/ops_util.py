@@ -92,6 +92,24 @@ class Scraper:
         return last
 
 
+def metric(port, name):
+    """One value from /metrics on `port` (0 when absent)."""
+    return parse_metrics(http_get(port, "/metrics")[1]).get(name, 0)
+
+
+def short_connections(port, n):
+    """n TCP connections closed at once: connection_accept + connection_close each."""
+    for _ in range(n):
+        with socket.create_connection(("127.0.0.1", port), timeout=10):
+            pass
+
+
+def check_no_sanitizer_reports(ctx):
+    for p in ctx.procs:
+        for marker in ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:"):
+            h.check(marker not in p.output(), f"{p.name}: sanitizer report; see {p.stderr_path}")
+
+
 class BlackHole:
     """Accepts TCP connections and never reads nor answers."""
 

@@ -13,7 +13,6 @@ The dispatchers also get a SIGHUP first (a reload, a closing terminal): one
 INFO line, and they go on; it killed them with their queue before.
 """
 import signal
-import socket
 import time
 
 import ops_util as u
@@ -22,16 +21,6 @@ from ops_util import h
 LONG_S = 300  # -hook-timeout and -shutdown-timeout: the drain would outlast the test
 EXIT_S = 20   # a forced exit on a loaded machine under a sanitizer
 EVENTS = 10
-
-
-def make_events(port):
-    for _ in range(EVENTS // 2):  # connection_accept + connection_close each
-        with socket.create_connection(("127.0.0.1", port), timeout=10):
-            pass
-
-
-def metric(port, name):
-    return u.parse_metrics(u.http_get(port, "/metrics")[1]).get(name, 0)
 
 
 def hook_args(hole, mport):
@@ -66,7 +55,7 @@ def run_embedded(ctx, hole):
     mport = h.free_port()
     ingest = h.Ingest(ctx, name="ingest-embedded", stdio_events=False,
                       args=hook_args(hole, mport))
-    make_events(ingest.port)
+    u.short_connections(ingest.port, EVENTS // 2)
     h.wait_for(lambda: hole.conns, 30, f"{what}: a webhook stuck at the dead target")
     signal_twice(ingest.proc, signal.SIGTERM, signal.SIGTERM, r"shutting down", what)
 
@@ -83,8 +72,8 @@ def run_dispatcher(ctx, hole, first, second, what):
     d.send_signal(signal.SIGHUP)
     d.wait_line(r"SIGHUP: rtmp-dispatcher has nothing to reload; ignored", 30, "stdout")
     h.check(d.running(), f"{what}: SIGHUP ended the dispatcher ({d.poll()})")
-    make_events(ingest.port)
-    h.wait_for(lambda: metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
+    u.short_connections(ingest.port, EVENTS // 2)
+    h.wait_for(lambda: u.metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
                f"{what}: {EVENTS} events received")
     signal_twice(d, first, second, r"received SIG\w+, stopping", what)
     ingest.stop()
@@ -100,9 +89,7 @@ def main(ctx):
         run_dispatcher(ctx, hole, signal.SIGTERM, signal.SIGINT, "rtmp-dispatcher, TERM then INT")
     finally:
         hole.close()
-    for p in ctx.procs:
-        for marker in ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:"):
-            h.check(marker not in p.output(), f"{p.name}: sanitizer report; see {p.stderr_path}")
+    u.check_no_sanitizer_reports(ctx)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Three runs with real processes:
 """
 import re
 import signal
-import socket
 import time
 
 import ops_util as u
@@ -28,21 +27,11 @@ HOOK_TIMEOUT_S = 4
 SLACK_S = 6  # process start-up/tear-down, a loaded machine, sanitizer builds
 
 
-def make_events(port):
-    for _ in range(CONNS):
-        with socket.create_connection(("127.0.0.1", port), timeout=10):
-            pass
-
-
-def metric(port, name):
-    return u.parse_metrics(u.http_get(port, "/metrics")[1]).get(name, 0)
-
-
 def wait_queued(mport, what):
     """Until the dispatcher has received every event and most wait in its queue."""
-    h.wait_for(lambda: metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
+    h.wait_for(lambda: u.metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
                f"{what}: {EVENTS} events received")
-    q = metric(mport, "rtmp_dispatcher_queue_depth")
+    q = u.metric(mport, "rtmp_dispatcher_queue_depth")
     h.check(q >= EVENTS - 10, f"{what}: only {q:g} executions queued")
     return q
 
@@ -92,7 +81,7 @@ def run_embedded(ctx, hole):
                             "-hook-timeout", f"{HOOK_TIMEOUT_S}s", "-hook-concurrency", "2",
                             "-shutdown-timeout", f"{SHUTDOWN_S}s",
                             "-metrics-addr", f"127.0.0.1:{mport}"])
-    make_events(ingest.port)
+    u.short_connections(ingest.port, CONNS)
     wait_queued(mport, what)
     _, took = timed_sigterm(ingest.proc, what)
     m = re.search(r"rtmp-ingest stopped: (\d+) events emitted, (\d+) sent",
@@ -126,7 +115,7 @@ def run_dispatcher_dead(ctx, hole):
     ingest, events_port = source_ingest(ctx, "ingest-source-dead")
     mport = h.free_port()
     d = dispatcher(ctx, "dispatcher-dead", events_port, f"http://127.0.0.1:{hole.port}/", mport)
-    make_events(ingest.port)
+    u.short_connections(ingest.port, CONNS)
     wait_queued(mport, what)
     _, took = timed_sigterm(d, what)
     check_dead_drain(d, what, took)
@@ -140,7 +129,7 @@ def run_dispatcher_slow(ctx):
     ingest, events_port = source_ingest(ctx, "ingest-source-slow")
     mport = h.free_port()
     d = dispatcher(ctx, "dispatcher-slow", events_port, f"{rx.url}/hook", mport)
-    make_events(ingest.port)
+    u.short_connections(ingest.port, CONNS)
     wait_queued(mport, what)
     t_term, took = timed_sigterm(d, what)
     t_exit = t_term + took
@@ -185,9 +174,7 @@ def main(ctx):
         run_dispatcher_slow(ctx)
     finally:
         hole.close()
-    for p in ctx.procs:
-        for marker in ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:"):
-            h.check(marker not in p.output(), f"{p.name}: sanitizer report; see {p.stderr_path}")
+    u.check_no_sanitizer_reports(ctx)
 
 
 if __name__ == "__main__":
