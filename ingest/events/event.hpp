@@ -122,11 +122,11 @@ struct RelayError {
   double retry_in_sec = 0;
 };
 
-using EventData =
-    std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete, PublishStart,
-                 PublishStop, PlayStart, PlayStop, CodecDetected, SubscriberCount, AuthFailed,
-                 ConnectionClose, RecordingStart, SegmentComplete, RecordingStop, RelayStart,
-                 RelayStop, RelayError, StreamStats>;
+using EventData = std::variant<ConnectionAccept, HandshakeComplete, StreamCreate, StreamDelete,
+                               PublishStart, PublishStop, PlayStart, PlayStop, CodecDetected,
+                               SubscriberCount, AuthFailed, ConnectionClose, RecordingStart,
+                               SegmentComplete, RecordingStop, RelayStart, RelayStop, RelayError,
+                               StreamStats>;
 
 struct Event {
   std::string conn_id;

@@ -76,12 +76,12 @@ class EventLane {
 
   std::string name_;
   std::vector<std::string> endpoints_;
-  // Lanes to external dispatchers (no inproc:// endpoint): ZeroMQ's queue for each peer
-  // holds up to sndhwm events it accepted and has not yet written to the
-  // network, and at stop it discards what it could not deliver within the
-  // linger without a word. Such a lane has a context of its own, so that
-  // closing it tells whether the linger ran out, and keeps the last
-  // 2 x sndhwm events it handed over, for the fallback then.
+  // Lanes to external dispatchers (no inproc:// endpoint): ZeroMQ's queue
+  // for each peer holds up to sndhwm events it accepted and has not yet
+  // written to the network, and at stop it discards what it could not
+  // deliver within the linger without a word. Such a lane has a context of
+  // its own, so that closing it tells whether the linger ran out, and keeps
+  // the last 2 x sndhwm events it handed over, for the fallback then.
   std::unique_ptr<zmq::context_t> own_context_;
   zmq::socket_t socket_;
   std::deque<Item> recent_;
