@@ -27,8 +27,9 @@ class PlayerLink {
   // Marks the consumer busy before a burst is posted to it (see Subscriber).
   void mark_busy() { idle_.store(false); }
   // The player joined without a cached GOP (none yet, the publisher not
-  // started, or one too large to keep): its video starts at the next keyframe, since frames before it
-  // cannot be decoded. Audio goes on meanwhile.
+  // started, or one too large to keep): its video starts at the next
+  // keyframe, since frames before it cannot be decoded. Audio goes on
+  // meanwhile.
   void start_at_keyframe() { await_keyframe_ = true; }
 
   // ---- consumer (the player's strand) ----
