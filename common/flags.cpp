@@ -102,14 +102,29 @@ void FlagSet::add_int(const std::string& name, int64_t* target, int64_t def, int
        }});
 }
 
+FlagSet::DurationCheck FlagSet::above_zero() {
+  return [](Duration d) { return d > Duration::zero() ? std::string() : "must be above 0"; };
+}
+
+FlagSet::DurationCheck FlagSet::zero_or_at_least(Duration min) {
+  return [min](Duration d) {
+    return d == Duration::zero() || d >= min ? std::string()
+                                             : "below " + format_duration(min) + " (0 = off)";
+  };
+}
+
 void FlagSet::add_duration(const std::string& name, Duration* target, Duration def,
-                           std::string help) {
+                           std::string help, DurationCheck check) {
   *target = def;
   add({name, std::move(help), format_duration(def), false, false, false, [=](const std::string& v) {
          auto d = parse_duration(v);
          if (!d)
            throw FlagError("invalid value \"" + v + "\" for flag -" + name +
                            ": not a duration (e.g. 500ms, 30s, 2m)");
+         if (check) {
+           if (auto err = check(*d); !err.empty())
+             throw FlagError("invalid value \"" + v + "\" for flag -" + name + ": " + err);
+         }
          *target = *d;
        }});
 }

@@ -23,6 +23,11 @@ class FlagSet {
  public:
   // Checks a value; returns an empty string when fine, else what is wrong.
   using Validator = std::function<std::string(const std::string&)>;
+  using DurationCheck = std::function<std::string(Duration)>;
+  // Timeouts: a zero deadline would fire at once. "must be above 0".
+  static DurationCheck above_zero();
+  // Periods that 0 turns off and that would spin when tiny: "below MIN (0 = off)".
+  static DurationCheck zero_or_at_least(Duration min);
 
   FlagSet(std::string program, std::string env_prefix);
 
@@ -35,7 +40,8 @@ class FlagSet {
                 Validator validate = {});
   void add_int(const std::string& name, int64_t* target, int64_t def, int64_t min, int64_t max,
                std::string help);
-  void add_duration(const std::string& name, Duration* target, Duration def, std::string help);
+  void add_duration(const std::string& name, Duration* target, Duration def, std::string help,
+                    DurationCheck check = {});
   void add_bool(const std::string& name, bool* target, bool def, std::string help);
 
   // Parses argv, then the environment for flags argv did not set.

@@ -1,7 +1,6 @@
 #include "ingest/api/api_options.hpp"
 
 #include <stdexcept>
-#include <utility>
 
 #include "common/host_port.hpp"
 
@@ -30,19 +29,11 @@ void register_api_flags(common::FlagSet& flags, ApiOptions& o) {
                 "it is dropped");
   flags.add_duration("api-sse-keepalive", &o.sse_keepalive, std::chrono::seconds(15),
                      "send live-event clients a keepalive comment this often, events or not; the "
-                     "dashboard reconnects after three silent periods (0 = none)");
+                     "dashboard reconnects after three silent periods (0 = none)",
+                     common::FlagSet::zero_or_at_least(std::chrono::milliseconds(100)));
   flags.add_duration("stats-interval", &o.stats_interval, common::Duration{0},
-                     "emit a stream_stats event per live stream this often, e.g. 10s (0 = off)");
-}
-
-void check_api_flags(const ApiOptions& o) {
-  const std::pair<const char*, common::Duration> periods[] = {
-      {"stats-interval", o.stats_interval}, {"api-sse-keepalive", o.sse_keepalive}};
-  for (const auto& [name, period] : periods) {
-    if (period > common::Duration::zero() && period < std::chrono::milliseconds(100))
-      throw common::FlagError("invalid value \"" + common::format_duration(period) +
-                              "\" for flag -" + name + ": below 100ms (0 = off)");
-  }
+                     "emit a stream_stats event per live stream this often, e.g. 10s (0 = off)",
+                     common::FlagSet::zero_or_at_least(std::chrono::milliseconds(100)));
 }
 
 }  // namespace rtmp::api

@@ -23,8 +23,4 @@ struct ApiOptions {
 // -stats-interval.
 void register_api_flags(common::FlagSet& flags, ApiOptions& options);
 
-// Throws common::FlagError on a period that is neither 0 (off) nor at least
-// 100ms: -stats-interval, -api-sse-keepalive.
-void check_api_flags(const ApiOptions& options);
-
 }  // namespace rtmp::api

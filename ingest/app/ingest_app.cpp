@@ -90,14 +90,12 @@ int run_ingest(IngestOptions o) {
   effective_max_partial_bytes(o);  // cross-flag errors, before anything is bound
   events::resolve_node_id(o.events);
   check_tls_flags(o);
-  check_timeouts(o);
   relay::finish_relay_options(o.relay);
   dispatcher::check_hook_options(o.hooks);
   dispatcher::warn_unrunnable_scripts(o.hooks);
   o.relay.queue = static_cast<size_t>(o.player_queue);
   o.relay.merge_write = o.merge_write;
   o.relay.merge_write_bytes = static_cast<size_t>(o.merge_write_bytes);
-  api::check_api_flags(o.api);
   zmq::context_t zmq_context;
   const bool embedded = o.hooks_enabled();
   if (embedded) o.events.embedded_endpoint = events::kEmbeddedEventsEndpoint;

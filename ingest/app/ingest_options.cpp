@@ -29,13 +29,15 @@ void register_ingest_flags(common::FlagSet& flags, IngestOptions& o) {
   flags.add_duration(
       "handshake-timeout", &o.handshake_timeout, std::chrono::seconds(10),
       "longest time from accept to a completed connect (handshake and connect command; "
-      "above 0)");
+      "above 0)",
+      common::FlagSet::above_zero());
   flags.add_duration("idle-timeout", &o.idle_timeout, std::chrono::seconds(30),
                      "close a publisher or unidentified connection that sends nothing this long "
-                     "(above 0)");
-  flags.add_duration(
-      "write-timeout", &o.write_timeout, std::chrono::seconds(30),
-      "close a connection whose pending write makes no progress this long (above 0)");
+                     "(above 0)",
+                     common::FlagSet::above_zero());
+  flags.add_duration("write-timeout", &o.write_timeout, std::chrono::seconds(30),
+                     "close a connection whose pending write makes no progress this long (above 0)",
+                     common::FlagSet::above_zero());
   flags.add_duration("shutdown-timeout", &o.shutdown_timeout, std::chrono::seconds(10),
                      "on SIGTERM, longest wait for sessions to end and queued -hook-* "
                      "executions to finish; hooks still queued then are abandoned (logged)");
@@ -78,19 +80,6 @@ int64_t effective_max_partial_bytes(const IngestOptions& o) {
                             std::to_string(o.max_message_size) + ")");
   }
   return o.max_partial_bytes;
-}
-
-void check_timeouts(const IngestOptions& o) {
-  // A zero deadline would close every connection at its first tick.
-  const std::pair<const char*, common::Duration> timeouts[] = {
-      {"handshake-timeout", o.handshake_timeout},
-      {"idle-timeout", o.idle_timeout},
-      {"write-timeout", o.write_timeout}};
-  for (const auto& [name, value] : timeouts) {
-    if (value <= common::Duration::zero())
-      throw common::FlagError("invalid value \"" + common::format_duration(value) +
-                              "\" for flag -" + name + ": must be above 0");
-  }
 }
 
 void check_tls_flags(const IngestOptions& o) {

@@ -62,7 +62,5 @@ int64_t effective_max_partial_bytes(const IngestOptions& options);
 // Throws std::runtime_error unless -tls-listen, -tls-cert and -tls-key are
 // given together or not at all.
 void check_tls_flags(const IngestOptions& options);
-// -handshake-timeout, -idle-timeout and -write-timeout above 0; throws FlagError.
-void check_timeouts(const IngestOptions& options);
 
 }  // namespace rtmp::server

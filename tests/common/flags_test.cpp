@@ -189,6 +189,31 @@ TEST_F(Flags, BadDurationNamesTheFlag) {
             "invalid value \"30\" for flag -hook-timeout: not a duration (e.g. 500ms, 30s, 2m)");
 }
 
+TEST(FlagsDuration, ChecksRefuseZeroOrTinyPeriods) {
+  Duration timeout{}, period{};
+  FlagSet flags("rtmp-test", kPrefix);
+  flags.add_duration("write-timeout", &timeout, 30s, "a timeout", FlagSet::above_zero());
+  flags.add_duration("stats-interval", &period, 0s, "a period",
+                     FlagSet::zero_or_at_least(std::chrono::milliseconds(100)));
+  const auto parse = [&flags](std::vector<const char*> args) -> std::string {
+    args.insert(args.begin(), "rtmp-test");
+    try {
+      flags.parse(static_cast<int>(args.size()), args.data());
+      return "";
+    } catch (const FlagError& e) {
+      return e.what();
+    }
+  };
+  EXPECT_EQ(parse({"-write-timeout", "0"}),
+            "invalid value \"0\" for flag -write-timeout: must be above 0");
+  EXPECT_EQ(parse({"-stats-interval", "50ms"}),
+            "invalid value \"50ms\" for flag -stats-interval: below 100ms (0 = off)");
+  EXPECT_EQ(parse({"-write-timeout", "1s", "-stats-interval", "0"}), "");
+  EXPECT_EQ(timeout, 1s);
+  EXPECT_EQ(parse({"-stats-interval", "100ms"}), "");
+  EXPECT_EQ(period, std::chrono::milliseconds(100));
+}
+
 TEST_F(Flags, BadChoiceListsTheChoices) {
   EXPECT_EQ(parse({"-mode", "magic"}),
             "invalid value \"magic\" for flag -mode: must be one of none, token");
