@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -155,6 +156,9 @@ int run_ingest(IngestOptions o) {
   // Signals are caught before the port opens: a SIGTERM or SIGHUP sent as
   // soon as something listens must not meet their default action (exit).
   auto stop_at = std::chrono::steady_clock::time_point::max();  // when the signal came
+  // Set by the first SIGTERM/SIGINT: /readyz answers 503 from then on, so a
+  // balancer stops sending players and publishers while the drain runs.
+  std::atomic<bool> stopping{false};
   // SRT publishers run on threads of their own (libsrt blocks); relays of
   // theirs run on `ioc`.
   std::unique_ptr<srt::SrtListener> srt_listener;
@@ -192,6 +196,7 @@ int run_ingest(IngestOptions o) {
           if (!again_ec && again_sig != SIGHUP) second.exit(again_sig);
         });
         spdlog::info("signal {}: shutting down", sig);
+        stopping.store(true);
         stop_at = std::chrono::steady_clock::now();
         ioc.stop();
       };
@@ -229,7 +234,9 @@ int run_ingest(IngestOptions o) {
   if (!o.http.address.empty()) {
     http = std::make_unique<common::HttpServer>(
         o.http, [&metrics] { return metrics.render(); },
-        [&emitter, embedded] { return embedded || emitter.stats().buffered == 0; });
+        [&emitter, embedded, &stopping] {
+          return !stopping.load() && (embedded || emitter.stats().buffered == 0);
+        });
   }
 
   server.start();
@@ -263,8 +270,8 @@ int run_ingest(IngestOptions o) {
   if (stop_at == std::chrono::steady_clock::time_point::max())
     stop_at = std::chrono::steady_clock::now();
   const auto deadline = stop_at + o.shutdown_timeout;
-  ioc.restart();
   server.stop_accepting();
+  ioc.restart();
   server.close_all("server shutting down");
   // SRT publishers end on their own threads (stop events as for RTMP) and
   // are joined here; their relays' ends run in the drain below.

@@ -134,11 +134,12 @@ void Server::do_accept(Acceptor& acceptor, net::ip::tcp::endpoint& peer, TlsCont
 }
 
 void Server::stop_accepting() {
-  net::post(strand_, [this] {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    tls_acceptor_.close(ignored);
-  });
+  // Closed here, not in a handler posted to the strand: with no session left
+  // the drain never runs one, and the port would go on completing handshakes
+  // the kernel queues for nobody until the process exits.
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  tls_acceptor_.close(ignored);
 }
 
 void Server::close_all(const std::string& reason) {

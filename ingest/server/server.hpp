@@ -37,8 +37,10 @@ class Server {
   uint16_t port() const { return port_; }
   uint16_t tls_port() const { return tls_port_; }
 
-  // Shutdown, from any thread: stop accepting, then close every session
-  // (each emits its stop events).
+  // Shutdown: stop accepting (the listening sockets close at once, so new
+  // clients are refused; call once the io_context has stopped, with no
+  // handler running), then close every session from any thread (each emits
+  // its stop events).
   void stop_accepting();
   void close_all(const std::string& reason);
   int64_t open_sessions() const;

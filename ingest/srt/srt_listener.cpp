@@ -217,6 +217,11 @@ void SrtListener::reap(bool all) {
 void SrtListener::stop() {
   if (stopping_.exchange(true)) return;
   if (acceptor_.joinable()) acceptor_.join();
+  // The port closes now, not when the listener is destroyed after the drain.
+  if (listener_ != SRT_INVALID_SOCK) {
+    srt_close(listener_);
+    listener_ = SRT_INVALID_SOCK;
+  }
   {
     std::lock_guard lock(mutex_);
     for (auto& [id, p] : publishers_)

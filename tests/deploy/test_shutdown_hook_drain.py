@@ -12,9 +12,13 @@ Three runs with real processes:
      concurrency 2): deliveries go on during the drain until the deadline,
      nothing is cut off mid-request, and delivered + abandoned = all events,
      each event in exactly one of the two (abandoned ones are named at DEBUG).
+In run 1, while the ingest drains, its RTMP port refuses new connections and
+its /readyz answers 503 (the listener closes at the signal, not at exit).
 """
+import errno
 import re
 import signal
+import socket
 import time
 
 import ops_util as u
@@ -48,9 +52,33 @@ def abandoned_line(proc, what):
     return int(m.group(1))
 
 
-def timed_sigterm(proc, what):
+def refuses(port):
+    """Whether a TCP connect to the port is refused (nothing listens)."""
+    s = socket.socket()
+    s.settimeout(5)
+    try:
+        s.connect(("127.0.0.1", port))
+        return False
+    except OSError as e:
+        return e.errno == errno.ECONNREFUSED
+    finally:
+        s.close()
+
+
+def check_stopped_serving(proc, rtmp_port, mport, what):
+    """While the process drains: no new RTMP client gets in, and /readyz says so."""
+    h.wait_for(lambda: refuses(rtmp_port), 10, f"{what}: RTMP port refusing during the drain")
+    status = u.http_get(mport, "/readyz")[0]
+    h.check(proc.poll() is None, f"{what}: exited before the drain could be observed")
+    h.check(status == 503, f"{what}: /readyz answered {status} during the drain")
+    h.log(f"{what}: during the drain the RTMP port refuses and /readyz answers {status}")
+
+
+def timed_sigterm(proc, what, during=None):
     t0 = time.monotonic()
     proc.send_signal(signal.SIGTERM)
+    if during:
+        during()
     code = proc.wait_exit(SHUTDOWN_S + HOOK_TIMEOUT_S + SLACK_S + 30)  # unbounded: ~400 s
     took = time.monotonic() - t0
     h.log(f"{what}: exit {code} {took:.2f} s after SIGTERM "
@@ -83,7 +111,8 @@ def run_embedded(ctx, hole):
                             "-metrics-addr", f"127.0.0.1:{mport}"])
     u.short_connections(ingest.port, CONNS)
     wait_queued(mport, what)
-    _, took = timed_sigterm(ingest.proc, what)
+    _, took = timed_sigterm(ingest.proc, what,
+                            lambda: check_stopped_serving(ingest.proc, ingest.port, mport, what))
     m = re.search(r"rtmp-ingest stopped: (\d+) events emitted, (\d+) sent",
                   ingest.proc.stdout())
     h.check(m and int(m.group(1)) == EVENTS == int(m.group(2)),
