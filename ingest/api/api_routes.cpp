@@ -277,8 +277,13 @@ Response route(const Request& req, const ApiOptions& options, const ApiContext& 
         return error_response(req, http::status::bad_request, "a stream key is app/name");
       return kick(req, ctx, key);
     }
-    if (key.ends_with(kKick) && valid_key(key.substr(0, key.size() - kKick.size())) && !is_get(req))
-      return not_allowed(req, "POST");
+    if (key.ends_with(kKick) && valid_key(key.substr(0, key.size() - kKick.size()))) {
+      // A GET of a kick: a method mistake, unless a stream is named like it
+      // (keys may hold more slashes).
+      if (!is_get(req) || (!ctx.directory.stream(key) &&
+                           ctx.directory.stream(key.substr(0, key.size() - kKick.size()))))
+        return not_allowed(req, "POST");
+    }
     if (!is_get(req)) return not_allowed(req, "GET, HEAD");
     if (!valid_key(key))
       return error_response(req, http::status::bad_request, "a stream key is app/name");

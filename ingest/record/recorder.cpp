@@ -11,7 +11,8 @@ namespace rtmp::record {
 
 // What the publisher's strand and the recording's thread share.
 struct Channel {
-  Channel(size_t messages, size_t bytes) : ring(messages), max_bytes(bytes) {}
+  Channel(size_t messages, size_t bytes, events::EventSink& sink)
+      : ring(messages), max_bytes(bytes), tail(sink) {}
 
   registry::SpscRing<registry::MediaPtr> ring;
   const size_t max_bytes;
@@ -23,6 +24,7 @@ struct Channel {
   std::atomic<bool> sleeping{false};
   std::mutex mutex;  // for the condition variable only; never taken by the publisher
   std::condition_variable cv;
+  RecordingTail tail;
 
   void wake() {
     if (sleeping.exchange(false)) cv.notify_one();
@@ -75,6 +77,33 @@ void run_recording(Channel& ch, Recording& rec) {
 
 }  // namespace
 
+void RecordingTail::emit_after(events::Event event) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!finished_) {
+      after_ = std::move(event);
+      return;
+    }
+  }
+  sink_.emit(std::move(event));
+}
+
+void RecordingTail::finish() {
+  std::optional<events::Event> after;
+  {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    after.swap(after_);
+  }
+  if (after) sink_.emit(std::move(*after));
+}
+
+void emit_after(const std::shared_ptr<RecordingTail>& tail, events::EventSink& sink,
+                events::Event event) {
+  if (tail) return tail->emit_after(std::move(event));
+  sink.emit(std::move(event));
+}
+
 RecordingHandle::RecordingHandle(std::shared_ptr<Channel> channel) : channel_(std::move(channel)) {}
 
 RecordingHandle::~RecordingHandle() {
@@ -84,6 +113,10 @@ RecordingHandle::~RecordingHandle() {
 
 std::shared_ptr<const std::atomic<bool>> RecordingHandle::ended_flag() const {
   return {channel_, &channel_->dead};
+}
+
+std::shared_ptr<RecordingTail> RecordingHandle::tail() const {
+  return {channel_, &channel_->tail};
 }
 
 void RecordingHandle::offer(const registry::MediaPtr& m) {
@@ -122,7 +155,7 @@ std::unique_ptr<RecordingHandle> Recorder::start(const std::string& conn_id,
   if (stopping_) return nullptr;
   reap_locked();
   auto worker = std::make_shared<Worker>();
-  worker->channel = std::make_shared<Channel>(options_.queue_messages, options_.queue_bytes);
+  worker->channel = std::make_shared<Channel>(options_.queue_messages, options_.queue_bytes, sink_);
   RecordingConfig config{options_.dir, options_.format, options_.segment_pattern,
                          options_.segment_ms()};
   worker->thread =
@@ -131,6 +164,7 @@ std::unique_ptr<RecordingHandle> Recorder::start(const std::string& conn_id,
           Recording rec(config, sink, conn_id, key);
           run_recording(*w->channel, rec);
         }
+        w->channel->tail.finish();
         w->done.store(true);
       });
   auto handle = std::make_unique<RecordingHandle>(worker->channel);

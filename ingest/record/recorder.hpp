@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,34 @@ namespace rtmp::record {
 
 struct Channel;
 
+// The end of a recording as its publisher's connection sees it. A recording
+// completes its last file on its own thread after the publish has ended, and
+// its events carry the publisher's conn_id: the connection's close event
+// waits here for them, so a connection's events still end with
+// connection_close.
+class RecordingTail {
+ public:
+  explicit RecordingTail(events::EventSink& sink) : sink_(sink) {}
+
+  // Any thread, once: emits `event` now when the recording has emitted its
+  // last event, else on the recording's thread right after it does.
+  void emit_after(events::Event event);
+  // The recording's thread, once its last event is out.
+  void finish();
+
+ private:
+  events::EventSink& sink_;
+  std::mutex mutex_;
+  bool finished_ = false;
+  std::optional<events::Event> after_;
+};
+
 // The publisher's end of one recording. Destroying it ends the recording:
 // what is queued is written, the last file completed, recording_stop emitted.
+// Emits `event` behind `tail`'s recording, or at once when `tail` is null.
+void emit_after(const std::shared_ptr<RecordingTail>& tail, events::EventSink& sink,
+                events::Event event);
+
 class RecordingHandle {
  public:
   explicit RecordingHandle(std::shared_ptr<Channel> channel);
@@ -37,6 +64,8 @@ class RecordingHandle {
   // True once the recording has ended on its own (a disk error, a full
   // queue) while the publish goes on; readable from any thread.
   std::shared_ptr<const std::atomic<bool>> ended_flag() const;
+  // Outlives the handle: the connection's close event waits on it.
+  std::shared_ptr<RecordingTail> tail() const;
 
  private:
   std::shared_ptr<Channel> channel_;

@@ -87,6 +87,13 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
                                       keyframe, config, track);
 }
 
+std::shared_ptr<record::RecordingTail> PublishState::start_recording(record::Recorder* recorder,
+                                                                     const std::string& conn_id,
+                                                                     const std::string& key) {
+  if (recorder) recording_ = recorder->start(conn_id, key);
+  return recording_ ? recording_->tail() : nullptr;
+}
+
 void PublishState::end_relays(events::StopReason publish_reason) {
   const auto reason = publish_reason == events::StopReason::kShutdown
                           ? events::StopReason::kShutdown

@@ -46,9 +46,13 @@ class PublishState {
   uint32_t stream_id() const { return stream_id_; }
   const std::string& name() const { return name_; }
 
-  // The recording of this publish, if its key is recorded; it ends when the
-  // publish does (this state is dropped).
-  void set_recording(std::unique_ptr<record::RecordingHandle> r) { recording_ = std::move(r); }
+  // Starts the publish's recording when `recorder` (may be null) records
+  // `key`; it ends when the publish does (this state is dropped). Returns
+  // its tail, which the connection's close event waits on; null when not
+  // recorded.
+  std::shared_ptr<record::RecordingTail> start_recording(record::Recorder* recorder,
+                                                         const std::string& conn_id,
+                                                         const std::string& key);
   record::RecordingHandle* recording() const { return recording_.get(); }
 
   // The relays of this publish (-relay-to). They end before the publish
@@ -70,7 +74,7 @@ class PublishState {
   };
   // Starts this publish's relays and lists it in the registry's directory
   // with their status and its recording, for the API: the same for every
-  // protocol a publish arrives by. Call after set_recording.
+  // protocol a publish arrives by. Call after start_recording.
   void announce(const Announce& a);
   // Frame counts and codecs for readers off the media path (see
   // registry/directory.hpp), and this publish's entry there.

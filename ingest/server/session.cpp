@@ -47,9 +47,7 @@ Session::~Session() {
   publish_.reset();
   player_ = {};
   player_listing_.reset();
-  if (connection_open_)
-    emit(events::ConnectionClose{role_name(), seconds_since(accepted_at_),
-                                 events::stop_reason_name(reason)});
+  if (connection_open_) emit_close(reason);
 }
 
 const char* Session::role_name() const {
@@ -66,6 +64,14 @@ const char* Session::role_name() const {
 
 void Session::emit(events::EventData data) {
   ctx_.events.emit(events::Event{conn_id_, stream_key_, std::move(data), 0});
+}
+
+void Session::emit_close(events::StopReason reason) {
+  events::Event close{conn_id_, stream_key_,
+                      events::ConnectionClose{role_name(), seconds_since(accepted_at_),
+                                              events::stop_reason_name(reason)},
+                      0};
+  record::emit_after(recording_tail_, ctx_.events, std::move(close));
 }
 
 void Session::start() {
@@ -256,10 +262,7 @@ void Session::close(events::StopReason reason, const std::string& why) {
   merge_timer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  if (connection_open_) {
-    emit(events::ConnectionClose{role_name(), seconds_since(accepted_at_),
-                                 events::stop_reason_name(reason)});
-  }
+  if (connection_open_) emit_close(reason);
   out_.clear();
 }
 

@@ -82,6 +82,8 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   // Ends the role with `reason`, then the connection; `why` is logged.
   void close(events::StopReason reason, const std::string& why);
   void emit(events::EventData data);
+  // connection_close, behind the events the publish's recording still emits.
+  void emit_close(events::StopReason reason);
   const char* role_name() const;  // connection_close's role
   static int64_t unix_now_ms();
   static bool peer_unreachable(const boost::system::error_code& ec);
@@ -217,6 +219,8 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
 
   // Publisher: the role and its stream's state.
   std::optional<PublishState> publish_;
+  // The publish's recording completes after the publish ends; null when not recorded.
+  std::shared_ptr<record::RecordingTail> recording_tail_;
   // Player: the role (holding the SessionSubscriber, which holds the link).
   registry::PlayerRole player_;
   registry::Directory::Listing player_listing_;

@@ -21,7 +21,7 @@ void Session::start_publish(uint32_t stream_id, const std::string& name, const s
   }
   role_ = Role::kPublisher;
   publish_.emplace(std::move(role), stream_id, name);
-  if (ctx_.recorder) publish_->set_recording(ctx_.recorder->start(conn_id_, key));
+  recording_tail_ = publish_->start_recording(ctx_.recorder, conn_id_, key);
   // The key as published (app/name), which is also what an auth rename gave.
   publish_->announce({.registry = ctx_.registry,
                       .executor = socket_.get_executor(),

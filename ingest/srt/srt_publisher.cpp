@@ -82,8 +82,13 @@ void SrtPublisher::run() {
   }
   common::log::info({.conn_id = conn_id_, .stream_key = stream_key_, .remote_addr = remote_addr_},
                     "SRT connection closed: {}", why);
-  emit(events::ConnectionClose{publishing_ ? "publisher" : "none", seconds_since(accepted_at_),
-                               events::stop_reason_name(reason)});
+  // Behind what the recording still emits: connection_close comes last.
+  record::emit_after(recording_tail_, ctx_.session.events,
+                     events::Event{conn_id_, stream_key_,
+                                   events::ConnectionClose{publishing_ ? "publisher" : "none",
+                                                           seconds_since(accepted_at_),
+                                                           events::stop_reason_name(reason)},
+                                   0});
   done_.store(true, std::memory_order_release);
 }
 
@@ -176,7 +181,7 @@ void SrtPublisher::publish() {
   // (the state's destructor), and the demuxer before both.
   std::optional<server::PublishState> state;
   state.emplace(std::move(role), 1, id_.name);
-  if (s.recorder) state->set_recording(s.recorder->start(conn_id_, stream_key_));
+  recording_tail_ = state->start_recording(s.recorder, conn_id_, stream_key_);
   const uint32_t chunk = s.options.connection.out_chunk_size;
   state->announce({.registry = s.registry,
                    .executor = ctx_.ioc.get_executor(),

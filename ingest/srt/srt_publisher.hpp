@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "ingest/events/event.hpp"
+#include "ingest/record/recorder.hpp"
 #include "ingest/srt/srt_context.hpp"
 #include "ingest/srt/srt_stream_id.hpp"
 
@@ -69,6 +70,8 @@ class SrtPublisher {
   const SrtStreamId id_;
   std::string stream_key_;  // for events, once authorized
   bool publishing_ = false;
+  // The publish's recording completes after the publish ends; null when not recorded.
+  std::shared_ptr<record::RecordingTail> recording_tail_;
   std::chrono::steady_clock::time_point accepted_at_ = std::chrono::steady_clock::now();
   std::shared_ptr<registry::ConnCounters> io_ = std::make_shared<registry::ConnCounters>();
 

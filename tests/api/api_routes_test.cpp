@@ -103,6 +103,29 @@ TEST_F(RouteTest, MalformedEscapeIsABadRequest) {
   EXPECT_EQ(get("/api/v1/streams?x=%zz").result(), http::status::ok);
 }
 
+// A GET of a live stream's kick is a method mistake (405, Allow: POST), not a
+// missing stream; a stream whose name ends in /kick is still shown.
+TEST_F(RouteTest, AGetOfAKickIsAMethodMistake) {
+  const auto live = [this](std::string conn_id, std::string key) {
+    registry::Directory::Entry e;
+    e.conn_id = std::move(conn_id);
+    e.key = std::move(key);
+    e.publisher = true;
+    e.conn = std::make_shared<registry::ConnCounters>();
+    e.publish = std::make_shared<registry::PublishCounters>();
+    return directory_.add(std::move(e));
+  };
+  EXPECT_EQ(get("/api/v1/streams/live/show/kick").result(), http::status::not_found);
+  const auto show = live("c1", "live/show");
+  auto r = get("/api/v1/streams/live/show/kick");
+  EXPECT_EQ(r.result(), http::status::method_not_allowed) << body(r);
+  EXPECT_EQ(r[http::field::allow], "POST");
+  EXPECT_EQ(get("/api/v1/streams/live/show/kick", http::verb::head).result(),
+            http::status::method_not_allowed);
+  const auto named = live("c2", "live/show/kick");
+  EXPECT_EQ(get("/api/v1/streams/live/show/kick").result(), http::status::ok);
+}
+
 TEST_F(RouteTest, EscapedKickIsAKick) {
   auto r = get("/api/v1/streams/live/show%2Fkick", http::verb::post);
   EXPECT_EQ(r.result(), http::status::not_found);

@@ -74,8 +74,20 @@ def wait_event(ingest, name, count=1, timeout=60):
     return of_type(ingest.events(), name)
 
 
-def check_order(events, key, what):
-    """publish_start -> recording_start -> segment_complete... -> recording_stop, one each."""
+def check_order(ingest, key, what):
+    """publish_start -> recording_start -> segment_complete... -> recording_stop, one each;
+    and the publisher's connection_close (waited for) is its connection's last event: the
+    recording's events carry the publisher's conn_id and come before it."""
+    def publisher(events):
+        return next((e["conn_id"] for e in events
+                     if e["type"] == "publish_start" and e["stream_key"] == key), None)
+
+    def closed():
+        events = ingest.events()
+        conn = publisher(events)
+        return events if conn and any(e["type"] == "connection_close" and e["conn_id"] == conn
+                                      for e in events) else None
+    events = h.wait_for(closed, 60, f"{what}: the publisher's connection_close")
     names = [e["type"] for e in events if e.get("stream_key") == key and e["type"] in (
         "publish_start", "recording_start", "segment_complete", "recording_stop")]
     h.check(names.count("recording_start") == 1 and names.count("recording_stop") == 1,
@@ -84,6 +96,9 @@ def check_order(events, key, what):
             and names[-1] == "recording_stop"
             and all(n == "segment_complete" for n in names[2:-1]),
             f"{what}: event order {names}")
+    of_conn = [e["type"] for e in events if e["conn_id"] == publisher(events)]
+    h.check(of_conn[-1] == "connection_close" and of_conn.count("connection_close") == 1,
+            f"{what}: the publisher's events do not end with its connection_close: {of_conn}")
     return names.count("segment_complete")
 
 

@@ -151,5 +151,33 @@ TEST_F(RecorderTest, ShutdownPastTheDeadlineCutsRecordingsShort) {
   h.reset();
 }
 
+// The connection's close event, handed over while the recording still
+// completes its file, comes out after the recording's last event; handed over
+// once the recording is done, it comes out at once.
+TEST_F(RecorderTest, TheConnectionsCloseWaitsForTheRecordingsLastEvent) {
+  Recorder recorder(options_, sink_);
+  auto h = recorder.start("c", "live/x");
+  ASSERT_TRUE(h);
+  offer_start(*h);
+  ASSERT_TRUE(sink_.wait_for_event("recording_start", 10s));
+  const auto tail = h->tail();
+  // Handed over while the publish still goes on: held.
+  tail->emit_after(
+      events::Event{"c", "live/x", events::ConnectionClose{"publisher", 1.0, "client"}, 0});
+  EXPECT_EQ(sink_.names(), (std::vector<std::string>{"recording_start"}));
+  h.reset();  // the publish ends; the recording completes on its thread
+  ASSERT_TRUE(sink_.wait_for_event("connection_close", 10s));
+  EXPECT_EQ(sink_.names(), (std::vector<std::string>{"recording_start", "segment_complete",
+                                                     "recording_stop", "connection_close"}));
+  recorder.stop(std::chrono::steady_clock::now() + 10s);
+
+  // A recording already done: no wait.
+  sink_.clear();
+  emit_after(tail, sink_, events::Event{"c", "live/x", events::ConnectionClose{}, 0});
+  EXPECT_EQ(sink_.names(), (std::vector<std::string>{"connection_close"}));
+  emit_after(nullptr, sink_, events::Event{"d", "", events::ConnectionClose{}, 0});
+  EXPECT_EQ(sink_.names().size(), 2u);
+}
+
 }  // namespace
 }  // namespace rtmp::record

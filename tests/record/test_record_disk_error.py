@@ -92,7 +92,7 @@ def main(ctx):
     h.stop_player(player, ctx.path("player.flv"))
     ru.wait_event(ingest, "publish_stop")
     events = ingest.events()
-    ru.check_order(events, "live/show", "disk error")
+    ru.check_order(ingest, "live/show", "disk error")
     pstop = ru.of_type(events, "publish_stop")[0]["data"]
     h.check(pstop["video_packets"] == sent["video"], f"publish_stop counts "
             f"{pstop['video_packets']} video frames, ffmpeg sent {sent['video']}")

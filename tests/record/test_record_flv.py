@@ -29,7 +29,7 @@ def main(ctx):
 
     ru.wait_event(ingest, "recording_stop")
     events = ingest.events()
-    n = ru.check_order(events, "live/show", "flv")
+    n = ru.check_order(ingest, "live/show", "flv")
     segs = ru.of_type(events, "segment_complete")
     h.check(n == 3, f"{n} segments, want 3: {[s['data'] for s in segs]}")
     start = ru.of_type(events, "recording_start")[0]["data"]

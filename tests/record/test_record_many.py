@@ -45,7 +45,7 @@ def main(ctx):
     h.log(f"source {want}, player {got}")
     h.check(got == want, f"player got {got} of {want}")
     for i in range(STREAMS):
-        ru.check_order(events, f"live/s{i}", f"s{i}")
+        ru.check_order(ingest, f"live/s{i}", f"s{i}")
     stops = ru.of_type(events, "recording_stop")
     h.check(all(s["data"]["error"] == "" for s in stops), f"errors: {[s['data'] for s in stops]}")
     files = ru.files(rec_dir, "flv")

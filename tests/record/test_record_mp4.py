@@ -36,7 +36,7 @@ def h264_segments(ctx):
     sent = pub.packets_muxed().get("video") or pub.frames()
     ru.wait_event(ingest, "recording_stop")
     events = ingest.events()
-    n = ru.check_order(events, "live/show", "mp4")
+    n = ru.check_order(ingest, "live/show", "mp4")
     segs = ru.of_type(events, "segment_complete")
     h.check(n == 3, f"{n} segments, want 3")
     h.check(all(s["data"]["format"] == "mp4" for s in segs), "format mp4")
@@ -66,7 +66,7 @@ def hevc_enhanced(ctx):
     sent = ep.publish_hevc(ingest.port, "hevc", src)
     ru.wait_event(ingest, "recording_stop")
     events = ingest.events()
-    ru.check_order(events, "live/hevc", "hevc")
+    ru.check_order(ingest, "live/hevc", "hevc")
     start = ru.of_type(events, "recording_start")[0]["data"]
     h.check(start["format"] == "mp4" and start["codec"] == "H265" and not start["segmented"],
             f"recording_start {start}")

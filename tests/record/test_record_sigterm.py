@@ -19,7 +19,7 @@ def main(ctx):
     pub.wait_frames(150, 60)
     ingest.stop()  # SIGTERM; checks exit status 0
     events = ingest.events()
-    ru.check_order(events, "live/show", "sigterm")
+    ru.check_order(ingest, "live/show", "sigterm")
     segs = ru.of_type(events, "segment_complete")
     h.check(len(segs) == 1, f"{len(segs)} segment_complete, want 1")
     stop = ru.of_type(events, "recording_stop")[0]["data"]
