@@ -41,6 +41,9 @@ std::optional<Duration> parse_duration(std::string_view text) {
     total += value * unit->ms;
   }
   if (!std::isfinite(total) || total > 1e15) return std::nullopt;
+  // Below the millisecond the flags work in, a non-zero value stays non-zero
+  // (1ms), so "100us" is not taken for 0 ("off" to some flags).
+  if (total > 0 && total < 1) return Duration{1};
   return Duration{static_cast<int64_t>(std::llround(total))};
 }
 

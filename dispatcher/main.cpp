@@ -43,7 +43,6 @@ int main(int argc, char** argv) {
   common::parse_flags_or_exit(flags, argc, argv);
   dispatcher::apply_connect_default(options);
   try {
-    if (replay.empty()) dispatcher::check_dispatcher_options(options);
     dispatcher::check_hook_options(options);
   } catch (const std::exception& e) {
     return common::startup_failure("rtmp-dispatcher", e.what());

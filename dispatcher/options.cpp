@@ -118,7 +118,8 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
                                                       : std::string("must be json, env or empty");
       });
   flags.add_duration("hook-timeout", &options.hook_timeout, options.hook_timeout,
-                     "longest run of one hook execution, retries included (above 0)");
+                     "longest run of one hook execution, retries included (above 0)",
+                     common::FlagSet::above_zero());
   flags.add_int("hook-concurrency", &options.hook_concurrency, options.hook_concurrency, 1, 100000,
                 "most hook executions running at once");
   flags.add_int("hook-queue", &options.hook_queue, options.hook_queue, 1, 100000000,
@@ -210,7 +211,8 @@ void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
   flags.add_duration("connect-warn-interval", &options.connect_warn_interval,
                      options.connect_warn_interval,
                      "while an -events-connect endpoint is not connected, WARN naming it this "
-                     "often (the first one after the first failed attempt; above 0)");
+                     "often (the first one after the first failed attempt; above 0)",
+                     common::FlagSet::above_zero());
   flags.add_bool("sole-consumer", &options.sole_consumer, false,
                  "this is the only dispatcher pulling from its ingests: a seq gap is a loss "
                  "(WARN); without it gaps are expected (other dispatchers' events) and only "
@@ -225,8 +227,6 @@ static common::FlagError bad_value(std::string_view flag, const std::string& val
 }
 
 void check_hook_options(const Options& o) {
-  if (o.hook_timeout.count() <= 0)
-    throw bad_value("hook-timeout", common::format_duration(o.hook_timeout), "must be above 0");
   if (!o.webhook_ca_file.empty()) {
     std::ifstream in(o.webhook_ca_file);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -252,12 +252,6 @@ void warn_unrunnable_scripts(const Options& o) {
       spdlog::warn("-hook-script {}: cannot be executed now ({}); its events fail until it can",
                    path, directory ? "a directory" : std::strerror(errno));
   }
-}
-
-void check_dispatcher_options(const Options& o) {
-  if (o.connect_warn_interval.count() <= 0)
-    throw bad_value("connect-warn-interval", common::format_duration(o.connect_warn_interval),
-                    "must be above 0");
 }
 
 void apply_connect_default(Options& options) {

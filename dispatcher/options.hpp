@@ -98,16 +98,14 @@ std::vector<std::string> split_endpoints(const std::string& value);
 // Parses one "event=target" pair; throws FlagError with what is wrong.
 HookSpec parse_hook_spec(HookKind kind, const std::string& pair);
 
-// Checks of the hook flags that parsing alone cannot make: -hook-timeout
-// above 0, a -webhook-ca-file that is readable PEM, a -nats-stream name NATS
-// accepts. Throws FlagError naming the flag.
+// Checks of the hook flags that parsing alone cannot make: a
+// -webhook-ca-file that is readable PEM, a -nats-stream name NATS accepts.
+// Throws FlagError naming the flag.
 void check_hook_options(const Options& options);
 // A WARN for each -hook-script that cannot be executed now. Not refused: it
 // may be put in place later, and until then each of its events fails with
 // an ERROR. Called once logging is up.
 void warn_unrunnable_scripts(const Options& options);
-// The same for -connect-warn-interval (above 0).
-void check_dispatcher_options(const Options& options);
 
 // Whether any hook is configured (of any kind, or stdio): rtmp-ingest runs an
 // embedded dispatcher only then.

@@ -67,8 +67,6 @@ std::unique_ptr<Authorizer> make_mode_authorizer(const Options& options, const s
   if (mode == "callback") {
     if (options.callback_url.empty())
       throw std::runtime_error("-auth-mode callback needs -auth-callback URL");
-    if (options.callback_timeout.count() <= 0)
-      throw std::runtime_error("-auth-callback-timeout must be positive");
     return std::make_unique<CallbackAuthorizer>(options.callback_url, options.callback_timeout);
   }
   throw std::runtime_error("-auth-mode must be one of none, token, file, callback (got \"" + mode +
@@ -98,7 +96,8 @@ void register_flags(common::FlagSet& flags, Options& options) {
                    : std::string("must be an http:// or https:// URL");
       });
   flags.add_duration("auth-callback-timeout", &options.callback_timeout, std::chrono::seconds(5),
-                     "longest wait for the auth callback; no answer in time refuses");
+                     "longest wait for the auth callback; no answer in time refuses",
+                     common::FlagSet::above_zero());
 }
 
 std::string effective_mode(const Options& options) {

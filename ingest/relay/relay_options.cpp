@@ -13,12 +13,14 @@ void register_relay_flags(common::FlagSet& flags, RelayOptions& o) {
                    "PEM CA certificates rtmps:// relay targets are verified against "
                    "(empty = the system's store)");
   flags.add_duration("relay-retry-min", &o.retry_min, std::chrono::seconds(1),
-                     "first wait before reconnecting to a relay target; doubles per failure");
+                     "first wait before reconnecting to a relay target; doubles per failure",
+                     common::FlagSet::above_zero());
   flags.add_duration("relay-retry-max", &o.retry_max, std::chrono::seconds(30),
                      "longest wait between reconnects to a relay target");
   flags.add_duration("relay-timeout", &o.timeout, std::chrono::seconds(10),
                      "a relay target that has not accepted the publish, or not taken a write, "
-                     "within this is dropped and reconnected");
+                     "within this is dropped and reconnected",
+                     common::FlagSet::above_zero());
 }
 
 void finish_relay_options(RelayOptions& o) {
@@ -35,12 +37,10 @@ void finish_relay_options(RelayOptions& o) {
       throw common::FlagError("invalid value \"" + o.transport.ca_file +
                               "\" for flag -relay-ca: " + err);
   }
-  if (o.retry_min.count() <= 0)
-    throw common::FlagError("invalid value for flag -relay-retry-min: must be above 0");
   if (o.retry_max < o.retry_min)
-    throw common::FlagError("invalid value for flag -relay-retry-max: below -relay-retry-min");
-  if (o.timeout.count() <= 0)
-    throw common::FlagError("invalid value for flag -relay-timeout: must be above 0");
+    throw common::FlagError("invalid value \"" + common::format_duration(o.retry_max) +
+                            "\" for flag -relay-retry-max: below -relay-retry-min (" +
+                            common::format_duration(o.retry_min) + ")");
 }
 
 }  // namespace rtmp::relay

@@ -120,9 +120,6 @@ TEST(MakeAuthorizer, BadConfigurationIsAOneLineError) {
   options = {};
   options.mode = "callback";
   EXPECT_EQ(error_of(options), "-auth-mode callback needs -auth-callback URL");
-  options.callback_url = "http://127.0.0.1:9/";
-  options.callback_timeout = std::chrono::milliseconds(0);
-  EXPECT_EQ(error_of(options), "-auth-callback-timeout must be positive");
 
   for (const auto& mode : {"token", "file", "callback"}) {
     options = {};

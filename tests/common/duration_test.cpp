@@ -32,8 +32,15 @@ TEST(Duration, ParsesFractions) {
   expect_parses({{"1.5s", 1500ms}, {"0.25h", 15min}, {".5s", 500ms}});
 }
 
+// A non-zero value below a millisecond is 1ms, never 0 (which some flags read as "off").
 TEST(Duration, SubMillisecondUnitsRoundToMilliseconds) {
-  expect_parses({{"1500us", 2ms}, {"1500µs", 2ms}, {"2000000ns", 2ms}, {"400us", 0ms}});
+  expect_parses({{"1500us", 2ms},
+                 {"1500µs", 2ms},
+                 {"2000000ns", 2ms},
+                 {"400us", 1ms},
+                 {"1ns", 1ms},
+                 {"0.0001s", 1ms},
+                 {"0us", 0ms}});
 }
 
 TEST(Duration, BareZeroIsZero) {

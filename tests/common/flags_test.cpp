@@ -208,6 +208,17 @@ TEST(FlagsDuration, ChecksRefuseZeroOrTinyPeriods) {
             "invalid value \"0\" for flag -write-timeout: must be above 0");
   EXPECT_EQ(parse({"-stats-interval", "50ms"}),
             "invalid value \"50ms\" for flag -stats-interval: below 100ms (0 = off)");
+  // Sub-millisecond values are neither 0 nor "off"; the value shown is the one typed.
+  EXPECT_EQ(parse({"-stats-interval", "100us"}),
+            "invalid value \"100us\" for flag -stats-interval: below 100ms (0 = off)");
+  EXPECT_EQ(parse({"-write-timeout", "1us"}), "");
+  EXPECT_EQ(timeout, 1ms);
+  // From the environment, the line says so.
+  ::setenv("RTMP_FLAGSTEST_WRITE_TIMEOUT", "0", 1);
+  const std::string from_env = parse({});
+  ::unsetenv("RTMP_FLAGSTEST_WRITE_TIMEOUT");
+  EXPECT_NE(from_env.find("must be above 0"), std::string::npos) << from_env;
+  EXPECT_NE(from_env.find("$RTMP_FLAGSTEST_WRITE_TIMEOUT"), std::string::npos) << from_env;
   EXPECT_EQ(parse({"-write-timeout", "1s", "-stats-interval", "0"}), "");
   EXPECT_EQ(timeout, 1s);
   EXPECT_EQ(parse({"-stats-interval", "100ms"}), "");
