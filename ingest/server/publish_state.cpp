@@ -67,11 +67,15 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
     }
     default: {
       // Data: onMetaData is the stream's description (cached for late
-      // players, and its framerate completes codec_detected).
+      // players, and its framerate completes codec_detected). Other data
+      // (onTextData, onCuePoint, onCaptionInfo, @clearDataFrame, which is
+      // meant for the server) is counted and not passed on, as nginx-rtmp does.
       size_t pos = 0;
       amf0::Value first;
-      if (amf0::decode(m.payload, pos, first).empty() && first.is_string() &&
-          first.string == "onMetaData") {
+      if (!amf0::decode(m.payload, pos, first).empty() || !first.is_string() ||
+          first.string != "onMetaData")
+        return nullptr;
+      {
         config = true;
         read_metadata(m.payload);
         // Players get the description at timestamp 0, as nginx-rtmp sends
