@@ -1,5 +1,6 @@
 // RtmpConnection: the NetConnection / NetStream commands, found by name in
 // one table.
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -95,12 +96,25 @@ std::string RtmpConnection::do_create_stream(const Command& c, uint32_t) {
 }
 
 std::string RtmpConnection::do_publish(const Command& c, uint32_t msg_stream_id) {
-  if (msg_stream_id == 0 || publishing_stream_ != 0) {
-    reject_publish(msg_stream_id, "NetStream.Publish.BadName", "Bad stream for publish");
-    delegate_.on_refused("publish", msg_stream_id == 0 ? "on message stream 0 (no createStream)"
-                                                       : "this connection is already publishing");
+  if (msg_stream_id == 0 || publishing_stream_ != 0 || pending_publish_ != 0) {
+    // Answered here, not by reject_publish: that would drop what a pending
+    // publish on the same stream holds.
+    send(make_on_status(msg_stream_id, "error", "NetStream.Publish.BadName",
+                        "Bad stream for publish"));
+    // The name without its query: a token there never reaches a log.
+    const std::string name = first_string_arg(c);
+    const std::string asked =
+        " (asked to publish \"" + name.substr(0, std::min(name.find('?'), size_t{200})) + "\")";
+    delegate_.on_refused(
+        "publish", msg_stream_id == 0
+                       ? "on message stream 0 (no createStream)"
+                       : (pending_publish_ != 0 ? "this connection waits for the answer to its "
+                                                  "publish"
+                                                : "this connection is already publishing") +
+                             asked);
   } else {
     publish_name_ = first_string_arg(c);
+    pending_publish_ = msg_stream_id;
     delegate_.on_publish(msg_stream_id, publish_name_);
   }
   return "";

@@ -45,8 +45,7 @@ std::string RtmpConnection::on_message(Message&& m) {
   switch (m.type()) {
     case MessageType::kAudio:
     case MessageType::kVideo:
-      if (publishing_stream_ != 0 && m.header.stream_id == publishing_stream_)
-        delegate_.on_media(std::move(m));
+      if (publish_stream(m.header.stream_id)) deliver(std::move(m));
       return "";
     case MessageType::kDataAmf0:
     case MessageType::kDataAmf3:
@@ -92,7 +91,7 @@ void RtmpConnection::on_control(const Message& m) {
 }
 
 void RtmpConnection::on_data(Message&& m) {
-  if (publishing_stream_ == 0 || m.header.stream_id != publishing_stream_) return;
+  if (!publish_stream(m.header.stream_id)) return;
   std::vector<amf0::Value> values;
   if (!amf0::decode_all(amf0_body(m), values, options_.amf_limits).empty() || values.empty())
     return;  // undecodable metadata is dropped, not fatal
@@ -101,7 +100,13 @@ void RtmpConnection::on_data(Message&& m) {
   m.payload = amf0::encode_all(values);
   m.header.type_id = static_cast<uint8_t>(MessageType::kDataAmf0);
   m.header.length = static_cast<uint32_t>(m.payload.size());
-  delegate_.on_media(std::move(m));
+  deliver(std::move(m));
+}
+
+void RtmpConnection::deliver(Message&& m) {
+  if (m.header.stream_id == publishing_stream_) return delegate_.on_media(std::move(m));
+  held_bytes_ += m.payload.size();
+  held_.push_back(std::move(m));
 }
 
 std::string RtmpConnection::on_aggregate(const Message& m) {
@@ -117,6 +122,17 @@ void RtmpConnection::accept_publish(uint32_t stream_id, const std::string& name)
   publishing_stream_ = stream_id;
   send(make_user_control(UserControlEvent::kStreamBegin, stream_id));
   send(make_on_status(stream_id, "status", "NetStream.Publish.Start", name + " is now published."));
+  std::vector<Message> held;
+  held.swap(held_);
+  drop_held();
+  for (auto& m : held)
+    if (m.header.stream_id == publishing_stream_) delegate_.on_media(std::move(m));
+}
+
+void RtmpConnection::drop_held() {
+  pending_publish_ = 0;
+  held_.clear();
+  held_bytes_ = 0;
 }
 
 void RtmpConnection::end_publish(bool notify) {
@@ -128,6 +144,7 @@ void RtmpConnection::end_publish(bool notify) {
 
 void RtmpConnection::reject_publish(uint32_t stream_id, const std::string& code,
                                     const std::string& description) {
+  if (stream_id == pending_publish_) drop_held();
   send(make_on_status(stream_id, "error", code, description));
 }
 

@@ -25,6 +25,12 @@ struct ConnectionOptions {
   uint32_t window_ack_size = 2500000;
   ChunkReaderLimits limits;
   amf0::DecodeLimits amf_limits;
+  // Media and data a publisher sends after `publish` and before the answer
+  // (an auth callback may take seconds; relays such as nginx-rtmp's push
+  // send the sequence headers at once) are held, up to about this many bytes,
+  // and delivered when the publish is accepted. Past it, hold_full() asks
+  // the caller to stop reading until the answer, so nothing is lost.
+  size_t publish_hold_bytes = 4 * 1024 * 1024;
 };
 
 class RtmpDelegate {
@@ -92,6 +98,9 @@ class RtmpConnection {
   const std::string& app() const { return app_; }
   uint32_t out_chunk_size() const { return options_.out_chunk_size; }
   // The message stream that publishes, 0 when none.
+  // The held messages of an unanswered publish reached
+  // publish_hold_bytes: stop reading until accept_publish/reject_publish.
+  bool hold_full() const { return held_bytes_ >= options_.publish_hold_bytes; }
   uint32_t publishing_stream() const { return publishing_stream_; }
   uint64_t bytes_received() const { return reader_.bytes_received(); }
 
@@ -105,6 +114,13 @@ class RtmpConnection {
   void on_control(const Message& m);
   std::string on_command(Message&& m);
   void on_data(Message&& m);
+  // Media or data of the publishing stream to the delegate, or held while
+  // the publish awaits its answer.
+  void deliver(Message&& m);
+  void drop_held();
+  bool publish_stream(uint32_t stream_id) const {
+    return stream_id != 0 && (stream_id == publishing_stream_ || stream_id == pending_publish_);
+  }
   std::string on_aggregate(const Message& m);
 
   std::string do_connect(const Command& c, uint32_t msg_stream_id);
@@ -132,6 +148,10 @@ class RtmpConnection {
   uint32_t next_stream_id_ = 1;
   uint32_t publishing_stream_ = 0;
   std::string publish_name_;  // as the client's publish named it
+  // A publish asked and not yet answered: its messages wait in held_.
+  uint32_t pending_publish_ = 0;
+  std::vector<Message> held_;
+  size_t held_bytes_ = 0;
   uint32_t sent_window_ = 0;  // the window we announced
 };
 

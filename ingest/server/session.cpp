@@ -185,6 +185,12 @@ void Session::on_read(const boost::system::error_code& ec, size_t n) {
     return;
   }
   if (closed_) return;  // a handler (e.g. a refused auth) closed it
+  if (auth_pending_ && rtmp_.hold_full()) {
+    // The client is ahead of the auth answer by the whole hold: let TCP
+    // hold the rest until the answer resumes reading.
+    read_paused_ = true;
+    return flush();
+  }
   if (n == read_cap_ && read_cap_ < kReadMax && role_ == Role::kPublisher) {
     // Fed and done with: the old bytes need not move.
     read_cap_ = kReadMax;
@@ -205,7 +211,7 @@ void Session::arm_timer() {
   const auto now = Clock::now();
   auto next = now + std::chrono::seconds(1);
   if (!rtmp_.connected()) next = std::min(next, accepted_at_ + o.handshake_timeout);
-  if (!player_) next = std::min(next, last_read_ + o.idle_timeout);
+  if (!player_ && !read_paused_) next = std::min(next, last_read_ + o.idle_timeout);
   if (writing_) next = std::min(next, write_started_ + o.write_timeout);
   timer_.expires_at(std::max(next, now + milliseconds(50)) + milliseconds(1));
   timer_.async_wait([self = shared_from_this()](auto ec) { self->on_tick(ec); });
@@ -225,7 +231,7 @@ void Session::on_tick(const boost::system::error_code& ec) {
                                                 : "handshake timeout");
   // A playing player need not send anything; the write timeout watches it
   // instead. Once its play has ended, it is idle like any connection.
-  if (!player_ && now - last_read_ > o.idle_timeout)
+  if (!player_ && !read_paused_ && now - last_read_ > o.idle_timeout)
     return close(StopReason::kIdleTimeout, "idle timeout: nothing received");
   // A kick is otherwise seen only when a write completes; a peer that stopped
   // reading never completes one, so the tick looks too.

@@ -123,6 +123,9 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   void on_publisher_gone();
   registry::PlayerLink* player_link() const;  // null when not playing
   void request_role(const std::string& action, uint32_t stream_id, const std::string& raw_name);
+  // The authorizer's answer: the role starts, or the request is refused.
+  void answer_role(uint32_t stream_id, const auth::Request& req, const std::string& query,
+                   const auth::Decision& d);
   bool check_stream_name(const std::string& name, std::string& error) const;
   auth::Request auth_request(const std::string& action, const std::string& raw_name) const;
   void refuse(const std::string& action, uint32_t stream_id, const std::string& error);
@@ -216,6 +219,7 @@ class Session : public std::enable_shared_from_this<Session>, private protocol::
   std::string stream_key_;        // of the publish/play, for events
   Role role_ = Role::kNone;
   bool auth_pending_ = false;  // a publish/play waits for the authorizer
+  bool read_paused_ = false;   // until that answer: the publish's hold is full
 
   // Publisher: the role and its stream's state.
   std::optional<PublishState> publish_;

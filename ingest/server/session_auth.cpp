@@ -1,5 +1,6 @@
 // Session: checking and authorizing a publish or play before the role starts.
 #include <boost/asio/dispatch.hpp>
+#include <utility>
 
 #include "common/logging.hpp"
 #include "ingest/server/session.hpp"
@@ -83,23 +84,32 @@ void Session::request_role(const std::string& action, uint32_t stream_id,
         net::dispatch(self->strand_, [self, stream_id, req, query, d] {
           self->auth_pending_ = false;
           if (self->closed_ || !self->closing_reason_.empty()) return;
-          // A renamed role runs under the callback's key from here on; the
-          // requested one (the private key) goes into nothing after this.
-          const bool renamed = d.allowed && !d.stream_key.empty();
-          self->stream_key_ = renamed ? d.stream_key : req.stream_key;
-          if (!d.allowed) return self->refuse(req.action, stream_id, d.error);
-          if (renamed && d.stream_key.size() > self->ctx_.options.max_stream_name)
-            return self->refuse(req.action, stream_id,
-                                "callback stream_key longer than " +
-                                    std::to_string(self->ctx_.options.max_stream_name) + " bytes");
-          if (req.action == "publish") {
-            self->start_publish(stream_id, req.stream_name, self->stream_key_, query);
-          } else {
-            self->start_play(stream_id, req.stream_name, self->stream_key_, query);
-          }
-          self->flush();
+          // Reading resumes once the answer is applied (a refusal closes).
+          const bool resume = std::exchange(self->read_paused_, false);
+          if (resume) self->last_read_ = Clock::now();
+          self->answer_role(stream_id, req, query, d);
+          if (resume && !self->closed_ && self->closing_reason_.empty()) self->do_read();
         });
       });
+}
+
+void Session::answer_role(uint32_t stream_id, const auth::Request& req, const std::string& query,
+                          const auth::Decision& d) {
+  // A renamed role runs under the callback's key from here on; the
+  // requested one (the private key) goes into nothing after this.
+  const bool renamed = d.allowed && !d.stream_key.empty();
+  stream_key_ = renamed ? d.stream_key : req.stream_key;
+  if (!d.allowed) return refuse(req.action, stream_id, d.error);
+  if (renamed && d.stream_key.size() > ctx_.options.max_stream_name)
+    return refuse(req.action, stream_id,
+                  "callback stream_key longer than " +
+                      std::to_string(ctx_.options.max_stream_name) + " bytes");
+  if (req.action == "publish") {
+    start_publish(stream_id, req.stream_name, stream_key_, query);
+  } else {
+    start_play(stream_id, req.stream_name, stream_key_, query);
+  }
+  flush();
 }
 
 void Session::on_refused(const std::string& command, const std::string& why) {

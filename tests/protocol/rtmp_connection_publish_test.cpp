@@ -154,5 +154,71 @@ TEST_F(RtmpConnectionTest, PublishOnStreamZeroOrASecondPublishIsBadName) {
   EXPECT_EQ(conn.publishing_stream(), id);
 }
 
+// What a publisher sends before the answer to its publish (an auth callback
+// may take seconds; relays send their sequence headers at once) is held and
+// handed over in order when the publish is accepted. A second publish
+// meanwhile is refused without disturbing it.
+TEST_F(RtmpConnectionTest, MediaBeforeTheAnswerIsHeldUntilAccepted) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(id, "publish", 5, Value::Null(), {Value::String("a")})), "");
+  ASSERT_EQ(send(data_message(id, {Value::String("@setDataFrame"), Value::String("onMetaData"),
+                                   Value::EcmaArray({{"width", Value::Number(640)}})})),
+            "");
+  ASSERT_EQ(send(media_message(MessageType::kVideo, id, 0, {0x17, 0, 0, 0, 0, 1, 0x64})), "");
+  ASSERT_EQ(send(media_message(MessageType::kAudio, id, 0, {0xAF, 0x00, 0x12, 0x10})), "");
+  ASSERT_EQ(send(media_message(MessageType::kVideo, 0, 0, {0x17, 0x01})), "");  // not its stream
+  EXPECT_TRUE(rec.media.empty());
+  EXPECT_FALSE(conn.hold_full());
+
+  ASSERT_EQ(send(command(id, "publish", 6, Value::Null(), {Value::String("b")})), "");
+  auto out = client.receive(conn);
+  ASSERT_EQ(out.size(), 1u);
+  expect_on_status(out[0], id, "error", "NetStream.Publish.BadName");
+
+  conn.accept_publish(id, "a");
+  ASSERT_EQ(rec.media.size(), 3u);
+  EXPECT_EQ(rec.media[0].type(), MessageType::kDataAmf0);
+  EXPECT_EQ(rec.media[1].type(), MessageType::kVideo);
+  EXPECT_EQ(rec.media[2].type(), MessageType::kAudio);
+  ASSERT_EQ(send(media_message(MessageType::kAudio, id, 23, {0xAF, 0x01, 0x21})), "");
+  ASSERT_EQ(rec.media.size(), 4u);
+  EXPECT_EQ(rec.media[3].header.timestamp, 23u);
+}
+
+TEST_F(RtmpConnectionTest, HeldMediaOfARefusedPublishIsDropped) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(id, "publish", 5, Value::Null(), {Value::String("a")})), "");
+  ASSERT_EQ(send(media_message(MessageType::kVideo, id, 0, {0x17, 0, 0, 0, 0, 1, 0x64})), "");
+  conn.reject_publish(id, "NetStream.Publish.Unauthorized", "Authentication failed");
+  ASSERT_EQ(send(media_message(MessageType::kVideo, id, 40, {0x27, 0x01})), "");
+  ASSERT_EQ(send(command(id, "publish", 6, Value::Null(), {Value::String("a")})), "");
+  conn.accept_publish(id, "a");
+  EXPECT_TRUE(rec.media.empty());
+}
+
+class SmallHoldTest : public RtmpConnectionTest {
+ protected:
+  static ConnectionOptions options() {
+    ConnectionOptions o;
+    o.publish_hold_bytes = 100;
+    return o;
+  }
+  SmallHoldTest() : RtmpConnectionTest(options()) {}
+};
+
+// Past the bound the caller is told to stop reading; nothing is dropped.
+TEST_F(SmallHoldTest, AFullHoldAsksToStopReading) {
+  const uint32_t id = create_stream();
+  ASSERT_EQ(send(command(id, "publish", 5, Value::Null(), {Value::String("a")})), "");
+  const std::vector<uint8_t> frame(60, 0x27);
+  ASSERT_EQ(send(media_message(MessageType::kVideo, id, 0, frame)), "");
+  EXPECT_FALSE(conn.hold_full());
+  ASSERT_EQ(send(media_message(MessageType::kVideo, id, 40, frame)), "");
+  EXPECT_TRUE(conn.hold_full());
+  conn.accept_publish(id, "a");
+  EXPECT_FALSE(conn.hold_full());
+  EXPECT_EQ(rec.media.size(), 2u);
+}
+
 }  // namespace
 }  // namespace rtmp::protocol::test
