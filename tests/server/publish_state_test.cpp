@@ -50,11 +50,17 @@ TEST_F(PublishStateTest, MetadataGoesToPlayersAtTimestampZero) {
   }
 }
 
-TEST_F(PublishStateTest, OtherDataKeepsItsTimestamp) {
-  auto m = state.ingest(data_message("onCuePoint", 1500), 4096, detected);
-  ASSERT_NE(m, nullptr);
-  EXPECT_FALSE(m->sequence_header);
-  EXPECT_EQ(m->header.timestamp, 1500u);
+// Other data (cue points, text, captions, and @clearDataFrame, which is meant
+// for the server) is counted in total_bytes and not passed on, as nginx-rtmp
+// does: ffmpeg players log each as an unimplemented packet.
+TEST_F(PublishStateTest, OtherDataIsCountedAndNotForwarded) {
+  uint64_t bytes = 0;
+  for (const char* name : {"onCuePoint", "onTextData", "onCaptionInfo", "@clearDataFrame"}) {
+    auto msg = data_message(name, 1500);
+    bytes += msg.payload.size();
+    EXPECT_EQ(state.ingest(std::move(msg), 4096, detected), nullptr) << name;
+  }
+  EXPECT_EQ(state.role().stats().total_bytes, bytes);
 }
 
 // What SRT ingest's converter makes of MPEG-TS elementary streams goes down
