@@ -62,6 +62,7 @@ std::string dead_letter_line(const DeadLetter& d) {
   add_string(out, "kind", d.kind);
   add_string(out, "target", d.target);
   out.append(",\"credentials_removed\":").append(d.credentials_removed ? "true" : "false");
+  if (!d.target_id.empty()) add_string(out, "target_id", d.target_id);
   add_string(out, "event_id", d.event_id);
   add_string(out, "event_type", d.event_type);
   out.append(",\"attempts\":").append(std::to_string(d.attempts));
@@ -91,6 +92,7 @@ std::optional<DeadLetter> parse_dead_letter(std::string_view line, std::string& 
   d.event_type = string_member(o, "event_type");
   d.error = string_member(o, "error");
   d.message_id = string_member(o, "message_id");
+  d.target_id = string_member(o, "target_id");
   if (const auto* c = o.if_contains("credentials_removed"); c && c->is_bool())
     d.credentials_removed = c->get_bool();
   if (const auto* a = o.if_contains("attempts"); a && a->is_int64())

@@ -15,6 +15,10 @@ struct DeadLetter {
   std::string kind;    // hook kind name: webhook, script, nats
   std::string target;  // credentials removed (redact.hpp); a script's path
   bool credentials_removed = false;
+  // With credentials_removed: target_id() of the full target, so -replay
+  // picks the very hook among several whose targets differ only in
+  // credentials; "" in letters of older versions.
+  std::string target_id;
   std::string event_id;
   std::string event_type;
   int attempts = 0;  // 0: never ran (abandoned at shutdown)
@@ -23,9 +27,9 @@ struct DeadLetter {
   std::string payload;     // the event's JSON payload, one object
 };
 
-// {"time":…,"kind":…,"target":…,"credentials_removed":…,"event_id":…,
-//  "event_type":…,"attempts":…,"error":…[,"message_id":…],"payload":{…}}
-// without a newline; message_id only when set.
+// {"time":…,"kind":…,"target":…,"credentials_removed":…[,"target_id":…],
+//  "event_id":…,"event_type":…,"attempts":…,"error":…[,"message_id":…],
+//  "payload":{…}} without a newline; target_id and message_id only when set.
 // `payload` must be a JSON object (the dispatcher's rendering of the event).
 std::string dead_letter_line(const DeadLetter& letter);
 

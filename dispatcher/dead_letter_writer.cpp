@@ -12,6 +12,7 @@
 
 #include "common/payload.hpp"
 #include "dispatcher/hook_kinds.hpp"
+#include "dispatcher/redact.hpp"
 
 namespace rtmp::dispatcher {
 
@@ -23,6 +24,7 @@ DeadLetter dead_letter_of(const Job& job, const JobResult& result) {
   d.kind = def.name;
   d.target = std::move(target.text);
   d.credentials_removed = target.removed;
+  if (target.removed) d.target_id = target_id(job.hook->target);
   d.event_id = job.event->id();
   d.event_type = common::event_type_name(*job.event);
   d.attempts = result.attempts;
@@ -84,6 +86,11 @@ void DeadLetterWriter::stop() {
   fd_ = -1;
 }
 
+bool DeadLetterWriter::flush_for(std::chrono::milliseconds max_wait) {
+  std::unique_lock lock(mutex_);
+  return flushed_.wait_for(lock, max_wait, [&] { return queue_.empty() && !writing_; });
+}
+
 // Writer thread: takes the whole queue, appends it line by line (each line
 // one write of its own, so a failure loses no more than that line), syncs.
 void DeadLetterWriter::run() {
@@ -94,6 +101,7 @@ void DeadLetterWriter::run() {
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
       batch.swap(queue_);
+      writing_ = true;
     }
     for (const Queued& q : batch) {
       if (write_all(q.line)) {
@@ -104,6 +112,11 @@ void DeadLetterWriter::run() {
     }
     batch.clear();
     ::fdatasync(fd_);
+    {
+      std::lock_guard lock(mutex_);
+      writing_ = false;
+    }
+    flushed_.notify_all();
   }
 }
 

@@ -1,5 +1,7 @@
 #include "dispatcher/redact.hpp"
 
+#include <openssl/evp.h>
+
 #include <array>
 #include <cctype>
 
@@ -113,6 +115,20 @@ std::string redact_urls_in(std::string_view text) {
     done = end;
   }
   out.append(text.substr(done));
+  return out;
+}
+
+std::string target_id(std::string_view full_target) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(full_target.data(), full_target.size(), md, &len, EVP_sha256(), nullptr) != 1)
+    return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len && out.size() < 12; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0xf];
+  }
   return out;
 }
 

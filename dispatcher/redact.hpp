@@ -21,6 +21,14 @@ RedactedTarget redact_url(std::string_view url);
 // starts at its scheme's "://" and ends at a space, a quote or a bracket.
 std::string redact_urls_in(std::string_view text);
 
+// A short identifier of a full target (credentials included) that may be
+// written down: 12 hex digits of its SHA-256. Two targets that redact to the
+// same text (they differ only in credentials) get different ids, so a dead
+// letter can say which of them it came from. Like any unsalted hash it lets
+// someone who reads the file test guesses of a weak credential offline; the
+// dead-letter file is mode 0600 for its payloads anyway.
+std::string target_id(std::string_view full_target);
+
 // Whether a query parameter of this name carries a secret: its lower-case
 // name holds token, secret, key, pass, pwd, auth, sig, credential, session
 // or jwt.

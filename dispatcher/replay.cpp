@@ -24,6 +24,7 @@
 #include "dispatcher/hook_kinds.hpp"
 #include "dispatcher/payload_event.hpp"
 #include "dispatcher/pool.hpp"
+#include "dispatcher/redact.hpp"
 
 namespace rtmp::dispatcher {
 namespace {
@@ -37,16 +38,48 @@ struct Entry {
   JobResult result;        // when run: its outcome; else why it was not
 };
 
-// The full target for a dead letter's redacted one: the -hook-<kind> target
-// that redacts to it, else the recorded target itself when nothing was
-// removed from it; "" when its credentials are missing.
-std::string full_target(const DeadLetter& d, HookKind kind, const Options& options) {
+// The full target for a dead letter's redacted one: among the -hook-<kind>
+// targets that redact to it, the one whose target_id the letter recorded;
+// else the recorded target itself when nothing was removed from it. "" with
+// `why` set when there is no such target or no telling which one it is;
+// `note` set when the one target there is has other credentials than the
+// letter was sent with (they were changed since, or it is another hook).
+std::string full_target(const DeadLetter& d, HookKind kind, const Options& options,
+                        std::string& why, std::string& note) {
+  if (!d.credentials_removed) return d.target;
   const HookKindDef& def = hook_kinds()[kind];
+  std::set<std::string> candidates;
   for (const std::string& pair : hook_pairs(options, kind)) {
     const HookSpec spec = parse_hook_spec(kind, pair);  // validated while parsing flags
-    if (def.redact(spec.target).text == d.target) return spec.target;
+    if (def.redact(spec.target).text == d.target) candidates.insert(spec.target);
   }
-  return d.credentials_removed ? std::string() : d.target;
+  if (candidates.empty()) {
+    why = fmt::format(
+        "its target had credentials removed: give -replay the -hook-{} flag with them (any "
+        "event type; the one whose target, credentials removed, reads {})",
+        d.kind, d.target);
+    return {};
+  }
+  if (!d.target_id.empty()) {
+    for (const std::string& c : candidates)
+      if (target_id(c) == d.target_id) return c;
+  }
+  // A letter of an older version (no target_id), or credentials changed
+  // since: one candidate is the hook it came from, under its new credentials.
+  if (candidates.size() == 1) {
+    if (!d.target_id.empty())
+      note = fmt::format("sent with other credentials than the -hook-{} flag's (target_id {})",
+                         d.kind, d.target_id);
+    return *candidates.begin();
+  }
+  why = fmt::format(
+      "{} -hook-{} targets differ only in credentials and read {} with them removed, and "
+      "{}: give -replay only the flag of the hook it came from",
+      candidates.size(), d.kind, d.target,
+      d.target_id.empty()
+          ? "the dead letter does not say which one it came from"
+          : "none has the credentials it was sent with (target_id " + d.target_id + ")");
+  return {};
 }
 
 std::string utc_stamp() {
@@ -120,12 +153,13 @@ int run_replay(const std::string& input, const Options& options) {
       e.result.cause = "unknown hook kind \"" + e.letter->kind + "\"";
       continue;
     }
-    const std::string target = full_target(*e.letter, kind, options);
+    std::string note;
+    const std::string target = full_target(*e.letter, kind, options, why, note);
+    if (!note.empty())
+      fmt::print("replay: note: {} {} id={} -> {}: {}\n", e.letter->kind, e.letter->event_type,
+                 e.letter->event_id, e.letter->target, note);
     if (target.empty()) {
-      e.result.cause = fmt::format(
-          "its target had credentials removed: give -replay the -hook-{} flag with them (any "
-          "event type; the one whose target, credentials removed, reads {})",
-          e.letter->kind, e.letter->target);
+      e.result.cause = why;
       continue;
     }
     auto event = event_from_payload(e.letter->payload, why);

@@ -54,6 +54,18 @@ TEST(DeadLetterLine, RoundTripKeepsThePayloadBytes) {
 }
 
 // A NATS letter keeps the Nats-Msg-Id it was sent with, for -replay.
+TEST(DeadLetterLine, TargetIdRoundTrips) {
+  DeadLetter d = sample();
+  d.target_id = "0123456789ab";
+  const std::string line = dead_letter_line(d);
+  EXPECT_NE(line.find(R"("credentials_removed":true,"target_id":"0123456789ab","event_id")"),
+            std::string::npos);
+  std::string why;
+  const auto back = parse_dead_letter(line, why);
+  ASSERT_TRUE(back) << why;
+  EXPECT_EQ(back->target_id, "0123456789ab");
+}
+
 TEST(DeadLetterLine, NatsMessageIdRoundTrips) {
   DeadLetter d = sample();
   EXPECT_EQ(dead_letter_line(d).find("message_id"), std::string::npos);  // none: left out

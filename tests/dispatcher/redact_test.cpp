@@ -56,5 +56,16 @@ TEST(Redact, SameTargetSameText) {
   EXPECT_EQ(redact_url("http://x:y@h/p?token=1").text, redact_url("http://h/p?token=2").text);
 }
 
+TEST(Redact, TargetIdTellsApartWhatRedactsTheSame) {
+  const std::string a = "http://h/x?code=400&token=AAA";
+  const std::string b = "http://h/x?code=400&token=BBB";
+  ASSERT_EQ(redact_url(a).text, redact_url(b).text);
+  EXPECT_NE(target_id(a), target_id(b));
+  EXPECT_NE(target_id("http://userA@h/x"), target_id("http://userB@h/x"));
+  EXPECT_EQ(target_id(a), target_id(a));
+  EXPECT_EQ(target_id(a).size(), 12u);
+  EXPECT_EQ(target_id(a).find("AAA"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rtmp::dispatcher

@@ -89,8 +89,10 @@ exit 0
     ids = sorted(first)
     pu.check(sorted(l["event_id"] for l in hooks) == ids, "one webhook letter per event")
     for l in hooks:
-        pu.check(list(l) == ["time", "kind", "target", "credentials_removed", "event_id",
-                             "event_type", "attempts", "error", "payload"], f"keys {list(l)}")
+        pu.check(list(l) == ["time", "kind", "target", "credentials_removed", "target_id",
+                             "event_id", "event_type", "attempts", "error", "payload"],
+                 f"keys {list(l)}")
+        pu.check(len(l["target_id"]) == 12, f"target_id {l['target_id']}")
         pu.check(l["target"] == redacted, f"target {l['target']}")
         pu.check(l["credentials_removed"] is True, "credentials_removed")
         pu.check(l["attempts"] == 3, f"attempts {l['attempts']}")
