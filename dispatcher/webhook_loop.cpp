@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include "dispatcher/curl_epoll.hpp"
 #include "dispatcher/handoff.hpp"
 #include "dispatcher/redact.hpp"
+#include "dispatcher/retry_after.hpp"
 #include "dispatcher/retry_schedule.hpp"
 #include "dispatcher/webhook_request.hpp"
 
@@ -29,7 +31,15 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kIdleWait{1000};
-constexpr curl_off_t kMaxRetryAfter = 24 * 3600;  // s: past any -hook-timeout, far from overflow
+constexpr std::chrono::seconds kMaxRetryAfter{24 * 3600};  // past any -hook-timeout
+
+// The last answer's Retry-After as a wait; 0 when it has none (or junk).
+milliseconds retry_after_of(CURL* easy) {
+  struct curl_header* h = nullptr;
+  if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h)
+    return milliseconds(0);
+  return parse_retry_after(h->value, std::time(nullptr), kMaxRetryAfter);
+}
 
 thread_local const void* t_running_loop = nullptr;  // the Impl whose run() is on this thread
 
@@ -214,18 +224,21 @@ struct WebhookLoop::Impl {
                       redact_url(r->job.hook->target).text, result.status, error);
         return finish(r, {});
       }
-      result.status = 0;
-      result.transport_error = true;
-      cause = error;
+      if (result.status >= 300) {
+        // The receiver did answer: its status decides (a 404 is not retried,
+        // a 503 is, as a 503) whatever became of the body after it.
+        cause = "HTTP " + std::to_string(result.status) + " (then: " + error + ")";
+        result.retry_after = retry_after_of(r->easy);
+      } else {
+        result.status = 0;
+        result.transport_error = true;
+        cause = error;
+      }
     } else {
       if (is_success(result)) return finish(r, {});
       cause = "HTTP " + std::to_string(result.status);
       if (!r->response.empty()) cause += " " + r->response;
-      curl_off_t retry_after = 0;
-      if (curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
-          retry_after > 0)
-        result.retry_after =
-            std::chrono::seconds(std::min<curl_off_t>(retry_after, kMaxRetryAfter));
+      result.retry_after = retry_after_of(r->easy);
     }
     const auto remaining = std::chrono::duration_cast<milliseconds>(r->deadline - Clock::now());
     const auto delay = backoff.next_delay(result, r->attempt + 1, remaining, rng);

@@ -17,6 +17,8 @@ import os
 import re
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -165,7 +167,8 @@ class Receiver:
     None to never answer; n counts earlier requests to the same path with the
     same webhook-id (0 = first). options: "headers" (a dict added to the
     answer), "stall_body" (seconds: the answer promises 100 body bytes, sends
-    10, then waits that long and closes).
+    10, then waits that long and closes), "break_body" (True: the answer
+    promises 100 body bytes, sends 10, then resets the connection).
     """
 
     def __init__(self, behave=None, tls=None):
@@ -210,6 +213,17 @@ class Receiver:
                     self.send_response(status)
                     for name, value in options.get("headers", {}).items():
                         self.send_header(name, value)
+                    if options.get("break_body"):
+                        self.send_header("Content-Length", "100")
+                        self.end_headers()
+                        self.wfile.write(b"x" * 10)
+                        self.wfile.flush()
+                        # SO_LINGER 0: close() sends a reset, not a FIN.
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                                   struct.pack("ii", 1, 0))
+                        self.connection.close()
+                        self.close_connection = True
+                        return
                     if "stall_body" in options:
                         self.send_header("Content-Length", "100")
                         self.end_headers()
