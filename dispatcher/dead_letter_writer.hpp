@@ -39,6 +39,9 @@ class DeadLetterWriter {
   void add(const DeadLetter& letter);
   // Writes what is queued, then ends the writer thread. Idempotent.
   void stop();
+  // Waits up to `max_wait` until what is queued now is written; true when it
+  // is. For an exit that cannot wait for a stuck disk (stop() could).
+  bool flush_for(std::chrono::milliseconds max_wait);
 
   const std::string& path() const { return path_; }
   uint64_t written() const { return written_.load(std::memory_order_relaxed); }
@@ -57,8 +60,10 @@ class DeadLetterWriter {
     std::string event_id;  // for the log line when it cannot be written
     std::string line;      // newline included
   };
-  std::deque<Queued> queue_;                               // guarded by mutex_
-  bool stopping_ = false;                                  // guarded by mutex_
+  std::deque<Queued> queue_;  // guarded by mutex_
+  bool stopping_ = false;     // guarded by mutex_
+  bool writing_ = false;      // guarded by mutex_: the writer thread holds a batch
+  std::condition_variable flushed_;
   std::chrono::steady_clock::time_point last_drop_log_{};  // guarded by mutex_
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};

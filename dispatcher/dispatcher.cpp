@@ -66,8 +66,10 @@ struct Dispatcher::Impl {
 
   JobObserver dead_letter_observer() {
     if (!dead_letters) return {};
-    return [w = dead_letters.get()](const Job& job, const JobResult& r) {
-      if (!r.ok) w->add(dead_letter_of(job, r));
+    // After abandon_now() the letters of running executions are written
+    // already: their results (a script killed by it) are not letters again.
+    return [this, w = dead_letters.get()](const Job& job, const JobResult& r) {
+      if (!r.ok && !forced.load()) w->add(dead_letter_of(job, r));
     };
   }
 
@@ -122,6 +124,7 @@ struct Dispatcher::Impl {
     std::vector<size_t> by_kind(hook_kinds().size());
     for (const Job& job : left) {
       ++by_kind[job.hook->kind];
+      count_failed(job);
       if (dead_letters) {
         JobResult never;
         never.attempts = 0;
@@ -141,8 +144,53 @@ struct Dispatcher::Impl {
         left.size(), kinds, left.front().event->id(), left.back().event->id(), pool.running());
   }
 
+  // An execution that ended without running to its end: finished, failed.
+  void count_failed(const Job& job) {
+    KindCounters& k = counters.kinds[job.hook->kind];
+    k.executions.fetch_add(1, std::memory_order_relaxed);
+    k.failures.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  std::string abandon_now(std::chrono::milliseconds flush_within) {
+    forced.store(true);
+    const Pool::Abandoned a = pool.abandon_all();
+    size_t killed = 0;
+    for (auto& runner : runners) killed += runner->kill_now();
+    size_t letters = 0;
+    auto letter = [&](const Job& job, int attempts, std::string cause) {
+      count_failed(job);
+      if (!dead_letters) return;
+      JobResult r;
+      r.attempts = attempts;
+      r.cause = std::move(cause);
+      dead_letters->add(dead_letter_of(job, r));
+      ++letters;
+    };
+    for (const Job& job : a.queued)
+      letter(job, 0, "abandoned at exit (second stop signal during shutdown): never ran");
+    // How many attempts a running webhook made is its loop's to know: at
+    // least this one.
+    for (const Job& job : a.running)
+      letter(job, 1,
+             std::string("abandoned at exit (second stop signal during shutdown) while running") +
+                 (hook_kinds()[job.hook->kind].name == std::string_view("script")
+                      ? "; its process group was killed"
+                      : ""));
+    std::string out =
+        fmt::format("{} queued and {} running hook execution(s), {} script process group(s) killed",
+                    a.queued.size(), a.running.size(), killed);
+    if (dead_letters) {
+      const bool flushed = dead_letters->flush_for(flush_within);
+      out += fmt::format("; {} dead letter(s) {} {}", letters,
+                         flushed ? "written to" : "queued but not all written (disk too slow) to",
+                         dead_letters->path());
+    }
+    return out;
+  }
+
   const Options options;
   Counters counters;
+  std::atomic<bool> forced{false};  // abandon_now() was called
   Router router;
   StdioHook stdio;  // the puller's, or the embedder's (stdio_by_embedder)
   std::unique_ptr<DeadLetterWriter> dead_letters;  // with -dead-letter; outlives the pool's jobs
@@ -191,6 +239,10 @@ void Dispatcher::wait(std::chrono::steady_clock::time_point deadline) {
   if (i.dead_letters) i.dead_letters->stop();
   i.finished = true;
   spdlog::info("dispatcher stopped");
+}
+
+std::string Dispatcher::abandon_now(std::chrono::milliseconds flush_within) {
+  return impl_->abandon_now(flush_within);
 }
 
 Stats Dispatcher::stats() const {

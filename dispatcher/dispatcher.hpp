@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "dispatcher/options.hpp"
@@ -59,6 +60,13 @@ class Dispatcher {
   // running then are finished, each within its -hook-timeout.
   void wait(std::chrono::steady_clock::time_point deadline =
                 std::chrono::steady_clock::time_point::max());
+
+  // A second stop signal: the process exits at once after this (without
+  // destructors). Takes queued executions out of the queue, SIGKILLs the
+  // process groups of running scripts, counts both kinds as failed and, with
+  // -dead-letter, writes a dead letter for each (waiting at most
+  // `flush_within` for the disk). Returns what was abandoned, for the WARN.
+  std::string abandon_now(std::chrono::milliseconds flush_within);
 
   Stats stats() const;
 

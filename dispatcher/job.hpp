@@ -46,6 +46,10 @@ class Runner {
   virtual ~Runner() = default;
   virtual void start(Job job, JobDone done) = 0;
   virtual void stop() = 0;
+  // The process is about to exit at once (a second stop signal): ends at
+  // once what must not outlive it, where it can; any thread. Returns how many
+  // executions it ended so.
+  virtual size_t kill_now() { return 0; }
 };
 
 }  // namespace rtmp::dispatcher

@@ -17,6 +17,13 @@
 #include "dispatcher/dispatcher_metrics.hpp"
 #include "dispatcher/replay.hpp"
 
+namespace {
+// A second stop signal: the operator stopped waiting. The dead letters of
+// what is abandoned get this long to reach the disk, no more (a stuck disk
+// must not hold the exit).
+constexpr std::chrono::milliseconds kForcedFlush{2000};
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace rtmp;
   // Its stdout (logs, the stdio hook) may be a pipe whose reader goes away:
@@ -108,11 +115,11 @@ int main(int argc, char** argv) {
     // this thread is the one that takes it; once the drain is over, it is
     // woken by a signal of its own and told to end before logging stops.
     std::atomic<bool> drained{false};
-    std::thread again_waiter([stop_signals, &drained] {
+    std::thread again_waiter([stop_signals, &drained, &d] {
       int again = 0;
       while (sigwait(&stop_signals, &again) == 0) {
         if (drained.load()) return;
-        if (again != SIGHUP) common::exit_now(again, "queued and running hook executions");
+        if (again != SIGHUP) common::exit_now(again, d.abandon_now(kForcedFlush));
       }
     });
     const auto deadline = std::chrono::steady_clock::now() + shutdown_timeout;

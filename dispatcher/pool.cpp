@@ -46,6 +46,10 @@ size_t Pool::submit(std::vector<Job>& jobs) {
 }
 
 void Pool::launch(Job job) {
+  {
+    std::lock_guard lock(running_jobs_mutex_);
+    running_jobs_.emplace(std::make_pair(job.event.get(), job.hook), job);
+  }
   const auto started = Clock::now();
   Runner& runner = *runners_.at(job.hook->kind);
   // The runner owns the job and hands it back to the completion: no copy, and
@@ -55,6 +59,11 @@ void Pool::launch(Job job) {
 }
 
 void Pool::on_done(const Job& job, Clock::time_point started, const JobResult& result) {
+  {
+    std::lock_guard lock(running_jobs_mutex_);
+    const auto it = running_jobs_.find({job.event.get(), job.hook});
+    if (it != running_jobs_.end()) running_jobs_.erase(it);
+  }
   const auto took = Clock::now() - started;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
   const std::string_view kind = hook_kinds()[job.hook->kind].name;
@@ -131,6 +140,18 @@ std::deque<Job> Pool::wait_idle_until(Clock::time_point deadline) {
   std::deque<Job> left;
   left.swap(queue_);
   return left;
+}
+
+Pool::Abandoned Pool::abandon_all() {
+  Abandoned out;
+  {
+    std::lock_guard lock(mutex_);
+    deadline_ = Clock::now();  // a completion starts nothing queued from now on
+    out.queued.swap(queue_);
+  }
+  std::lock_guard lock(running_jobs_mutex_);
+  for (const auto& [key, job] : running_jobs_) out.running.push_back(job);
+  return out;
 }
 
 void Pool::take_finished(std::vector<std::shared_ptr<const void>>& out) {

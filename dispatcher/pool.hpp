@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -45,6 +46,14 @@ class Pool {
   // are left to finish (see wait_idle()).
   std::deque<Job> wait_idle_until(std::chrono::steady_clock::time_point deadline);
 
+  // A second stop signal: the process exits at once. Takes what is queued out
+  // of the queue (nothing starts any more) and returns it, with copies of the
+  // jobs running now.
+  struct Abandoned {
+    std::deque<Job> queued{};
+    std::vector<Job> running{};
+  };
+  Abandoned abandon_all();
   size_t queued() const;
   size_t running() const;
   size_t room_waiters() const;  // threads in wait_for_room() now
@@ -78,6 +87,10 @@ class Pool {
   size_t room_waiters_ = 0;                                // guarded by mutex_
   size_t idle_waiters_ = 0;                                // guarded by mutex_
   Clock::time_point deadline_ = Clock::time_point::max();  // guarded by mutex_
+  // The jobs started and not done, for abandon_all(): by event and hook (one
+  // execution each). A lock of its own, not held while a runner starts one.
+  std::mutex running_jobs_mutex_;
+  std::multimap<std::pair<const void*, const HookSpec*>, Job> running_jobs_;
 };
 
 }  // namespace rtmp::dispatcher

@@ -166,9 +166,14 @@ int run_ingest(IngestOptions o) {
     srt_listener =
         std::make_unique<srt::SrtListener>(o.srt, srt::SrtContext{ctx, ioc, o.max_connections});
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
+  // The embedded hooks' scripts must not outlive the exit, and what they
+  // abandon gets its dead letters (2 s for the disk at most).
   SecondSignal second(
       "sessions still ending, recordings not completed, events and hook executions not yet "
-      "delivered");
+      "delivered",
+      [&hooks] {
+        return hooks ? "; hooks: " + hooks->abandon_now(std::chrono::seconds(2)) : std::string();
+      });
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;

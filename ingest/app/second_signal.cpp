@@ -7,8 +7,8 @@
 
 namespace rtmp::server {
 
-SecondSignal::SecondSignal(std::string abandoned)
-    : abandoned_(std::move(abandoned)), signals_(ioc_) {}
+SecondSignal::SecondSignal(std::string abandoned, std::function<std::string()> before_exit)
+    : abandoned_(std::move(abandoned)), before_exit_(std::move(before_exit)), signals_(ioc_) {}
 
 SecondSignal::~SecondSignal() {
   boost::system::error_code ignored;
@@ -28,7 +28,7 @@ void SecondSignal::arm() {
 }
 
 void SecondSignal::exit(int sig) const {
-  common::exit_now(sig, abandoned_);
+  common::exit_now(sig, before_exit_ ? abandoned_ + before_exit_() : abandoned_);
 }
 
 }  // namespace rtmp::server

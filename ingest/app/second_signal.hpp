@@ -4,6 +4,7 @@
 // the drain runs the server's io_context only part of the time.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -11,8 +12,9 @@ namespace rtmp::server {
 
 class SecondSignal {
  public:
-  // `abandoned`: what an exit then leaves undone, for its WARN line.
-  explicit SecondSignal(std::string abandoned);
+  // `abandoned`: what an exit then leaves undone, for its WARN line;
+  // `before_exit` (optional) is run first, its text appended to that line.
+  explicit SecondSignal(std::string abandoned, std::function<std::string()> before_exit = {});
   ~SecondSignal();  // stops waiting and joins the thread
   SecondSignal(const SecondSignal&) = delete;
   SecondSignal& operator=(const SecondSignal&) = delete;
@@ -24,6 +26,7 @@ class SecondSignal {
 
  private:
   const std::string abandoned_;
+  const std::function<std::string()> before_exit_;
   boost::asio::io_context ioc_;
   boost::asio::signal_set signals_;
   std::thread thread_;

@@ -11,7 +11,14 @@ waits), then signalled again:
   3. rtmp-dispatcher again: SIGTERM, then SIGINT (either one forces).
 The dispatchers also get a SIGHUP first (a reload, a closing terminal): one
 INFO line, and they go on; it killed them with their queue before.
+  4. rtmp-dispatcher with script hooks that run `sleep` far longer than the
+     test, and -dead-letter: the forced exit SIGKILLs the running scripts'
+     process groups (no sleep survives it) and writes a dead letter for each
+     running and each queued execution, counted in its WARN line.
 """
+import json
+import os
+import re
 import signal
 import time
 
@@ -79,6 +86,56 @@ def run_dispatcher(ctx, hole, first, second, what):
     ingest.stop()
 
 
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def run_dispatcher_scripts(ctx):
+    what = "rtmp-dispatcher, running scripts"
+    events_port = h.free_port()
+    ingest = h.Ingest(ctx, name="ingest-scripts", stdio_events=False,
+                      args=["-events-bind", f"tcp://127.0.0.1:{events_port}"])
+    pids = ctx.path("sleep-pids")
+    script = ctx.path("long.sh")
+    with open(script, "w") as f:
+        f.write(f"#!/bin/sh\nsleep {LONG_S} &\necho $! >> {pids}\nwait\n")
+    os.chmod(script, 0o755)
+    dead = ctx.path("dead.jsonl")
+    mport = h.free_port()
+    d = ctx.proc("dispatcher-scripts",
+                 [u.dispatcher_binary(), "-events-connect", f"tcp://127.0.0.1:{events_port}",
+                  "-hook-script", f"*={script}", "-hook-timeout", f"{LONG_S}s",
+                  "-hook-concurrency", "2", "-shutdown-timeout", f"{LONG_S}s",
+                  "-metrics-addr", f"127.0.0.1:{mport}", "-log-format", "json",
+                  "-dead-letter", dead])
+    d.wait_line(r"connected to ingest", 30, "stdout")
+    u.short_connections(ingest.port, EVENTS // 2)
+    h.wait_for(lambda: u.metric(mport, "rtmp_dispatcher_events_received_total") >= EVENTS, 60,
+               f"{what}: {EVENTS} events received")
+    h.wait_for(lambda: os.path.exists(pids) and len(open(pids).read().split()) >= 2, 30,
+               f"{what}: two scripts running")
+    signal_twice(d, signal.SIGTERM, signal.SIGTERM, r"received SIG\w+, stopping", what)
+    sleeps = [int(p) for p in open(pids).read().split()]
+    h.wait_for(lambda: not any(alive(p) for p in sleeps), 10,
+               f"{what}: the running scripts' sleeps {sleeps} gone")
+    warn = [l for l in d.stdout().splitlines() if "again during shutdown" in l][0]
+    m = re.search(r"(\d+) queued and (\d+) running hook execution\(s\), (\d+) script process "
+                  r"group\(s\) killed; (\d+) dead letter\(s\) written", warn)
+    h.check(m is not None, f"{what}: counts in the WARN line: {warn}")
+    queued, running, killed, written = map(int, m.groups())
+    h.check(running == 2 and killed == 2, f"{what}: {running} running, {killed} killed")
+    letters = [json.loads(l) for l in open(dead)]
+    h.check(len(letters) == written == queued + running,
+            f"{what}: {len(letters)} dead letters, {written} written, {queued}+{running}")
+    h.check(sorted(l["attempts"] for l in letters) == [0] * queued + [1] * running,
+            f"{what}: attempts {[l['attempts'] for l in letters]}")
+    ingest.stop()
+
+
 def main(ctx):
     if h.server_kind() != "ingest":
         h.skip("rtmp-ingest and rtmp-dispatcher only")
@@ -87,6 +144,7 @@ def main(ctx):
         run_embedded(ctx, hole)
         run_dispatcher(ctx, hole, signal.SIGINT, signal.SIGINT, "rtmp-dispatcher, Ctrl-C twice")
         run_dispatcher(ctx, hole, signal.SIGTERM, signal.SIGINT, "rtmp-dispatcher, TERM then INT")
+        run_dispatcher_scripts(ctx)
     finally:
         hole.close()
     u.check_no_sanitizer_reports(ctx)
