@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -52,8 +54,36 @@ struct Child {
 
 // Pipes of a script that exited while processes it started in the background
 // still hold them: read and dropped until they close, so those processes'
-// writes never fail (as they would not from a shell).
-constexpr size_t kMaxLingering = 256;
+// writes never fail (as they would not from a shell). Each such process
+// holds two; how many may be kept follows the file descriptor limit (raised
+// to its hard limit here), keeping a reserve for connections and running
+// scripts, and stays small enough for one poll() per wake-up.
+constexpr size_t kMinLingering = 256;
+constexpr size_t kMaxLingering = 16384;
+constexpr std::chrono::seconds kLingerWarnEvery{60};
+
+size_t lingering_cap() {
+  static const size_t cap = [] {
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return kMinLingering;
+    if (rl.rlim_cur < rl.rlim_max) {
+      struct rlimit raised = rl;
+      raised.rlim_cur = rl.rlim_max;
+      if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    }
+    const rlim_t soft = rl.rlim_cur == RLIM_INFINITY ? rlim_t(1) << 20 : rl.rlim_cur;
+    const rlim_t reserve = std::max<rlim_t>(1024, soft / 2);
+    const rlim_t room = soft > reserve ? soft - reserve : 0;
+    return static_cast<size_t>(std::clamp<rlim_t>(room, kMinLingering, kMaxLingering));
+  }();
+  return cap;
+}
+
+// A lingering pipe and the script that left it.
+struct Lingering {
+  int fd = -1;
+  std::string script{};
+};
 
 constexpr size_t kErrorTail = 512;  // bytes of stderr a failure's ERROR line carries
 
@@ -155,10 +185,10 @@ struct ScriptRunner::Loop {
       for (auto& c : fresh) spawn(std::move(c));
       wait_and_service();
       std::erase_if(children, [](const auto& c) { return c->finished; });
-      std::erase_if(lingering, [](int fd) { return fd < 0; });
+      std::erase_if(lingering, [](const Lingering& l) { return l.fd < 0; });
     }
     // Background processes still writing get EPIPE from here on.
-    for (int& fd : lingering) close_fd(fd);
+    for (Lingering& l : lingering) close_fd(l.fd);
   }
 
   void spawn(std::unique_ptr<Child> c) {
@@ -170,6 +200,10 @@ struct ScriptRunner::Loop {
       return;
     }
     c->deadline = Clock::now() + options.timeout;
+    {
+      std::lock_guard lock(live_mutex);
+      live.insert(c->proc.pid);
+    }
     write_stdin(*c);
     children.push_back(std::move(c));
   }
@@ -180,7 +214,7 @@ struct ScriptRunner::Loop {
     std::vector<pollfd> fds{{wake_fd, POLLIN, 0}};
     auto timeout = milliseconds(1000);
     const auto now = Clock::now();
-    for (int fd : lingering) fds.push_back({fd, POLLIN, 0});
+    for (const Lingering& l : lingering) fds.push_back({l.fd, POLLIN, 0});
     for (auto& c : children) {
       auto& p = c->proc;
       // A script held unreaped after its timeout (see complete()) stays
@@ -201,7 +235,9 @@ struct ScriptRunner::Loop {
     if (rc < 0 && errno != EINTR) spdlog::error("script runner: poll: {}", std::strerror(errno));
     uint64_t drained = 0;
     [[maybe_unused]] auto n = ::read(wake_fd, &drained, sizeof drained);
-    for (int& fd : lingering) read_some(fd, nullptr);
+    // Only those poll() found readable (or closed): thousands may linger.
+    for (size_t i = 0; i < lingering.size(); ++i)
+      if (rc > 0 && fds[1 + i].revents != 0) read_some(lingering[i].fd, nullptr);
     for (auto& c : children) service(*c);
   }
 
@@ -279,6 +315,12 @@ struct ScriptRunner::Loop {
   }
 
   void reap(Child& c) {
+    {
+      // Out of `live` before the pid can be reused: kill_now() never
+      // signals a group that is not this script's.
+      std::lock_guard lock(live_mutex);
+      live.erase(c.proc.pid);
+    }
     int status = 0;
     ::waitpid(c.proc.pid, &status, 0);  // it has exited: does not block
     close_fd(c.proc.pidfd);
@@ -286,26 +328,36 @@ struct ScriptRunner::Loop {
       close_fd(c.proc.out_fd);
       close_fd(c.proc.err_fd);
     } else {
-      linger(c.proc.out_fd);
-      linger(c.proc.err_fd);
+      linger(c.proc.out_fd, c.job.hook->target);
+      linger(c.proc.err_fd, c.job.hook->target);
     }
     c.finished = true;
   }
 
   // Keeps a finished script's pipe drained while another process holds it.
-  void linger(int& fd) {
+  void linger(int& fd, const std::string& script) {
     if (fd < 0) return;
     read_some(fd, nullptr);
     if (fd < 0) return;
-    if (lingering.size() >= kMaxLingering) {
-      spdlog::warn(
-          "script runner: {} pipes of exited scripts are still held by their background "
-          "processes; closing the oldest (its writers get EPIPE)",
-          lingering.size());
-      close_fd(lingering.front());
+    if (lingering.size() >= lingering_limit) {
+      // Closed without a line each: a script that leaves a process per
+      // event would flood the log.
+      ++lingering_closed;
+      const auto now = Clock::now();
+      if (now - last_linger_warn >= kLingerWarnEvery) {
+        spdlog::warn(
+            "script runner: {} pipes of exited scripts are held by processes they left "
+            "running (the limit); closed the oldest {} since the last such line, their writers "
+            "get EPIPE (SIGPIPE kills them unless they ignore it); the one closed now was left by "
+            "{}",
+            lingering.size(), lingering_closed, lingering.front().script);
+        last_linger_warn = now;
+        lingering_closed = 0;
+      }
+      close_fd(lingering.front().fd);
       lingering.erase(lingering.begin());
     }
-    lingering.push_back(fd);
+    lingering.push_back({fd, script});
     fd = -1;
   }
 
@@ -316,7 +368,12 @@ struct ScriptRunner::Loop {
   std::vector<std::unique_ptr<Child>> incoming;  // guarded by mutex
   bool stopping = false;                         // guarded by mutex
   std::vector<std::unique_ptr<Child>> children;  // loop thread only
-  std::vector<int> lingering;                    // loop thread only
+  std::vector<Lingering> lingering;              // loop thread only
+  const size_t lingering_limit = lingering_cap();
+  size_t lingering_closed = 0;           // loop thread only: since the last WARN
+  Clock::time_point last_linger_warn{};  // loop thread only
+  std::mutex live_mutex;
+  std::set<pid_t> live;  // guarded by live_mutex: spawned and not reaped (their group ids)
   std::thread thread;
 };
 
@@ -346,6 +403,12 @@ void ScriptRunner::start(Job job, JobDone done) {
 
 void ScriptRunner::stop() {
   loop_->shutdown();
+}
+
+size_t ScriptRunner::kill_now() {
+  std::lock_guard lock(loop_->live_mutex);
+  for (const pid_t pid : loop_->live) ::kill(-pid, SIGKILL);
+  return loop_->live.size();
 }
 
 }  // namespace rtmp::dispatcher

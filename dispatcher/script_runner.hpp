@@ -27,6 +27,8 @@ class ScriptRunner final : public Runner {
 
   void start(Job job, JobDone done) override;
   void stop() override;
+  // SIGKILLs the process group of every script still running.
+  size_t kill_now() override;
 
  private:
   struct Loop;
