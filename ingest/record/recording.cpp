@@ -23,6 +23,10 @@ constexpr unsigned kNameTries = 1000;  // NAME, NAME-1, ... NAME-999
 // has not appeared yet; and how many messages it holds meanwhile.
 constexpr int64_t kAudioWaitMs = 1000;
 constexpr size_t kMaxHeld = 512;
+// How long a file waits, from its first audio, for a video keyframe when no
+// onMetaData said whether video comes: an MPEG-TS encoder's video often
+// starts half a second or more after its audio.
+constexpr int64_t kVideoWaitMs = 2000;
 }  // namespace
 
 Recording::Recording(RecordingConfig config, events::EventSink& sink, std::string conn_id,
@@ -55,7 +59,9 @@ void Recording::on_media(const registry::MediaPtr& m) {
   // The end-of-sequence marker carries the keyframe flag but starts nothing.
   const bool keyframe =
       m->video && m->keyframe && !media::parse_video_packet(m->payload).tag.end_of_sequence;
+  if (keyframe && !m->sequence_header) video_started_ = true;
   if (started_) return write(m, ts, keyframe);
+  if (waiting_for_video_) return hold_for_video(m, ts, keyframe);
   if (!held_.empty()) {
     held_.push_back({ts, m, keyframe});
     if (!tracks_.has_audio() && ts - held_.front().ts < kAudioWaitMs && held_.size() < kMaxHeld)
@@ -81,7 +87,26 @@ void Recording::on_media(const registry::MediaPtr& m) {
   // No audio yet, and onMetaData (when there is one) names an audio codec.
   const bool audio_may_follow =
       m->video && !tracks_.has_audio() && (!tracks_.metadata || tracks_.audio_announced);
-  if (!audio_may_follow) start_held();
+  // Audio first, and no onMetaData to say whether video comes.
+  waiting_for_video_ = m->audio && !tracks_.metadata;
+  if (!audio_may_follow && !waiting_for_video_) start_held();
+}
+
+// From the first audio on while a video track may still come: the file's
+// tracks are fixed when it opens, so it opens at the first video keyframe,
+// with the audio that came before it, or with audio alone once none came
+// within a bound (a video keyframe later starts a new file then).
+void Recording::hold_for_video(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
+  const bool video_starts = m->video && keyframe && !m->sequence_header;
+  if (m->video && !video_starts) {
+    // Configurations are kept in tracks_; frames before the first keyframe
+    // cannot be decoded. Neither is written, and neither ends the wait.
+    return;
+  }
+  held_.push_back({ts, m, keyframe});
+  if (!video_starts && ts - held_.front().ts < kVideoWaitMs && held_.size() < kMaxHeld) return;
+  waiting_for_video_ = false;
+  start_held();
 }
 
 // Opens the first file with the tracks known now, then writes what waited.
@@ -100,6 +125,12 @@ void Recording::start_held() {
 
 void Recording::write(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
   if (cut_at_) return hold_for_cut(m, ts, keyframe);
+  // Video in a file opened without a video track: the file cannot carry it
+  // (an MP4 has no track for it; an FLV without the configuration cannot
+  // decode it), so a new file starts at its first keyframe, with both tracks
+  // and the format they call for.
+  const bool video_arrives = m->video && !file_has_video_;
+  if (video_arrives && !(keyframe && !m->sequence_header)) return;
   if (m->sequence_header && format_ == "mp4") {
     const auto& opened = m->video ? file_video_config_ : file_audio_config_;
     if (opened && !std::ranges::equal(opened->payload, m->payload)) config_changed_ = true;
@@ -107,9 +138,12 @@ void Recording::write(const registry::MediaPtr& m, int64_t ts, bool keyframe) {
   // A new configuration takes effect in a new file that starts where it can
   // be decoded (with video: at a keyframe).
   const bool new_config =
-      config_changed_ && !m->sequence_header && (keyframe || (!m->video && !tracks_.has_video()));
-  if (new_config || segmenter_->cut_before(m->video, keyframe, ts)) {
-    if (new_config)
+      config_changed_ && !m->sequence_header && (keyframe || (!m->video && !file_has_video_));
+  if (video_arrives || new_config || segmenter_->cut_before(m->video, keyframe, ts)) {
+    if (video_arrives)
+      common::log::info({.conn_id = conn_id_, .stream_key = key_},
+                        "recording: video started, starting a new file");
+    else if (new_config)
       common::log::info({.conn_id = conn_id_, .stream_key = key_},
                         "recording: new codec configuration, starting a new file");
     if (m->video && tracks_.has_audio()) {
@@ -155,9 +189,10 @@ void Recording::finish_cut() {
 void Recording::start(int64_t ts) {
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
-  format_ = choose_format(config_.format, tracks_);
+  const Tracks tracks = file_tracks();
+  format_ = choose_format(config_.format, tracks);
   extension_ = "." + format_;
-  segmenter_.emplace(config_.segment, tracks_.has_video());
+  segmenter_.emplace(config_.segment, tracks.has_video());
   last_ts_ = ts;
   // The first file's name is claimed before recording_start names it; a
   // recording that cannot even do that still pairs its start with a stop.
@@ -170,7 +205,7 @@ void Recording::start(int64_t ts) {
   } else {
     claim_path(error);
   }
-  emit(events::RecordingStart{path_, format_, tracks_.codec(), config_.segment.count() > 0,
+  emit(events::RecordingStart{path_, format_, tracks.codec(), config_.segment.count() > 0,
                               static_cast<uint64_t>(config_.segment.count())});
   common::log::info({.conn_id = conn_id_, .stream_key = key_}, "recording started: {} ({})", path_,
                     format_);
@@ -210,7 +245,26 @@ bool Recording::claim_path(std::string& error) {
   return false;
 }
 
+// A file has a video track once a video keyframe came: frames before it
+// cannot be decoded, and may come without their configuration (a publish
+// joined mid-GOP).
+Tracks Recording::file_tracks() const {
+  Tracks t = tracks_;
+  if (!video_started_) {
+    t.video_codec.clear();
+    t.video_config.reset();
+  }
+  return t;
+}
+
 bool Recording::open_segment(int64_t ts) {
+  if (!file_has_video_ && video_started_) {
+    // The first file with video: its format is chosen from both tracks
+    // (auto: MP4 for HEVC), and it is cut at keyframes from now on.
+    format_ = choose_format(config_.format, file_tracks());
+    extension_ = "." + format_;
+    segmenter_.emplace(config_.segment, true);
+  }
   std::string error;
   if (!claim_path(error)) {
     fail(error);
@@ -223,13 +277,16 @@ bool Recording::open_claimed(int64_t ts) {
   segmenter_->begin(ts);
   std::string error;
   const std::string part = path_ + ".part";
-  file_ = format_ == "mp4" ? open_mp4(part, tracks_, error) : open_flv(part, tracks_, error);
+  const Tracks tracks = file_tracks();
+  file_ = format_ == "mp4" ? open_mp4(part, tracks, error) : open_flv(part, tracks, error);
   if (!file_) {
     fail(error);
     return false;
   }
-  file_video_config_ = tracks_.video_config;
-  file_audio_config_ = tracks_.audio_config;
+  file_video_config_ = tracks.video_config;
+  file_audio_config_ = tracks.audio_config;
+  file_has_video_ = tracks.has_video();
+  file_codec_ = tracks.codec();
   config_changed_ = false;
   return true;
 }
@@ -253,8 +310,8 @@ bool Recording::close_segment(int64_t end_ts) {
   const uint64_t size = ::stat(path_.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   bytes_ += size;
   ++segments_;
-  emit(events::SegmentComplete{path_, size, index_, static_cast<uint64_t>(duration),
-                               tracks_.codec(), format_});
+  emit(events::SegmentComplete{path_, size, index_, static_cast<uint64_t>(duration), file_codec_,
+                               format_});
   ++index_;
   return true;
 }
@@ -292,6 +349,7 @@ void Recording::fail(const std::string& error) {
 }
 
 void Recording::stop(const std::string& error) {
+  waiting_for_video_ = false;
   if (!ended_ && !started_ && !held_.empty()) start_held();
   if (!ended_ && cut_at_) finish_cut();
   if (ended_ || !started_) {

@@ -49,9 +49,11 @@ class Recording {
   void start(int64_t ts);
   void start_held();
   void write(const registry::MediaPtr& m, int64_t ts, bool keyframe);
+  void hold_for_video(const registry::MediaPtr& m, int64_t ts, bool keyframe);
   void hold_for_cut(const registry::MediaPtr& m, int64_t ts, bool keyframe);
   void finish_cut();
   void put(const registry::MediaPtr& m, int64_t ts);  // into the current file
+  Tracks file_tracks() const;                         // the tracks a file opened now has
   bool open_segment(int64_t ts);                      // claims the next file's name, then opens it
   bool open_claimed(int64_t ts);  // opens path_'s .part, created by claim_path()
   bool close_segment(int64_t end_ts);
@@ -76,6 +78,8 @@ class Recording {
     bool keyframe;
   };
   std::vector<Held> held_;
+  bool waiting_for_video_ = false;  // held_ starts with audio; see hold_for_video()
+  bool video_started_ = false;      // a video keyframe came
   // A cut waits at its keyframe until audio reaches it: audio a container
   // carried behind the video (MPEG-TS over SRT, some encoders) arrives after
   // the keyframe though it plays before it, and belongs in the file being
@@ -92,6 +96,10 @@ class Recording {
   // them once, at its start, so a publisher's new ones start a new file.
   registry::MediaPtr file_video_config_, file_audio_config_;
   bool config_changed_ = false;
+  // What the current file opened with: a video track (video that comes later
+  // starts a new file), and the codec its segment_complete names.
+  bool file_has_video_ = false;
+  std::string file_codec_;
   std::chrono::steady_clock::time_point started_at_;
   unsigned index_ = 0;  // of the current file
   uint32_t segments_ = 0;

@@ -338,16 +338,144 @@ TEST_F(RecordingTest, NothingRecordedNoEvents) {
   EXPECT_TRUE(sink_.names().empty());
 }
 
-TEST_F(RecordingTest, AudioOnlyStartsAtOnceAndCutsByTime) {
-  {
-    Recording rec(config("auto", 2000), sink_, "conn-1", "radio/x");
-    rec.on_media(msg(8, 0, fixture().audio_config, false, true));
-    for (uint32_t ts = 0; ts < 5000; ts += 21) rec.on_media(msg(8, ts, fixture().audio));
+// onMetaData naming an audio codec alone
+registry::MediaPtr audio_only_metadata() {
+  Bytes b;
+  amf0::encode(amf0::Value::String("onMetaData"), b);
+  amf0::encode(amf0::Value::EcmaArray({{"audiocodecid", amf0::Value::Number(10)}}), b);
+  return msg(18, 0, b, false, true);
+}
+
+// Without onMetaData the file waits two seconds of media for video, then
+// opens with every audio frame; with onMetaData naming no video it opens at
+// once.
+TEST_F(RecordingTest, AudioOnlyWaitsBoundedForVideoAndCutsByTime) {
+  for (const bool meta : {false, true}) {
+    events::RecordingSink sink;
+    {
+      Recording rec(config("auto", 2000), sink, "conn-1", meta ? "radio/m" : "radio/x");
+      if (meta) rec.on_media(audio_only_metadata());
+      rec.on_media(msg(8, 0, fixture().audio_config, false, true));
+      for (uint32_t ts = 0; ts < 5000; ts += 21) {
+        rec.on_media(msg(8, ts, fixture().audio));
+        if (ts == 0 || ts == 1995) {
+          EXPECT_EQ(sink.names().empty(), !meta) << "at " << ts;
+        }
+      }
+    }
+    const auto segs = of<events::SegmentComplete>(sink);
+    ASSERT_EQ(segs.size(), 3u);
+    EXPECT_EQ(segs[0].codec, "AAC");
+    EXPECT_EQ(segs[0].duration_ms, 2016u);  // from the first frame (0) on
+    EXPECT_EQ(of<events::RecordingStart>(sink).at(0).codec, "AAC");
   }
-  const auto segs = of<events::SegmentComplete>(sink_);
-  ASSERT_EQ(segs.size(), 3u);
-  EXPECT_EQ(segs[0].codec, "AAC");
-  EXPECT_EQ(of<events::RecordingStart>(sink_).at(0).codec, "AAC");
+}
+
+size_t flv_frames(const Bytes& file, uint8_t type) {
+  size_t n = 0;
+  for (const auto& t : media::test::read_flv_tags(file)) n += t.type == type && t.body[1] == 1;
+  return n;
+}
+
+// Video that starts after the audio (an MPEG-TS encoder's, half a second
+// later, no onMetaData) is in the file: it opens at the first video keyframe
+// with the audio before it. (Seen failing before: the file opened with audio
+// alone at the first audio frame; an MP4 dropped every video frame, while
+// the events said H264.)
+TEST_F(RecordingTest, VideoAfterTheFirstAudioIsRecorded) {
+  const Fixture& f = fixture();
+  for (const char* format : {"mp4", "flv"}) {
+    events::RecordingSink sink;
+    size_t video = 0, audio = 0;
+    {
+      Recording rec(config(format, 0), sink, "conn-1", std::string("live/late_") + format);
+      rec.on_media(msg(8, 0, f.audio_config, false, true));
+      uint32_t audio_ts = 0;
+      for (uint32_t i = 0; i < 90; ++i) {
+        const uint32_t ts = 500 + i * 1000 / 30;
+        for (; audio_ts <= ts; audio_ts += 21, ++audio) rec.on_media(msg(8, audio_ts, f.audio));
+        if (i == 0) {
+          EXPECT_TRUE(sink.names().empty()) << format << ": opened before the video came";
+          rec.on_media(msg(9, ts, f.video_config, true, true));
+        }
+        rec.on_media(msg(9, ts, i % 60 == 0 ? f.keyframe : f.inter, i % 60 == 0));
+        ++video;
+      }
+    }
+    ASSERT_EQ(sink.names(),
+              (std::vector<std::string>{"recording_start", "segment_complete", "recording_stop"}))
+        << format;
+    EXPECT_EQ(of<events::RecordingStart>(sink).at(0).codec, "H264") << format;
+    const auto seg = of<events::SegmentComplete>(sink).at(0);
+    EXPECT_EQ(seg.codec, "H264") << format;
+    EXPECT_EQ(seg.duration_ms, 3466u) << format;  // from the first audio frame
+    const Bytes file = file_bytes(seg.path);
+    if (std::string(format) == "flv") {
+      EXPECT_EQ(flv_frames(file, 9), video);
+      EXPECT_EQ(flv_frames(file, 8), audio);
+    } else {
+      const std::string text(file.begin(), file.end());
+      EXPECT_NE(text.find("avcC"), std::string::npos) << "no video track";
+      EXPECT_NE(text.find("mp4a"), std::string::npos) << "no audio track";
+    }
+  }
+}
+
+// Video that comes later than the wait (or after onMetaData that named
+// audio alone: an RTMP publisher's) starts a new file at its first
+// keyframe, with both tracks; the audio-only file before it says AAC. Video
+// before that keyframe (a publish joined mid-GOP) is not written.
+TEST_F(RecordingTest, VideoLongAfterTheAudioStartsANewFile) {
+  const Fixture& f = fixture();
+  for (const bool meta : {false, true}) {
+    for (const char* format : {"mp4", "flv"}) {
+      const std::string what = std::string(format) + (meta ? " with onMetaData" : "");
+      events::RecordingSink sink;
+      size_t video = 0, audio_after = 0;
+      {
+        Recording rec(config(format, 0), sink, "conn-1", std::string("live/later_") + format);
+        if (meta) rec.on_media(audio_only_metadata());
+        rec.on_media(msg(8, 0, f.audio_config, false, true));
+        uint32_t audio_ts = 0;
+        for (uint32_t i = 0; i < 90; ++i) {
+          const uint32_t ts = 3000 + i * 1000 / 30;
+          for (; audio_ts <= ts; audio_ts += 21) {
+            rec.on_media(msg(8, audio_ts, f.audio));
+            if (audio_ts >= 4000) ++audio_after;
+          }
+          if (i == 0) rec.on_media(msg(9, ts, f.video_config, true, true));
+          const bool key = i == 30;  // at 4000; before it, frames of a GOP joined late
+          rec.on_media(msg(9, ts, key ? f.keyframe : f.inter, key));
+          if (i >= 30) ++video;
+        }
+      }
+      ASSERT_EQ(sink.names(), (std::vector<std::string>{"recording_start", "segment_complete",
+                                                        "segment_complete", "recording_stop"}))
+          << what;
+      EXPECT_EQ(of<events::RecordingStart>(sink).at(0).codec, "AAC") << what;
+      const auto segs = of<events::SegmentComplete>(sink);
+      EXPECT_EQ(segs[0].codec, "AAC") << what;
+      EXPECT_EQ(segs[1].codec, "H264") << what;
+      EXPECT_EQ(segs[0].duration_ms, 4000u) << what;
+      EXPECT_EQ(segs[1].format, format);
+      const Bytes first = file_bytes(segs[0].path), second = file_bytes(segs[1].path);
+      if (std::string(format) == "flv") {
+        EXPECT_EQ(flv_frames(first, 9), 0u) << what;
+        EXPECT_EQ(flv_frames(second, 9), video) << what;
+        EXPECT_EQ(flv_frames(second, 8), audio_after) << what;
+        const auto tags = media::test::read_flv_tags(second);
+        const auto key = std::ranges::find_if(
+            tags, [](const FlvTag& t) { return t.type == 9 && t.body[1] == 1; });
+        ASSERT_NE(key, tags.end());
+        EXPECT_EQ(key->body[0], 0x17) << what << ": the new file starts at the keyframe";
+        EXPECT_EQ(key->timestamp, 0u) << what;
+      } else {
+        EXPECT_EQ(std::string(first.begin(), first.end()).find("avcC"), std::string::npos);
+        EXPECT_NE(std::string(second.begin(), second.end()).find("avcC"), std::string::npos)
+            << what << ": no video track";
+      }
+    }
+  }
 }
 
 TEST_F(RecordingTest, UnwritableDirectoryEndsWithAnError) {
@@ -446,12 +574,13 @@ TEST_F(RecordingTest, LateAudioAtACutStaysInTheFileItBelongsTo) {
   EXPECT_EQ(audio, audio_sent);
 }
 
-// A codec MP4 cannot carry (Nellymoser audio) ends the recording at once with
-// an error, and leaves no empty .part behind.
+// A codec MP4 cannot carry (Nellymoser audio) ends the recording with an
+// error as its file opens (past the wait for video), and leaves no empty
+// .part behind.
 TEST_F(RecordingTest, Mp4WithNothingItCanCarryLeavesNoFile) {
   {
     Recording rec(config("mp4", 0), sink_, "conn-1", "live/nelly");
-    for (uint32_t ts = 0; ts < 2000; ts += 64) rec.on_media(msg(8, ts, Bytes{0x62, 1, 2, 3, 4}));
+    for (uint32_t ts = 0; ts < 3000; ts += 64) rec.on_media(msg(8, ts, Bytes{0x62, 1, 2, 3, 4}));
     EXPECT_TRUE(rec.ended());
   }
   const auto stops = of<events::RecordingStop>(sink_);
