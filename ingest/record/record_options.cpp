@@ -76,10 +76,13 @@ std::string check_segment_pattern(const std::string& pattern) {
       i = j;
       continue;
     }
-    if (j < pattern.size() && pattern[j] == '0') ++j;
+    // A width comes after a 0 only: "%5d" would pad with spaces, and a file
+    // name with spaces in it is one no hook script expects.
+    const bool zero = j < pattern.size() && pattern[j] == '0';
+    if (zero) ++j;
     size_t digits = 0;
     while (j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9') ++j, ++digits;
-    if (digits <= 1 && j < pattern.size() && pattern[j] == 'd') {
+    if ((digits == 0 || (zero && digits == 1)) && j < pattern.size() && pattern[j] == 'd') {
       i = j;
       continue;
     }
@@ -108,14 +111,12 @@ std::string segment_name(const std::string& pattern, const std::string& key,
       ++i;
     } else {
       size_t j = i + 1;
-      const bool zero = pattern[j] == '0';
-      if (zero) ++j;
       unsigned width = 0;
       while (j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9')
         width = width * 10 + static_cast<unsigned>(pattern[j++] - '0');
       if (j < pattern.size() && pattern[j] == 'd') {
         std::string digits = std::to_string(index);
-        if (digits.size() < width) digits.insert(0, width - digits.size(), zero ? '0' : ' ');
+        if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
         out += digits;
         i = j;
       } else {

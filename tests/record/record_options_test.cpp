@@ -56,6 +56,12 @@ TEST(RecordOptions, PatternChecks) {
   EXPECT_NE(check_segment_pattern("a/%s"), "");
   EXPECT_NE(check_segment_pattern("%s_%x"), "");
   EXPECT_NE(check_segment_pattern("%s_%"), "");
+  EXPECT_EQ(check_segment_pattern("%s_%0d"), "");
+  // A width without its 0 would pad with spaces ("    0.flv"): refused.
+  // (Seen failing before: accepted, though the error names %0Nd the form.)
+  EXPECT_NE(check_segment_pattern("%5d"), "");
+  EXPECT_NE(check_segment_pattern("%s_%3d"), "");
+  EXPECT_NE(check_segment_pattern("%s_%003d"), "");
 }
 
 TEST(RecordOptions, Flags) {
@@ -92,10 +98,10 @@ TEST(RecordOptions, Flags) {
   EXPECT_FALSE(off.all);
   EXPECT_EQ(off.dir, "d");
 
-  for (std::vector<const char*> bad :
-       {std::vector<const char*>{"x", "-segment-duration", "ten"},
-        std::vector<const char*>{"x", "-record-format", "avi"},
-        std::vector<const char*>{"x", "-segment-pattern", "%s/%q"}}) {
+  for (std::vector<const char*> bad : {std::vector<const char*>{"x", "-segment-duration", "ten"},
+                                       std::vector<const char*>{"x", "-record-format", "avi"},
+                                       std::vector<const char*>{"x", "-segment-pattern", "%s/%q"},
+                                       std::vector<const char*>{"x", "-segment-pattern", "%5d"}}) {
     RecordOptions o2;
     common::FlagSet f2("rtmp-ingest", "RTMP_TEST_RECORD_");
     register_record_flags(f2, o2);
