@@ -233,6 +233,8 @@ void RelaySession::on_live() {
   state_ = State::kLive;
   status_->live.store(true, std::memory_order_relaxed);
   live_since_ = Clock::now();
+  acked_seen_ = 0;
+  acked_at_ = live_since_;
   events_->start();
   common::log::info({.conn_id = conn_id_, .stream_key = key_}, "relay started target={}",
                     endpoint_.redacted);
@@ -255,6 +257,7 @@ void RelaySession::fail(const std::string& why, events::StopReason reason) {
   status_->live.store(false, std::memory_order_relaxed);
   status_->failures.fetch_add(1, std::memory_order_relaxed);
   ++gen_;  // handlers of this connection are stale now
+  if (was_live) count_acked_only();
   if (transport_) transport_->close();
   transport_.reset();
   client_.reset();
@@ -281,6 +284,30 @@ void RelaySession::fail(const std::string& why, events::StopReason reason) {
   drain();  // the queue keeps moving (dropped) while the target is away
 }
 
+// A failed connection's bytes are what the target acknowledged: what the
+// writes handed to the kernel and it never took is not counted.
+void RelaySession::count_acked_only() {
+  const TcpProgress p = transport_ ? transport_->progress() : TcpProgress{};
+  const uint64_t written = conn_bytes_.load(std::memory_order_relaxed);
+  if (!p.known || p.acked >= written) return;
+  conn_bytes_.store(p.acked, std::memory_order_relaxed);
+  status_->bytes.fetch_sub(written - p.acked, std::memory_order_relaxed);
+}
+
+// Whether bytes wait for the target and it has acknowledged none of them for
+// longer than `timeout`. The writes alone would tell only once the unsent
+// bytes the socket may hold filled up, which at a low rate takes long.
+bool RelaySession::ack_stalled(Clock::time_point now, Clock::duration timeout) {
+  const TcpProgress p = transport_ ? transport_->progress() : TcpProgress{};
+  if (!p.known) return false;
+  if (p.acked != acked_seen_ || p.unacked == 0) {
+    acked_seen_ = p.acked;
+    acked_at_ = now;
+    return false;
+  }
+  return now - acked_at_ > timeout;
+}
+
 void RelaySession::tick() {
   if (state_ == State::kStopped) return;
   const auto now = Clock::now();
@@ -291,6 +318,9 @@ void RelaySession::tick() {
         events::StopReason::kIdleTimeout);
   } else if (state_ == State::kLive && writing_ && now - write_started_ > timeout) {
     fail("timeout: a write to the target made no progress in " + common::format_duration(timeout),
+         events::StopReason::kIdleTimeout);
+  } else if (state_ == State::kLive && ack_stalled(now, timeout)) {
+    fail("timeout: the target acknowledged nothing in " + common::format_duration(timeout),
          events::StopReason::kIdleTimeout);
   }
   tick_timer_.expires_after(kTick);

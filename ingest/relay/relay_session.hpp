@@ -8,8 +8,10 @@
 // Policy:
 // - Slow target: its queue fills, the link drops until the next keyframe
 //   (PlayerLink's skip), so the publisher and everyone else go on.
-// - Stuck target: not accepting the publish, or one write not completing,
-//   within `timeout`: dropped and reconnected.
+// - Stuck target: not accepting the publish, one write not completing, or
+//   nothing acknowledged while bytes wait for it, within `timeout`: dropped
+//   and reconnected. The socket holds little unsent (limit_unsent), so a
+//   target that stops reading is found within about `timeout`.
 // - Any failure (refused, reset, closed, publish refused, timeout): one
 //   relay_error, then a reconnect after a capped exponential backoff with
 //   jitter, for as long as the source publishes. While disconnected the
@@ -82,6 +84,9 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   // and a reconnect after the backoff.
   void fail(const std::string& why, events::StopReason reason);
   void tick();
+  bool ack_stalled(std::chrono::steady_clock::time_point now,
+                   std::chrono::steady_clock::duration timeout);
+  void count_acked_only();
 
   void on_attach(registry::BurstPtr burst);
   void on_wake();
@@ -113,6 +118,9 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   std::optional<protocol::RtmpClient> client_;
   std::chrono::steady_clock::time_point attempt_started_;
   std::chrono::steady_clock::time_point live_since_;  // when the target accepted the publish
+  // The target's acknowledged bytes when last seen to move (or nothing waited).
+  uint64_t acked_seen_ = 0;
+  std::chrono::steady_clock::time_point acked_at_;
   std::array<uint8_t, 4096> read_buf_{};
   std::atomic<uint64_t> conn_bytes_{0};
   const std::shared_ptr<registry::RelayStatus> status_;

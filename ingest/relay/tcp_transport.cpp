@@ -4,6 +4,14 @@
 #include <boost/asio/write.hpp>
 
 namespace rtmp::relay {
+namespace {
+
+// Unsent bytes a connection may hold: a few merged writes of a high-rate
+// stream, so the target's rate paces the relay and a target that stopped
+// reading blocks the relay's write (-relay-timeout) within this much.
+constexpr uint32_t kUnsentLimit = 128 * 1024;
+
+}  // namespace
 
 TcpTransport::TcpTransport(const Strand& strand)
     : strand_(strand), resolver_(strand), socket_(strand) {}
@@ -22,6 +30,7 @@ void TcpTransport::async_connect(const std::string& host, uint16_t port, Connect
                              if (cec) return done("connect: " + cec.message());
                              boost::system::error_code ignored;
                              self->socket_.set_option(net::ip::tcp::no_delay(true), ignored);
+                             limit_unsent(self->socket_.native_handle(), kUnsentLimit);
                              done("");
                            });
       });
@@ -39,6 +48,11 @@ void TcpTransport::async_read_some(net::mutable_buffer buffer, IoHandler done) {
   socket_.async_read_some(buffer,
                           [self = shared_from_this(), done = std::move(done)](
                               const boost::system::error_code& ec, size_t n) { done(ec, n); });
+}
+
+TcpProgress TcpTransport::progress() {
+  if (closed_ || !socket_.is_open()) return {};
+  return tcp_progress(socket_.native_handle());
 }
 
 void TcpTransport::close() {

@@ -13,6 +13,7 @@ class TcpTransport final : public Transport, public std::enable_shared_from_this
   void async_write(std::vector<net::const_buffer> buffers, IoHandler done) override;
   void async_read_some(net::mutable_buffer buffer, IoHandler done) override;
   void close() override;
+  TcpProgress progress() override;
 
   // For a TLS transport layered on top.
   net::basic_stream_socket<net::ip::tcp, Strand>& socket() { return socket_; }

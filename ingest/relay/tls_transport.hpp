@@ -20,6 +20,7 @@ class TlsTransport final : public Transport, public std::enable_shared_from_this
   void async_write(std::vector<net::const_buffer> buffers, IoHandler done) override;
   void async_read_some(net::mutable_buffer buffer, IoHandler done) override;
   void close() override;
+  TcpProgress progress() override { return tcp_->progress(); }
 
  private:
   using Socket = net::basic_stream_socket<net::ip::tcp, Strand>;

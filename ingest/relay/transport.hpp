@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "ingest/relay/tcp_progress.hpp"
+
 namespace rtmp::relay {
 
 namespace net = boost::asio;
@@ -36,6 +38,8 @@ class Transport {
   virtual void async_write(std::vector<net::const_buffer> buffers, IoHandler done) = 0;
   virtual void async_read_some(net::mutable_buffer buffer, IoHandler done) = 0;
   virtual void close() = 0;
+  // What the target acknowledged of the TCP connection underneath.
+  virtual TcpProgress progress() { return {}; }
 };
 
 struct TransportOptions {

@@ -151,3 +151,74 @@ class SlowProxy:
     def close(self):
         self.stopped = True
         self.sock.close()
+
+
+class StallProxy:
+    """Forwards to a real RTMP server until stall(); from then on it reads nothing
+    more of what the relay sends (connections stay open, what the server sends
+    back still goes through). Its receive buffer is small, as a target's own would
+    be once full, so what the relay writes after the stall waits in A's socket.
+    `forwarded` counts the bytes passed on to the server."""
+
+    def __init__(self, backend_port):
+        self.backend_port = backend_port
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # inherited
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.forwarded = 0
+        self.stalled = threading.Event()
+        self.stopped = threading.Event()
+        self.conns = []
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def stall(self):
+        self.stalled.set()
+
+    def _run(self):
+        while not self.stopped.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                b = socket.create_connection(("127.0.0.1", self.backend_port), timeout=5)
+            except OSError:
+                c.close()
+                continue
+            b.settimeout(None)  # the timeout was for the connect only
+            self.conns += [c, b]
+            threading.Thread(target=self._upstream, args=(c, b), daemon=True).start()
+            threading.Thread(target=self._downstream, args=(b, c), daemon=True).start()
+
+    def _upstream(self, src, dst):
+        try:
+            while not self.stalled.is_set():
+                data = src.recv(4096)
+                if not data:
+                    return
+                dst.sendall(data)
+                self.forwarded += len(data)
+        except OSError:
+            return
+        self.stopped.wait()  # stalled: hold the connection open, read nothing
+
+    def _downstream(self, src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    return
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.stopped.set()
+        self.sock.close()
+        for s in self.conns:
+            try:
+                s.close()
+            except OSError:
+                pass
