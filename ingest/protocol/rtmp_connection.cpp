@@ -45,7 +45,17 @@ std::string RtmpConnection::on_message(Message&& m) {
   switch (m.type()) {
     case MessageType::kAudio:
     case MessageType::kVideo:
-      if (publish_stream(m.header.stream_id)) deliver(std::move(m));
+      if (publish_stream(m.header.stream_id)) {
+        deliver(std::move(m));
+      } else if (publishing_stream_ != 0 && !told_other_stream_) {
+        // Said once: a client sending its media on another message stream
+        // than its publish's would otherwise see a live publish carrying nothing.
+        told_other_stream_ = true;
+        delegate_.on_refused("media", "on message stream " + std::to_string(m.header.stream_id) +
+                                          ", not the publish's (" +
+                                          std::to_string(publishing_stream_) +
+                                          "): ignored, as all such media will be");
+      }
       return "";
     case MessageType::kDataAmf0:
     case MessageType::kDataAmf3:

@@ -152,7 +152,8 @@ class RtmpConnection {
   uint32_t pending_publish_ = 0;
   std::vector<Message> held_;
   size_t held_bytes_ = 0;
-  uint32_t sent_window_ = 0;  // the window we announced
+  bool told_other_stream_ = false;  // media on another stream was reported
+  uint32_t sent_window_ = 0;        // the window we announced
 };
 
 }  // namespace rtmp::protocol

@@ -45,11 +45,15 @@ class Recorder : public RtmpDelegate {
                   std::to_string(m.header.timestamp));
     media.push_back(std::move(m));
   }
+  void on_refused(const std::string& command, const std::string& why) override {
+    refusals.push_back(command + ": " + why);
+  }
 
   RtmpConnection* conn = nullptr;
   bool auto_answer = false;
   std::vector<std::string> log;
   std::vector<Message> media;
+  std::vector<std::string> refusals;  // on_refused, apart from `log`
 };
 
 // The client side, built from the protocol library: handshake, a chunk writer

@@ -48,8 +48,12 @@ TEST_F(RtmpConnectionTest, PublishSessionCommandFlow) {
   ASSERT_EQ(send(media_message(MessageType::kAudio, 1, 0, audio)), "");
   ASSERT_EQ(send(media_message(MessageType::kVideo, 1, 40, {0x27, 0x01, 0, 0, 0, 9})), "");
   ASSERT_EQ(send(media_message(MessageType::kAudio, 1, 46, {0xAF, 0x01, 0x21})), "");
-  // Not on the publishing stream: not media of this publish.
+  // Not on the publishing stream: not media of this publish, said once.
   ASSERT_EQ(send(media_message(MessageType::kVideo, 0, 50, video)), "");
+  ASSERT_EQ(send(media_message(MessageType::kAudio, 7, 50, audio)), "");
+  ASSERT_EQ(rec.refusals.size(), 1u);
+  EXPECT_NE(rec.refusals[0].find("on message stream 0, not the publish's (1)"), std::string::npos)
+      << rec.refusals[0];
 
   ASSERT_EQ(rec.media.size(), 5u);
   const Message& md = rec.media[0];
