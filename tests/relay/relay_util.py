@@ -58,6 +58,23 @@ def check_redacted(ingest, secrets):
         h.check(s not in text, f"{s!r} appears in the relay's logs or events")
 
 
+def accept_pair(sock, backend_port):
+    """The next client of a proxy's listening socket and a connection to its
+    backend: (client, backend), (client, None) when the backend refused (the
+    client is closed), or None once the listening socket is closed."""
+    try:
+        c, _ = sock.accept()
+    except OSError:
+        return None
+    try:
+        b = socket.create_connection(("127.0.0.1", backend_port), timeout=5)
+    except OSError:
+        c.close()
+        return c, None
+    b.settimeout(None)  # the timeout was for the connect only
+    return c, b
+
+
 class StuckTarget:
     """Accepts TCP connections and never reads or answers."""
 
@@ -102,17 +119,13 @@ class SlowProxy:
 
     def _run(self):
         while not self.stopped:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
+            pair = accept_pair(self.sock, self.backend_port)
+            if pair is None:
                 return
             self.accepted += 1
-            try:
-                b = socket.create_connection(("127.0.0.1", self.backend_port), timeout=5)
-            except OSError:
-                c.close()
+            c, b = pair
+            if b is None:
                 continue
-            b.settimeout(None)  # the timeout was for the connect only
             threading.Thread(target=self._slow, args=(c, b), daemon=True).start()
             threading.Thread(target=self._fast, args=(b, c), daemon=True).start()
 
@@ -178,16 +191,12 @@ class StallProxy:
 
     def _run(self):
         while not self.stopped.is_set():
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
+            pair = accept_pair(self.sock, self.backend_port)
+            if pair is None:
                 return
-            try:
-                b = socket.create_connection(("127.0.0.1", self.backend_port), timeout=5)
-            except OSError:
-                c.close()
+            c, b = pair
+            if b is None:
                 continue
-            b.settimeout(None)  # the timeout was for the connect only
             self.conns += [c, b]
             threading.Thread(target=self._upstream, args=(c, b), daemon=True).start()
             threading.Thread(target=self._downstream, args=(b, c), daemon=True).start()
