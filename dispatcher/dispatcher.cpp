@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "common/payload.hpp"
@@ -152,6 +153,10 @@ struct Dispatcher::Impl {
   }
 
   std::string abandon_now(std::chrono::milliseconds flush_within) {
+    // Held until the process exits (the caller exits right after): wait()
+    // must not stop the runners or the dead-letter writer under this.
+    std::unique_lock final_lock(final_mutex);
+    final_lock.release();
     forced.store(true);
     const Pool::Abandoned a = pool.abandon_all();
     size_t killed = 0;
@@ -191,6 +196,7 @@ struct Dispatcher::Impl {
   const Options options;
   Counters counters;
   std::atomic<bool> forced{false};  // abandon_now() was called
+  std::mutex final_mutex;           // wait()'s teardown against abandon_now()
   Router router;
   StdioHook stdio;  // the puller's, or the embedder's (stdio_by_embedder)
   std::unique_ptr<DeadLetterWriter> dead_letters;  // with -dead-letter; outlives the pool's jobs
@@ -235,6 +241,9 @@ void Dispatcher::wait(std::chrono::steady_clock::time_point deadline) {
   if (i.thread.joinable()) i.thread.join();
   if (const auto left = i.pool.wait_idle_until(deadline); !left.empty()) i.abandon(left);
   i.pool.wait_idle();  // what runs now ends within its -hook-timeout
+  // Not while abandon_now() uses the runners and the dead letters: a second
+  // signal empties the pool, which lets this go on, and the exit follows.
+  std::lock_guard final_lock(i.final_mutex);
   for (auto& runner : i.runners) runner->stop();
   if (i.dead_letters) i.dead_letters->stop();
   i.finished = true;

@@ -66,6 +66,7 @@ class Dispatcher {
   // process groups of running scripts, counts both kinds as failed and, with
   // -dead-letter, writes a dead letter for each (waiting at most
   // `flush_within` for the disk). Returns what was abandoned, for the WARN.
+  // wait() stops its teardown from here on, whatever thread it runs on.
   std::string abandon_now(std::chrono::milliseconds flush_within);
 
   Stats stats() const;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "common/fd_limit.hpp"
 #include "common/flags.hpp"
 #include "common/forced_exit.hpp"
 #include "common/http_server.hpp"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   // Its stdout (logs, the stdio hook) may be a pipe whose reader goes away:
   // that costs the lines, not the process.
   ::signal(SIGPIPE, SIG_IGN);
+  common::raise_fd_limit();
   common::FlagSet flags("rtmp-dispatcher", "RTMP_DISPATCHER_");
   dispatcher::Options options;
   common::LogOptions log_options;

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include <string_view>
 #include <thread>
 
+#include "common/fd_limit.hpp"
 #include "common/payload.hpp"
 #include "dispatcher/child_process.hpp"
 #include "dispatcher/hook_kinds.hpp"
@@ -56,27 +56,17 @@ struct Child {
 // still hold them: read and dropped until they close, so those processes'
 // writes never fail (as they would not from a shell). Each such process
 // holds two; how many may be kept follows the file descriptor limit (raised
-// to its hard limit here), keeping a reserve for connections and running
-// scripts, and stays small enough for one poll() per wake-up.
+// to its hard limit at startup), keeping a reserve for connections and
+// running scripts, and stays small enough for one poll() per wake-up.
 constexpr size_t kMinLingering = 256;
 constexpr size_t kMaxLingering = 16384;
 constexpr std::chrono::seconds kLingerWarnEvery{60};
 
 size_t lingering_cap() {
-  static const size_t cap = [] {
-    struct rlimit rl {};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return kMinLingering;
-    if (rl.rlim_cur < rl.rlim_max) {
-      struct rlimit raised = rl;
-      raised.rlim_cur = rl.rlim_max;
-      if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
-    }
-    const rlim_t soft = rl.rlim_cur == RLIM_INFINITY ? rlim_t(1) << 20 : rl.rlim_cur;
-    const rlim_t reserve = std::max<rlim_t>(1024, soft / 2);
-    const rlim_t room = soft > reserve ? soft - reserve : 0;
-    return static_cast<size_t>(std::clamp<rlim_t>(room, kMinLingering, kMaxLingering));
-  }();
-  return cap;
+  const size_t soft = common::fd_limit();
+  const size_t reserve = std::max<size_t>(1024, soft / 2);
+  const size_t room = soft > reserve ? soft - reserve : 0;
+  return std::clamp(room, kMinLingering, kMaxLingering);
 }
 
 // A lingering pipe and the script that left it.

@@ -3,6 +3,7 @@
 
 #include <csignal>
 
+#include "common/fd_limit.hpp"
 #include "common/flags.hpp"
 #include "common/logging.hpp"
 #include "ingest/app/ingest_app.hpp"
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   // jq, head or a log shipper: a reader that goes away must cost the lines
   // (EPIPE: counted, logged), not kill every stream with SIGPIPE.
   ::signal(SIGPIPE, SIG_IGN);
+  rtmp::common::raise_fd_limit();
   rtmp::server::IngestOptions options;
   rtmp::common::FlagSet flags("rtmp-ingest", "RTMP_INGEST_");
   rtmp::server::register_ingest_flags(flags, options);
