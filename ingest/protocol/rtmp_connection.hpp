@@ -98,10 +98,10 @@ class RtmpConnection {
   const std::string& app() const { return app_; }
   uint32_t out_chunk_size() const { return options_.out_chunk_size; }
   // The message stream that publishes, 0 when none.
+  uint32_t publishing_stream() const { return publishing_stream_; }
   // The held messages of an unanswered publish reached
   // publish_hold_bytes: stop reading until accept_publish/reject_publish.
   bool hold_full() const { return held_bytes_ >= options_.publish_hold_bytes; }
-  uint32_t publishing_stream() const { return publishing_stream_; }
   uint64_t bytes_received() const { return reader_.bytes_received(); }
 
  private:

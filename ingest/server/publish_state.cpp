@@ -75,15 +75,13 @@ registry::MediaPtr PublishState::ingest(protocol::Message&& m, uint32_t chunk_si
       if (!amf0::decode(m.payload, pos, first).empty() || !first.is_string() ||
           first.string != "onMetaData")
         return nullptr;
-      {
-        config = true;
-        read_metadata(m.payload);
-        // Players get the description at timestamp 0, as nginx-rtmp sends
-        // it: ffmpeg's FLV reader makes a data ("text") stream of a script
-        // tag with a media timestamp, and encoders such as GStreamer's
-        // flvmux resend it every second.
-        timestamp = 0;
-      }
+      config = true;
+      read_metadata(m.payload);
+      // Players get the description at timestamp 0, as nginx-rtmp sends
+      // it: ffmpeg's FLV reader makes a data ("text") stream of a script
+      // tag with a media timestamp, and encoders such as GStreamer's
+      // flvmux resend it every second.
+      timestamp = 0;
       break;
     }
   }
