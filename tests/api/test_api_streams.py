@@ -103,7 +103,9 @@ def main(ctx):
                                ("GET", "/api/v1/nothing", 404),
                                ("GET", "/api/v1/streams/nokey", 400),
                                ("DELETE", "/api/v1/streams", 405),
-                               ("GET", "/api/v1/streams/live/a/kick", 404),
+                               # a GET of a live stream's kick: a method mistake
+                               ("GET", "/api/v1/streams/live/a/kick", 405),
+                               ("GET", "/api/v1/streams/live/none/kick", 404),
                                ("POST", "/api/v1/streams/live/none/kick", 404),
                                ("DELETE", "/api/v1/connections/conn-nope", 404),
                                ("GET", "/api/v1/connections/x", 405)]:
