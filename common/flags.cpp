@@ -272,4 +272,13 @@ void parse_flags_or_exit(FlagSet& flags, int argc, const char* const* argv) {
   }
 }
 
+void refuse_orphan_flags(std::initializer_list<std::pair<bool, const char*>> flags,
+                         const char* needed, const char* what) {
+  std::string names;
+  for (const auto& [set, name] : flags)
+    if (set) names += (names.empty() ? "" : ", ") + std::string(name);
+  if (!names.empty())
+    throw std::runtime_error(names + " set without " + needed + " (" + what + ")");
+}
+
 }  // namespace rtmp::common

@@ -5,9 +5,11 @@
 // A flag on the command line wins over the environment.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/duration.hpp"
@@ -86,5 +88,12 @@ class FlagSet {
 // For main(): parses, prints a bad flag as one line on stderr and exits 2, exits 0
 // after -help or -version. Returns only when the program should run.
 void parse_flags_or_exit(FlagSet& flags, int argc, const char* const* argv);
+
+// Flags that do nothing without another (-srt-passphrase without
+// -srt-listen) are refused at startup, not ignored: throws
+// std::runtime_error "-a, -b set without -x (what)" naming those whose
+// `set` is true; nothing when none is.
+void refuse_orphan_flags(std::initializer_list<std::pair<bool, const char*>> flags,
+                         const char* needed, const char* what);
 
 }  // namespace rtmp::common

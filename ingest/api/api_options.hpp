@@ -22,5 +22,8 @@ struct ApiOptions {
 // -api-addr, -api-token, -api-events-ring, -api-sse-buffer, -api-sse-keepalive,
 // -stats-interval.
 void register_api_flags(common::FlagSet& flags, ApiOptions& options);
+// Refuses -api-* flags given without -api-addr (std::runtime_error naming
+// them): a token set while the address is misspelt must not pass unnoticed.
+void check_api_flags(const ApiOptions& options);
 
 }  // namespace rtmp::api

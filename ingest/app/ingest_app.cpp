@@ -91,6 +91,8 @@ int run_ingest(IngestOptions o) {
   effective_max_partial_bytes(o);  // cross-flag errors, before anything is bound
   events::resolve_node_id(o.events);
   check_tls_flags(o);
+  srt::check_srt_flags(o.srt);
+  api::check_api_flags(o.api);
   relay::finish_relay_options(o.relay);
   dispatcher::check_hook_options(o.hooks);
   dispatcher::warn_unrunnable_scripts(o.hooks);

@@ -19,7 +19,7 @@ void register_srt_flags(common::FlagSet& flags, SrtOptions& o) {
                        return e.what();
                      }
                    });
-  flags.add_int("srt-latency", &o.latency_ms, 120, 0, 60000,
+  flags.add_int("srt-latency", &o.latency_ms, SrtOptions{}.latency_ms, 0, 60000,
                 "SRT latency in milliseconds: how long lost packets may be retransmitted");
   flags.add_string("srt-passphrase", &o.passphrase, "",
                    "passphrase every SRT publisher must encrypt with (10-79 characters; "
@@ -31,6 +31,19 @@ void register_srt_flags(common::FlagSet& flags, SrtOptions& o) {
   flags.add_string("srt-passphrase-file", &o.passphrase_file, "",
                    "JSON {\"app/name\": \"passphrase\"}: each stream's own SRT passphrase, "
                    "reloaded on SIGHUP");
+}
+
+void check_srt_flags(const SrtOptions& o) {
+  if (o.enabled()) return;
+  // Without a listener these would do nothing, silently: a passphrase set in
+  // a unit file while the listen variable is misspelt must not look like
+  // encrypted SRT ingest (as -tls-cert without -tls-listen is refused).
+  const SrtOptions defaults;
+  common::refuse_orphan_flags({{!o.passphrase.empty(), "-srt-passphrase"},
+                               {!o.passphrase_file.empty(), "-srt-passphrase-file"},
+                               {o.latency_ms != defaults.latency_ms, "-srt-latency"},
+                               {o.pbkeylen != defaults.pbkeylen, "-srt-pbkeylen"}},
+                              "-srt-listen", "SRT is off");
 }
 
 }  // namespace rtmp::srt

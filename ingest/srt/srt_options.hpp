@@ -19,5 +19,7 @@ struct SrtOptions {
 };
 
 void register_srt_flags(common::FlagSet& flags, SrtOptions& options);
+// Refuses SRT flags given without -srt-listen (std::runtime_error naming them).
+void check_srt_flags(const SrtOptions& options);
 
 }  // namespace rtmp::srt

@@ -294,6 +294,16 @@ TEST_F(Flags, UsageListsEveryFlagWithDefaultAndVariable) {
   EXPECT_NE(usage.find("auth mode (none, token) (default none)"), std::string::npos) << usage;
 }
 
+TEST(OrphanFlags, NamesEverySetFlagOrNothing) {
+  EXPECT_NO_THROW(refuse_orphan_flags({{false, "-a"}, {false, "-b"}}, "-x", "x is off"));
+  try {
+    refuse_orphan_flags({{true, "-a"}, {false, "-b"}, {true, "-c"}}, "-x", "x is off");
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "-a, -c set without -x (x is off)");
+  }
+}
+
 TEST(FlagsExit, BadFlagExitsTwoWithOneLine) {
   FlagSet flags("rtmp-test", kPrefix);
   int64_t n = 0;

@@ -18,6 +18,8 @@
 - -events-bind with a host name binds its IPv4 address (ZeroMQ takes only
   addresses and interface names); one that does not resolve is one line, exit 2.
 - A -hook-script that is a directory is WARNed at startup like a missing one.
+- -srt-* flags without -srt-listen, and -api-* flags without -api-addr, are
+  one line naming them, exit 2 (flag or variable).
 - A zero -handshake-timeout, -idle-timeout or -write-timeout (which closed every
   connection at once), or an -api-sse-keepalive / -stats-interval under 100ms,
   is one line, exit 2.
@@ -193,8 +195,33 @@ def zero_timeouts(ctx, ingest):
         one_line_exit_2(ctx, [ingest, flag, "50ms"], rf"{flag}: below 100ms")
 
 
+def orphan_flags(ctx, ingest):
+    """SRT and API flags without their listener did nothing, silently (a
+    passphrase file was not even read)."""
+    missing = os.path.join(ctx.dir, "no-such-passphrases.json")
+    cases = (
+        (["-srt-passphrase", "a long secret"], {}, r"-srt-passphrase set without -srt-listen"),
+        ([], {"RTMP_INGEST_SRT_PASSPHRASE_FILE": missing, "RTMP_INGEST_SRT_LATENCY": "500"},
+         r"-srt-passphrase-file, -srt-latency set without -srt-listen \(SRT is off\)"),
+        (["-srt-pbkeylen", "32"], {}, r"-srt-pbkeylen set without -srt-listen"),
+        (["-api-token", "t"], {}, r"-api-token set without -api-addr \(the API is off\)"),
+        ([], {"RTMP_INGEST_API_SSE_BUFFER": "8192", "RTMP_INGEST_API_EVENTS_RING": "5"},
+         r"-api-events-ring, -api-sse-buffer set without -api-addr"),
+        (["-api-sse-keepalive", "1s"], {}, r"-api-sse-keepalive set without -api-addr"),
+    )
+    for extra, env, want in cases:
+        one_line_exit_2(ctx, [ingest, "-listen", "127.0.0.1:0", *extra],
+                        r"^rtmp-ingest: " + want, env=env)
+    # Their defaults given explicitly are no mistake.
+    p = ctx.proc("ingest-defaults", [ingest, "-listen", "127.0.0.1:0", "-srt-latency", "120",
+                                     "-api-sse-buffer", "1048576"])
+    p.wait_line(r"listening on", STARTUP, "stdout")
+    p.stop()
+
+
 def main(ctx):
     ingest, disp = h.ingest_binary(), u.dispatcher_binary()
+    orphan_flags(ctx, ingest)
     zero_timeouts(ctx, ingest)
     events_bind_host_name(ctx, ingest)
     directory_script(ctx, disp)
