@@ -124,7 +124,8 @@ int SrtListener::check_caller(SRTSOCKET ns, const sockaddr* peer, const char* st
   std::string error;
   const auto id = parse_stream_id(stream_id ? stream_id : "", error);
   if (!id) {
-    common::log::warn({.remote_addr = remote}, "SRT caller refused: {}", error);
+    common::log::warn({.remote_addr = remote}, "SRT caller refused: {}; it sent \"{}\"", error,
+                      loggable_stream_id(stream_id ? stream_id : ""));
     srt_setrejectreason(ns, SRT_REJX_BAD_REQUEST);
     return -1;
   }

@@ -1,5 +1,7 @@
 #include "ingest/srt/srt_stream_id.hpp"
 
+#include <algorithm>
+
 #include "ingest/auth/authorizer.hpp"
 
 namespace rtmp::srt {
@@ -93,6 +95,16 @@ std::optional<SrtStreamId> parse_stream_id(std::string_view text, std::string& e
   }
   error = "unrecognised stream id (expected publish:app/name or #!::r=app/name,m=publish)";
   return std::nullopt;
+}
+
+std::string loggable_stream_id(std::string_view text) {
+  constexpr size_t kMax = 100;
+  const size_t cut = std::min({text.find('?'), text.find("token="), kMax});
+  std::string shown(text.substr(0, cut));
+  for (char& c : shown)
+    if (has_control(std::string_view(&c, 1))) c = '?';
+  if (cut < text.size()) shown += "...";
+  return shown;
 }
 
 }  // namespace rtmp::srt

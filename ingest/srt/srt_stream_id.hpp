@@ -28,4 +28,9 @@ struct SrtStreamId {
 // one-line reason (no token in it).
 std::optional<SrtStreamId> parse_stream_id(std::string_view text, std::string& error);
 
+// The stream id as a refusal's log line shows it, so a garbled id can be
+// seen: cut before its first '?' or "token=" (a token is never logged), at
+// most 100 bytes, control characters as '?', "..." where cut.
+std::string loggable_stream_id(std::string_view text);
+
 }  // namespace rtmp::srt

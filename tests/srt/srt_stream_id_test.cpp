@@ -90,5 +90,15 @@ TEST(SrtStreamId, GarbageRefused) {
   parse_error("#!::r=nolive");
 }
 
+TEST(SrtStreamId, LoggedWithoutTokenOrControlCharacters) {
+  EXPECT_EQ(loggable_stream_id("%23!::r=live/b,m=publish"), "%23!::r=live/b,m=publish");
+  EXPECT_EQ(loggable_stream_id("live/x?token=secret"), "live/x...");
+  EXPECT_EQ(loggable_stream_id("#!::token=secret,r=live/x"), "#!::...");
+  EXPECT_EQ(loggable_stream_id("publish:live/x\n"), "publish:live/x?");
+  EXPECT_EQ(loggable_stream_id(""), "");
+  const std::string long_id(300, 'a');
+  EXPECT_EQ(loggable_stream_id(long_id), std::string(100, 'a') + "...");
+}
+
 }  // namespace
 }  // namespace rtmp::srt

@@ -9,6 +9,7 @@ alert on auth_failed missed SRT credential failures.) A stream id that is not a 
 so is a token the authorizer refuses (auth_failed, as for RTMP). Bad flags
 (-srt-pbkeylen 20, a passphrase under 10 characters): one line, exit 2."""
 import os
+import re
 import subprocess
 import sys
 
@@ -54,10 +55,14 @@ def main(ctx):
                      e["type"] != "auth_failed"], f"other events with {hit['conn_id']}")
     passphrase_refusals = len([e for e in ing.events() if e["type"] == "auth_failed"])
     # Not a publish: refused in the handshake by the stream id alone.
-    pub = u.SrtPublisher(ctx, u.srt_url(port, "garbage", passphrase=PASS), name="garbage",
-                         duration=3)
+    # The line shows what was sent, up to its token, so a garbled id can be seen.
+    pub = u.SrtPublisher(ctx, u.srt_url(port, "garbage?token=leak", passphrase=PASS),
+                         name="garbage", duration=3)
     h.check(pub.wait(60) != 0, "garbage stream id: ffmpeg exit 0")
-    ing.proc.wait_line(r"SRT caller refused: unrecognised stream id.*127\.0\.0\.1:", 20)
+    line = ing.proc.wait_line(r"SRT caller refused: unrecognised stream id[^\n]*127\.0\.0\.1:"
+                              r"[^\n]*", 20).group(0)
+    h.check(re.search(r'sent \\?"garbage\.\.\.\\?"', line) and "leak" not in line,
+            f"the refusal's line does not show the id without its token: {line}")
     # Encrypted, but the token does not pass the authorizer: auth_failed, no publish.
     before = len(u.publish_starts(ing, "live/t"))
     pub = u.SrtPublisher(ctx, u.srt_url(port, "#!::r=live/t?token=nope,m=publish", passphrase=PASS),
