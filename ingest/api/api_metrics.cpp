@@ -8,12 +8,12 @@ ApiMetrics::ApiMetrics(common::metrics::Registry& registry, const EventHub& hub)
           "rtmp_ingest_api_sse_dropped_events",
           "Events lost by each live-event client dropped for not reading: those queued for it "
           "and the one that did not fit.",
-          {1, 10, 100, 1000, 10000, 100000})) {
+          {1, 10, 100, 1000, 10000, 100000})),
+      dropped_clients_(
+          registry.counter("rtmp_ingest_api_sse_clients_dropped_total",
+                           "Live-event clients dropped because they let -api-sse-buffer fill.")) {
   registry.gauge_callback("rtmp_ingest_api_sse_clients", "Live-event (SSE) clients connected.",
                           [&hub] { return static_cast<double>(hub.clients()); });
-  registry.counter_callback("rtmp_ingest_api_sse_clients_dropped_total",
-                            "Live-event clients dropped because they let -api-sse-buffer fill.",
-                            [&hub] { return static_cast<double>(hub.dropped_clients()); });
 }
 
 void ApiMetrics::request(std::string_view route, unsigned status) {
@@ -30,6 +30,7 @@ void ApiMetrics::request(std::string_view route, unsigned status) {
 }
 
 void ApiMetrics::sse_client_dropped(uint64_t events_lost) {
+  dropped_clients_.inc();
   dropped_events_.observe(static_cast<double>(events_lost));
 }
 

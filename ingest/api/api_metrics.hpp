@@ -26,11 +26,14 @@ class ApiMetrics {
 
   // Any thread.
   void request(std::string_view route, unsigned status);
+  // A live-event client dropped for letting -api-sse-buffer fill: counted
+  // once, with the events it lost.
   void sse_client_dropped(uint64_t events_lost);
 
  private:
   common::metrics::Registry& registry_;
   common::metrics::Histogram& dropped_events_;
+  common::metrics::Counter& dropped_clients_;
   std::mutex mutex_;
   std::map<std::pair<std::string, unsigned>, common::metrics::Counter*> requests_;
 };

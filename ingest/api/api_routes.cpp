@@ -133,20 +133,30 @@ std::string_view query_of(const Request& req) {
   return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
 }
 
+bool is_event_stream_get(const Request& req) {
+  if (req.method() != http::verb::get) return false;
+  const std::string_view target = req.target();
+  std::string path;
+  return common::percent_decode(target.substr(0, target.find('?')), path, false) &&
+         path == kEventsPath;
+}
+
 std::optional<std::string> parse_event_filter(std::string_view query, EventFilter& filter) {
-  // Every type= counts (type=a&type=b is type=a,b); a value that does not
-  // decode is an error, as in a path.
+  // Every type= and stream= counts (type=a&type=b is type=a,b); a value
+  // that does not decode is an error, as in a path. A key's '+' is a '+', as
+  // in the stream routes' paths: stream keys are rarely form-encoded, and
+  // "live/a+b" must find the stream the routes find.
   std::string_view name;
   std::optional<std::string_view> raw;
   while (next_param(query, name, raw)) {
     if (name != "type" && name != "stream") continue;
     std::string value;
-    if (raw && !common::percent_decode(*raw, value, true))
+    if (raw && !common::percent_decode(*raw, value, name == "type"))
       return "malformed percent escape in " + std::string(name) + "=";
     if (name == "stream") {
       if (value.empty()) continue;  // no filter
-      if (value.find('/') == std::string::npos) return "a stream key is app/name, in stream=";
-      filter.stream = std::move(value);
+      if (!valid_key(value)) return "a stream key is app/name, in stream=";
+      filter.streams.push_back(std::move(value));
       continue;
     }
     std::string_view rest = value;

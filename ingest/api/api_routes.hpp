@@ -22,6 +22,8 @@ inline constexpr std::string_view kEventsPath = "/api/v1/events";
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
 // The query string of the request's target ("" without one).
 std::string_view query_of(const Request& req);
+// A GET of the live event stream, its path percent-encoded or not.
+bool is_event_stream_get(const Request& req);
 // The live event stream's ?type=a,b (event names; an unknown one is an
 // error, not a filter that never matches) and ?stream=KEY, into `filter`.
 // Returns the error, if any.

@@ -52,8 +52,8 @@ void ApiServer::stop(std::chrono::steady_clock::time_point deadline) {
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (const int left = impl_->shared.streaming.load(std::memory_order_acquire); left > 0)
-    spdlog::warn("api: {} live-event clients had not read the last events at shutdown; closed",
-                 left);
+    spdlog::warn("api: {} live-event client{} had not read the last events at shutdown; closed",
+                 left, left == 1 ? "" : "s");
   impl_->ioc.stop();
   impl_->thread.join();
 }

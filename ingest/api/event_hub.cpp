@@ -9,7 +9,8 @@
 namespace rtmp::api {
 
 bool EventFilter::matches(const HubEvent& e) const {
-  if (!stream.empty() && e.stream_key != stream) return false;
+  if (!streams.empty() && std::find(streams.begin(), streams.end(), e.stream_key) == streams.end())
+    return false;
   return types.empty() || std::find(types.begin(), types.end(), e.type) != types.end();
 }
 
@@ -40,7 +41,6 @@ void EventHub::observe(const rtmphooks::Event& event) noexcept {
       auto client = sub.client.lock();
       if (client) hold.push_back(client);
       if (!client || !client->deliver(e.frame)) {
-        if (client) ++dropped_clients_;
         sub.raw = nullptr;
         gone = true;
       }
@@ -104,11 +104,6 @@ void EventHub::unsubscribe(const EventClient* client) {
 size_t EventHub::clients() const {
   std::lock_guard lock(mutex_);
   return subs_.size();
-}
-
-uint64_t EventHub::dropped_clients() const {
-  std::lock_guard lock(mutex_);
-  return dropped_clients_;
 }
 
 }  // namespace rtmp::api

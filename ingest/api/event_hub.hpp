@@ -27,16 +27,19 @@ struct HubEvent {
   std::shared_ptr<const std::string> frame;  // "id: …\ndata: {…}\n\n"
 };
 
-// ?type=a,b and ?stream=app/name: an empty part matches everything.
+// ?type=a,b and ?stream=app/name (repeated: any of them): an empty part
+// matches everything.
 struct EventFilter {
   std::vector<std::string> types;
-  std::string stream;
+  std::vector<std::string> streams;
   bool matches(const HubEvent& e) const;
 };
 
 // A connected client, as the hub sees it. deliver() is called under the
 // hub's mutex, in seq order, and must return at once; false means the client
-// gave up (its buffer is full) and is forgotten. finish(), also under the
+// gave up (its buffer is full, or it is closing) and is forgotten. A client
+// that is dropped for not reading says so itself (its log line and metrics):
+// the hub cannot tell that from one that hung up. finish(), also under the
 // mutex and after the last deliver(), says no event follows: the client
 // writes what it holds, then ends its response.
 class EventClient {
@@ -66,7 +69,6 @@ class EventHub final : public events::EventObserver {
   void finish();
 
   size_t clients() const;
-  uint64_t dropped_clients() const;
 
  private:
   struct Subscription {
@@ -80,7 +82,6 @@ class EventHub final : public events::EventObserver {
   std::deque<HubEvent> ring_;
   std::string id_prefix_;  // "evt-<ingest_id>-" of the events seen
   std::vector<Subscription> subs_;
-  uint64_t dropped_clients_ = 0;
   bool finished_ = false;
 };
 

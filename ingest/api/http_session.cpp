@@ -54,9 +54,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       const auto path = t.find('/', t.find("//") + 2);
       req.target(path == std::string_view::npos ? std::string("/") : std::string(t.substr(path)));
     }
-    const std::string_view target = req.target();
-    if (target.substr(0, target.find('?')) == kEventsPath && req.method() == http::verb::get)
-      return on_events_request(req);
+    if (is_event_stream_get(req)) return on_events_request(req);
     answer(req, route(req, s_.options, s_.ctx));
   }
 

@@ -169,12 +169,23 @@ TEST_F(RouteTest, PlusStaysAPlusInNames) {
   EXPECT_NE(body(r).find("no live stream live/a+b"), std::string::npos) << body(r);
 }
 
+// The live event stream is found by its decoded path, as every route is (a
+// GET of /api/v1/%65vents was answered 405 "allowed: GET").
+TEST(EventStreamGet, PathDecodedMethodGet) {
+  for (const char* t : {"/api/v1/events", "/api/v1/%65vents?type=publish_start", "/api/v1/events?"})
+    EXPECT_TRUE(is_event_stream_get(Request{http::verb::get, t, 11})) << t;
+  EXPECT_FALSE(is_event_stream_get(Request{http::verb::post, "/api/v1/events", 11}));
+  EXPECT_FALSE(is_event_stream_get(Request{http::verb::head, "/api/v1/events", 11}));
+  for (const char* t : {"/api/v1/events/", "/api/v1/event", "/api/v1/%ZZvents"})
+    EXPECT_FALSE(is_event_stream_get(Request{http::verb::get, t, 11})) << t;
+}
+
 // The live event stream's filter: known type names only, and a stream key.
 TEST(EventFilterQuery, TypesAndStream) {
   EventFilter f;
   EXPECT_EQ(parse_event_filter("type=publish_start,publish_stop&stream=live%2Fa", f), std::nullopt);
   EXPECT_EQ(f.types, (std::vector<std::string>{"publish_start", "publish_stop"}));
-  EXPECT_EQ(f.stream, "live/a");
+  EXPECT_EQ(f.streams, (std::vector<std::string>{"live/a"}));
   EventFilter bad;
   EXPECT_NE(parse_event_filter("type=publish_start,nope", bad), std::nullopt);
   // Every type= counts; a bad escape or a stream that is no app/name is an
@@ -191,7 +202,19 @@ TEST(EventFilterQuery, TypesAndStream) {
   EventFilter none;
   EXPECT_EQ(parse_event_filter("stream=&type=", none), std::nullopt);
   EXPECT_TRUE(none.types.empty());
-  EXPECT_EQ(none.stream, "");
+  EXPECT_TRUE(none.streams.empty());
+}
+
+// A stream= names a key as the routes do: '+' is itself, every stream= counts,
+// and an empty app or name is an error (it matched nothing, silently).
+TEST(EventFilterQuery, StreamsAreKeysAsInPaths) {
+  EventFilter f;
+  EXPECT_EQ(parse_event_filter("stream=live/a+b&stream=live%2Fc%20d", f), std::nullopt);
+  EXPECT_EQ(f.streams, (std::vector<std::string>{"live/a+b", "live/c d"}));
+  for (const char* q : {"stream=live/", "stream=/a", "stream=live/a&stream=/"}) {
+    EventFilter bad;
+    EXPECT_NE(parse_event_filter(q, bad), std::nullopt) << q;
+  }
 }
 
 }  // namespace

@@ -90,8 +90,8 @@ TEST(EventHub, FiltersByTypeAndStream) {
   EventHub hub(100);
   auto typed = std::make_shared<Collector>();
   auto keyed = std::make_shared<Collector>();
-  hub.subscribe(typed, EventFilter{{"stream_create", "stream_delete"}, ""}, std::nullopt);
-  hub.subscribe(keyed, EventFilter{{}, "live/b"}, std::nullopt);
+  hub.subscribe(typed, EventFilter{{"stream_create", "stream_delete"}, {}}, std::nullopt);
+  hub.subscribe(keyed, EventFilter{{}, {"live/b"}}, std::nullopt);
   hub.observe(make(1, rtmphooks::STREAM_CREATE, "live/a"));
   hub.observe(make(2, rtmphooks::PUBLISH_START, "live/b"));
   hub.observe(make(3, rtmphooks::STREAM_DELETE, "live/b"));
@@ -100,25 +100,23 @@ TEST(EventHub, FiltersByTypeAndStream) {
   ASSERT_EQ(keyed->got().size(), 2u);
   EXPECT_EQ(frame_id(keyed->got()[0]), "evt-abc-2");
   // The replay is filtered the same way.
-  auto late = hub.subscribe(std::make_shared<Collector>(), EventFilter{{}, "live/a"},
+  auto late = hub.subscribe(std::make_shared<Collector>(), EventFilter{{}, {"live/a"}},
                             std::string("evt-abc-0"));
   ASSERT_EQ(late.size(), 1u);
 }
 
-TEST(EventHub, AClientThatGivesUpIsForgottenAndCounted) {
+TEST(EventHub, AClientThatGivesUpIsForgotten) {
   EventHub hub(10);
   auto small = std::make_shared<Collector>(2);
   hub.subscribe(small, {}, std::nullopt);
   for (uint64_t s = 1; s <= 5; ++s) hub.observe(make(s, rtmphooks::STREAM_CREATE, "k"));
   EXPECT_EQ(small->got().size(), 2u);
   EXPECT_EQ(hub.clients(), 0u);
-  EXPECT_EQ(hub.dropped_clients(), 1u);
   auto gone = std::make_shared<Collector>();
   hub.subscribe(gone, {}, std::nullopt);
   gone.reset();  // destroyed without unsubscribing: forgotten at the next event
   hub.observe(make(6, rtmphooks::STREAM_CREATE, "k"));
   EXPECT_EQ(hub.clients(), 0u);
-  EXPECT_EQ(hub.dropped_clients(), 1u);
 }
 
 TEST(EventHub, FinishEndsEveryClientOnceAfterItsLastEvent) {
@@ -126,7 +124,7 @@ TEST(EventHub, FinishEndsEveryClientOnceAfterItsLastEvent) {
   auto a = std::make_shared<Collector>();
   auto b = std::make_shared<Collector>();
   hub.subscribe(a, {}, std::nullopt);
-  hub.subscribe(b, EventFilter{{"stream_delete"}, ""}, std::nullopt);
+  hub.subscribe(b, EventFilter{{"stream_delete"}, {}}, std::nullopt);
   hub.observe(make(1, rtmphooks::STREAM_CREATE, "k"));
   hub.finish();
   EXPECT_EQ(a->got().size(), 1u);
