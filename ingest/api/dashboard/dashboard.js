@@ -433,7 +433,11 @@
         askToken("Kicking " + key + " needs the API token (-api-token):",
                  function () { doKick(key, button); });
       } else if (!r.ok && r.status !== 404) {
-        showError("kick " + key + ": HTTP " + r.status);
+        /* The server says why: a 403 names the cross-origin rule and its fixes. */
+        var shown = "kick " + key + ": HTTP " + r.status;
+        r.json().then(function (b) {
+          showError(b && b.error ? shown + ": " + b.error : shown);
+        }, function () { showError(shown); });
       }
     }, function (e) {
       button.disabled = false;

@@ -16,7 +16,8 @@ ffmpeg publishers and players.
   -api-sse-keepalive periods the pill reads "reconnecting (stalled)", and once the
   server runs again (SIGCONT) the page is live again;
 - without -api-token, a page of another origin that POSTs a kick (no-cors, which needs
-  no preflight) is refused: the stream stays;
+  no preflight) is refused: the stream stays; so is the dashboard's own kick when the
+  page is opened by a host name, and the page shows the server's reason;
 - with -api-token the page asks for the token, then shows the stream and kicks it.
 
 Run with Debian's /usr/bin/python3 (the one python3-selenium installs into); exit 77
@@ -39,6 +40,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 import harness as h  # noqa: E402
 
 KEY = "live/dash"
+NAMED_HOST = "mediabox.test"  # the API's machine by a host name, as on a LAN
 APPEAR_SECS = float(os.environ.get("RTMP_DASH_APPEAR_SECS", "2"))
 EXTERNAL = re.compile(r"https?://|//cdn", re.I)
 
@@ -57,7 +59,8 @@ def browser_or_skip(ctx):
     opts = Options()
     opts.binary_location = chromium
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-first-run", f"--user-data-dir={ctx.path('chromium')}"):
+                "--no-first-run", f"--user-data-dir={ctx.path('chromium')}",
+                f"--host-resolver-rules=MAP {NAMED_HOST} 127.0.0.1"):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(driver, log_output=ctx.path("chromedriver.log")),
@@ -226,6 +229,7 @@ def run_open(ctx, driver, flags):
         h.log(f"bitrate cell: {row_cell(driver, KEY, 'bitrate')!r}")
 
     cross_origin_kick(ctx, driver, api, pub, metrics_port)
+    named_host_kick(driver, api_port, pub)
     open_page(driver, api)
     h.wait_for(lambda: row_cell(driver, KEY, "key") == KEY, 30, f"the {KEY} row again")
     kick_and_vanish(driver, server, pub, "open API")
@@ -287,6 +291,21 @@ def cross_origin_kick(ctx, driver, api, pub, metrics_port):
         srv.shutdown()
         srv.server_close()
     driver.get_log("browser")  # its refused request's console line belongs here
+
+
+def named_host_kick(driver, api_port, pub):
+    """The page opened by a host name, without -api-token: its kick is refused
+    (a name may be rebound to this machine by another site's DNS), and the
+    page shows the server's reason, not only "HTTP 403"."""
+    open_page(driver, f"http://{NAMED_HOST}:{api_port}")
+    h.wait_for(lambda: row_cell(driver, KEY, "key") == KEY, 30, f"the {KEY} row by host name")
+    driver.find_element("css selector", f'#stream-rows tr[data-key="{KEY}"] button.kick').click()
+    shown = lambda: js(driver, "return document.getElementById('error').textContent") or ""
+    h.wait_for(lambda: "-api-token" in shown(), 30, "the page to show why the kick was refused")
+    h.check(pub.proc.running(), "a kick from a page opened by host name went through")
+    h.log(f"opened as {NAMED_HOST}: the kick was refused, the page says {shown()!r}")
+    driver.get("about:blank")
+    driver.get_log("browser")  # the refused request's console line belongs here
 
 
 def stall_and_recover(driver, server):
