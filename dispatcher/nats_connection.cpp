@@ -5,6 +5,8 @@
 #include <nats/nats.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "dispatcher/nats_target.hpp"
 #include "dispatcher/redact.hpp"
 
@@ -173,6 +175,33 @@ std::string NatsConnection::ensure_stream(const NatsStream& stream, Clock::time_
   return err;
 }
 
+// An existing stream is used as it is; a hook subject it does not capture
+// would fail every publish with "No responders" alone, so it is named.
+void NatsConnection::check_subjects(const NatsStream& stream, const jsStreamInfo* si) {
+  std::vector<std::string> captured;
+  if (si->Config)
+    for (int i = 0; i < si->Config->SubjectsLen; ++i)
+      captured.emplace_back(si->Config->Subjects[i]);
+  std::lock_guard lock(stream_mutex_);
+  if (!announced_)
+    spdlog::info("nats: publishing to the existing stream {} (subjects {}) on {}", stream.name,
+                 fmt::join(captured, " "), redact_urls_in(servers_));
+  announced_ = true;
+  for (const std::string& wanted : stream.subjects()) {
+    const bool covered = std::any_of(captured.begin(), captured.end(), [&](const std::string& c) {
+      return nats_subject_covers(c, wanted);
+    });
+    if (covered || std::find(uncovered_.begin(), uncovered_.end(), wanted) != uncovered_.end())
+      continue;
+    uncovered_.push_back(wanted);
+    spdlog::error(
+        "nats: the existing stream {} on {} does not capture the subject {} of a -hook-nats: "
+        "its publishes get no answer (\"No responders\") and end as dead letters; add {} to "
+        "the stream's subjects, or name another -nats-stream",
+        stream.name, redact_urls_in(servers_), wanted, wanted);
+  }
+}
+
 std::string NatsConnection::look_up_stream(const NatsStream& stream, Clock::time_point until) {
   jsOptions jo;
   jsOptions_Init(&jo);
@@ -181,9 +210,8 @@ std::string NatsConnection::look_up_stream(const NatsStream& stream, Clock::time
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, stream.name.c_str(), &jo, &jerr);
   if (s == NATS_OK) {
+    check_subjects(stream, si);
     jsStreamInfo_Destroy(si);
-    spdlog::info("nats: publishing to the existing stream {} on {}", stream.name,
-                 redact_urls_in(servers_));
     return {};
   }
   if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr)

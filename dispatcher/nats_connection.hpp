@@ -15,6 +15,7 @@
 
 struct __natsConnection;
 struct __jsCtx;
+struct jsStreamInfo;
 
 namespace rtmp::dispatcher {
 
@@ -46,6 +47,7 @@ class NatsConnection {
   std::string not_connected() const;
   std::string ensure_stream(const NatsStream& stream, Clock::time_point until);
   std::string look_up_stream(const NatsStream& stream, Clock::time_point until);
+  void check_subjects(const NatsStream& stream, const jsStreamInfo* info);
 
   const std::string servers_;
   __natsConnection* nc_ = nullptr;
@@ -57,6 +59,10 @@ class NatsConnection {
   std::condition_variable stream_changed_;
   bool stream_looking_ = false;  // guarded by stream_mutex_
   bool stream_ready_ = false;    // guarded by stream_mutex_
+  // An existing stream is announced once, and each hook subject it does not
+  // capture is an ERROR once, not one more line per retry.
+  bool announced_ = false;              // guarded by stream_mutex_
+  std::vector<std::string> uncovered_;  // guarded by stream_mutex_
 };
 
 }  // namespace rtmp::dispatcher

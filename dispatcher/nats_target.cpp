@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
+#include "common/host_port.hpp"
 #include "common/percent.hpp"
 
 namespace rtmp::dispatcher {
@@ -13,6 +15,26 @@ std::string sanitize(std::string_view v) {
   for (char& c : out)
     if (c == '.' || c == '*' || c == '>' || std::isspace(static_cast<unsigned char>(c))) c = '_';
   return out.empty() ? "_" : out;
+}
+
+// A server's host and port, as they would fail only at the first connection
+// (a port over 65535, an empty host): its credentials are left out.
+std::string server_address_error(const std::string& url) {
+  const size_t start = url.find("://") + 3;
+  const size_t at = url.find('@', start);
+  const std::string address = url.substr(at == std::string::npos ? start : at + 1);
+  const bool bracketed = !address.empty() && address.front() == '[';
+  const bool has_port =
+      bracketed ? address.find("]:") != std::string::npos : address.find(':') != std::string::npos;
+  try {
+    // Without a port, NATS's own 4222.
+    const common::HostPort hp = common::parse_host_port(has_port ? address : address + ":4222");
+    if (hp.host.empty()) return "server \"" + address + "\" has no host";
+    if (hp.port == 0) return "server \"" + address + "\": port 0";
+  } catch (const std::invalid_argument& e) {
+    return "server \"" + address + "\": " + e.what();
+  }
+  return "";
 }
 
 }  // namespace
@@ -103,6 +125,10 @@ NatsTarget parse_nats_target(const std::string& target, std::string& why) {
       return t;
     }
     if (server.find("://") == std::string::npos) server = scheme + server;
+    if (auto bad = server_address_error(server); !bad.empty()) {
+      why = "NATS target: " + bad;
+      return t;
+    }
     t.servers += (t.servers.empty() ? "" : ",") + server;
     if (comma == std::string::npos) break;
     from = comma + 1;
@@ -138,6 +164,24 @@ std::string nats_filter(const std::string& tmpl) {
     from = dot + 1;
   }
   return out;
+}
+
+bool nats_subject_covers(std::string_view stream_subject, std::string_view subject) {
+  const auto next = [](std::string_view& rest) {
+    const size_t dot = rest.find('.');
+    const std::string_view token = rest.substr(0, dot);
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    return token;
+  };
+  std::string_view pattern = stream_subject, rest = subject;
+  while (!pattern.empty()) {
+    const std::string_view p = next(pattern);
+    if (p == ">") return !rest.empty();
+    if (rest.empty()) return false;
+    const std::string_view t = next(rest);
+    if (p != "*" && (p != t || t == "*" || t == ">")) return false;
+  }
+  return rest.empty();
 }
 
 }  // namespace rtmp::dispatcher

@@ -33,5 +33,9 @@ std::string nats_subject(const std::string& tmpl, std::string_view type, std::st
 // The subject filter a stream captures the template with: each token holding
 // a placeholder becomes '*'.
 std::string nats_filter(const std::string& tmpl);
+// Whether a stream capturing `stream_subject` (NATS wildcards: '*' one token,
+// '>' the rest) gets everything published to `subject` (a subject or a
+// filter such as nats_filter's).
+bool nats_subject_covers(std::string_view stream_subject, std::string_view subject);
 
 }  // namespace rtmp::dispatcher

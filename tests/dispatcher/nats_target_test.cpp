@@ -76,6 +76,34 @@ TEST(NatsTarget, Refused) {
   EXPECT_EQ(parse_error("nats://h:4222/a*b.c>d"), "");  // not whole tokens: literal
 }
 
+// A bad address fails at startup, not at every event after -hook-timeout;
+// the credentials stay out of the message.
+TEST(NatsTarget, ServerAddressesChecked) {
+  for (const char* bad : {"nats://127.0.0.1:99999/a", "nats://:4222/a", "nats://h:x/a",
+                          "nats://h:0/a", "nats://n1:4222,n2:70000/a"})
+    EXPECT_NE(parse_error(bad), "") << bad;
+  const std::string hidden = parse_error("nats://user:s3cret@h:99999/a");
+  EXPECT_NE(hidden.find("99999"), std::string::npos) << hidden;
+  EXPECT_EQ(hidden.find("s3cret"), std::string::npos) << hidden;
+  for (const char* good : {"nats://h/a", "nats://h:4222/a", "tls://u:p@h:4222/a",
+                           "nats://[::1]:4222/a", "nats://[::1]/a"})
+    EXPECT_EQ(parse_error(good), "") << good;
+}
+
+// What an existing stream captures, NATS wildcards included.
+TEST(NatsSubjectCovers, Wildcards) {
+  EXPECT_TRUE(nats_subject_covers("stops", "stops"));
+  EXPECT_TRUE(nats_subject_covers("all.*", "all.*"));
+  EXPECT_TRUE(nats_subject_covers("all.*", "all.publish_start"));
+  EXPECT_TRUE(nats_subject_covers("rtmp.>", "rtmp.*.x"));
+  EXPECT_TRUE(nats_subject_covers(">", "a"));
+  EXPECT_FALSE(nats_subject_covers("all.*", "stops"));
+  EXPECT_FALSE(nats_subject_covers("all.*", "all.a.b"));
+  EXPECT_FALSE(nats_subject_covers("all.x", "all.*"));  // only x of what the hook sends
+  EXPECT_FALSE(nats_subject_covers("rtmp.>", "rtmp"));
+  EXPECT_FALSE(nats_subject_covers("a.b", "a"));
+}
+
 // A value stays one subject token whatever it holds.
 TEST(NatsSubject, PlaceholdersReplacedAndSanitized) {
   EXPECT_EQ(nats_subject("rtmp.{node}.{type}", "publish_start", "edge-1"),
