@@ -9,6 +9,12 @@ namespace rtmp::common {
 
 using Duration = std::chrono::milliseconds;
 
+// The longest duration a flag takes (about 114 years). Deadlines are
+// steady_clock::now() + d in nanoseconds: Go's own limit, 2562047h, would
+// overflow once the machine has been up about 47 minutes, and a timeout that
+// wraps fires at once.
+constexpr Duration kMaxFlagDuration = std::chrono::hours(1'000'000);
+
 // Parses a Go duration; nullopt when malformed or negative. A bare "0" is zero.
 std::optional<Duration> parse_duration(std::string_view text);
 

@@ -121,6 +121,9 @@ void FlagSet::add_duration(const std::string& name, Duration* target, Duration d
          if (!d)
            throw FlagError("invalid value \"" + v + "\" for flag -" + name +
                            ": not a duration (e.g. 500ms, 30s, 2m)");
+         if (*d > kMaxFlagDuration)
+           throw FlagError("invalid value \"" + v + "\" for flag -" + name + ": above " +
+                           format_duration(kMaxFlagDuration) + ", the longest duration taken");
          if (check) {
            if (auto err = check(*d); !err.empty())
              throw FlagError("invalid value \"" + v + "\" for flag -" + name + ": " + err);
@@ -272,11 +275,16 @@ void parse_flags_or_exit(FlagSet& flags, int argc, const char* const* argv) {
   }
 }
 
-void refuse_orphan_flags(std::initializer_list<std::pair<bool, const char*>> flags,
-                         const char* needed, const char* what) {
+std::string set_flag_names(std::initializer_list<std::pair<bool, const char*>> flags) {
   std::string names;
   for (const auto& [set, name] : flags)
     if (set) names += (names.empty() ? "" : ", ") + std::string(name);
+  return names;
+}
+
+void refuse_orphan_flags(std::initializer_list<std::pair<bool, const char*>> flags,
+                         const char* needed, const char* what) {
+  const std::string names = set_flag_names(flags);
   if (!names.empty())
     throw std::runtime_error(names + " set without " + needed + " (" + what + ")");
 }

@@ -95,5 +95,7 @@ void parse_flags_or_exit(FlagSet& flags, int argc, const char* const* argv);
 // `set` is true; nothing when none is.
 void refuse_orphan_flags(std::initializer_list<std::pair<bool, const char*>> flags,
                          const char* needed, const char* what);
+// "-a, -b": the names whose `set` is true ("" when none).
+std::string set_flag_names(std::initializer_list<std::pair<bool, const char*>> flags);
 
 }  // namespace rtmp::common

@@ -69,4 +69,24 @@ std::string zmq_bind_by_address(const std::string& endpoint) {
   return std::string(kTcp) + text + std::string(rest.substr(colon));
 }
 
+std::string zmq_endpoint_error(const std::string& endpoint) {
+  const size_t sep = endpoint.find("://");
+  if (sep == std::string::npos || sep == 0)
+    return "want a ZeroMQ endpoint such as tcp://127.0.0.1:5556";
+  const std::string scheme = endpoint.substr(0, sep), rest = endpoint.substr(sep + 3);
+  if (scheme == "ipc") return rest.empty() ? "empty path (want ipc:///path)" : "";
+  if (scheme == "inproc")
+    return "inproc:// reaches only this process's own sockets, never another process "
+           "(want tcp:// or ipc://)";
+  if (scheme != "tcp") return "unsupported transport \"" + scheme + "\" (want tcp:// or ipc://)";
+  try {
+    const HostPort hp = parse_host_port(rest);
+    if (hp.host.empty()) return "want tcp://host:port";
+    if (hp.port == 0) return "port 0: want 1-65535";
+  } catch (const std::invalid_argument& err) {
+    return err.what();
+  }
+  return "";
+}
+
 }  // namespace rtmp::common

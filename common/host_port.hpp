@@ -31,4 +31,11 @@ bool has_ipv6_literal(const std::vector<std::string>& zmq_endpoints);
 // host part that resolves. Blocks on DNS: for startup.
 std::string zmq_bind_by_address(const std::string& endpoint);
 
+// What is wrong with a ZeroMQ endpoint another process binds or connects to,
+// or "": tcp://host:port (port 1-65535; a bind may take "*" for the host) or
+// ipc://path. inproc:// is refused: it reaches only this process's own
+// sockets, never a dispatcher or ingest elsewhere. (libzmq would take a port
+// over 65535 and bind it cut to 16 bits.)
+std::string zmq_endpoint_error(const std::string& endpoint);
+
 }  // namespace rtmp::common

@@ -80,6 +80,25 @@ bool has_hooks(const Options& options) {
   return !options.stdio_format.empty();
 }
 
+void warn_options_without_hooks(const Options& o) {
+  if (has_hooks(o)) return;
+  const Options d;
+  const std::string names = common::set_flag_names({
+      {o.hook_timeout != d.hook_timeout, "-hook-timeout"},
+      {o.hook_concurrency != d.hook_concurrency, "-hook-concurrency"},
+      {o.hook_queue != d.hook_queue, "-hook-queue"},
+      {!o.webhook_secret.empty(), "-webhook-secret"},
+      {o.webhook_retries != d.webhook_retries, "-webhook-retries"},
+      {!o.webhook_ca_file.empty(), "-webhook-ca-file"},
+      {o.webhook_threads != d.webhook_threads, "-webhook-threads"},
+      {o.nats_stream != d.nats_stream, "-nats-stream"},
+      {o.nats_replicas != d.nats_replicas, "-nats-replicas"},
+      {!o.dead_letter.empty(), "-dead-letter"},
+  });
+  if (!names.empty())
+    spdlog::warn("{} given without any -hook-*: no hook runs here, so they do nothing", names);
+}
+
 int webhook_loop_count(const Options& options) {
   int64_t n = options.webhook_threads;
   if (n <= 0) n = std::min<int64_t>(2, std::max(1u, std::thread::hardware_concurrency()));
@@ -160,22 +179,6 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
 
 // What is wrong with a ZeroMQ endpoint to connect to, or "" when nothing
 // (tcp://host:port, ipc://path, inproc://name).
-static std::string endpoint_error(const std::string& e) {
-  const size_t sep = e.find("://");
-  if (sep == std::string::npos) return "want an endpoint such as tcp://host:5556";
-  const std::string scheme = e.substr(0, sep), rest = e.substr(sep + 3);
-  if (scheme == "ipc" || scheme == "inproc") return rest.empty() ? "empty address" : "";
-  if (scheme != "tcp") return "scheme \"" + scheme + "\": want tcp://, ipc:// or inproc://";
-  try {
-    const common::HostPort hp = common::parse_host_port(rest);
-    if (hp.host.empty()) return "want tcp://host:port";
-    if (hp.port == 0) return "port 0: want 1-65535";
-  } catch (const std::invalid_argument& err) {
-    return err.what();
-  }
-  return "";
-}
-
 // ZeroMQ endpoints hold no commas, so "tcp://a:5556,tcp://b:5556" is two of
 // them; empty pieces (a trailing comma) are ignored.
 std::vector<std::string> split_endpoints(const std::string& value) {
@@ -203,7 +206,7 @@ void register_dispatcher_flags(common::FlagSet& flags, Options& options) {
                    const auto each = split_endpoints(v);
                    if (each.empty()) return std::string("no endpoint (want tcp://host:5556)");
                    for (const std::string& one : each) {
-                     if (auto why = endpoint_error(one); !why.empty())
+                     if (auto why = common::zmq_endpoint_error(one); !why.empty())
                        return "\"" + one + "\": " + why;
                    }
                    return std::string();

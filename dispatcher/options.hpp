@@ -110,6 +110,10 @@ void warn_unrunnable_scripts(const Options& options);
 // Whether any hook is configured (of any kind, or stdio): rtmp-ingest runs an
 // embedded dispatcher only then.
 bool has_hooks(const Options& options);
+// rtmp-ingest without hooks: a WARN naming the hook options given, which then
+// do nothing (a -dead-letter file that never appears). Called once logging
+// is up.
+void warn_options_without_hooks(const Options& options);
 
 // The pairs given for one kind (empty when none).
 const std::vector<std::string>& hook_pairs(const Options& options, HookKind kind);

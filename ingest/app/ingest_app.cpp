@@ -96,6 +96,7 @@ int run_ingest(IngestOptions o) {
   relay::finish_relay_options(o.relay);
   dispatcher::check_hook_options(o.hooks);
   dispatcher::warn_unrunnable_scripts(o.hooks);
+  dispatcher::warn_options_without_hooks(o.hooks);
   o.relay.queue = static_cast<size_t>(o.player_queue);
   o.relay.merge_write = o.merge_write;
   o.relay.merge_write_bytes = static_cast<size_t>(o.merge_write_bytes);

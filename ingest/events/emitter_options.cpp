@@ -4,23 +4,9 @@
 
 #include <climits>
 
+#include "common/host_port.hpp"
+
 namespace rtmp::events {
-
-namespace {
-
-std::string check_endpoint(const std::string& value) {
-  const auto scheme_end = value.find("://");
-  if (scheme_end == std::string::npos || scheme_end == 0 || scheme_end + 3 == value.size()) {
-    return "want a ZeroMQ endpoint such as tcp://0.0.0.0:5556";
-  }
-  const std::string scheme = value.substr(0, scheme_end);
-  if (scheme != "tcp" && scheme != "ipc" && scheme != "inproc") {
-    return "unsupported transport \"" + scheme + "\" (tcp, ipc or inproc)";
-  }
-  return {};
-}
-
-}  // namespace
 
 std::string node_id_error(const std::string& value) {
   if (value.empty()) return "must not be empty";
@@ -54,7 +40,7 @@ void register_event_flags(common::FlagSet& flags, EmitterOptions& options) {
   flags.add_list("events-bind", &options.bind_endpoints,
                  "ZeroMQ endpoint to bind the event PUSH socket for external dispatchers "
                  "(e.g. tcp://0.0.0.0:5556; IPv6 in brackets: tcp://[::]:5556)",
-                 check_endpoint);
+                 common::zmq_endpoint_error);
   flags.add_int("events-buffer", &options.buffer_capacity, 100000, 0, 100'000'000,
                 "events held while no dispatcher can take them; past it they go to the "
                 "stdio fallback (stderr)");

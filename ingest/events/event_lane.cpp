@@ -32,6 +32,10 @@ EventLane::EventLane(zmq::context_t& context, std::string name,
   if (common::has_ipv6_literal(endpoints)) socket_.set(zmq::sockopt::ipv6, 1);
   socket_.set(zmq::sockopt::linger, static_cast<int>(linger.count()));
   for (const std::string& endpoint : endpoints) {
+    // A second bind of the same endpoint would say "Address already in use",
+    // as if another program held it.
+    if (std::count(endpoints.begin(), endpoints.end(), endpoint) > 1)
+      throw std::runtime_error("events: " + endpoint + " is given twice in -events-bind");
     try {
       socket_.bind(endpoint);
     } catch (const zmq::error_t& e) {

@@ -189,6 +189,15 @@ TEST_F(Flags, BadDurationNamesTheFlag) {
             "invalid value \"30\" for flag -hook-timeout: not a duration (e.g. 500ms, 30s, 2m)");
 }
 
+// A timeout past what a deadline can hold wrapped and fired at once
+// ("-hook-timeout 2562048h": every webhook "timed out before attempt").
+TEST_F(Flags, DurationAboveTheLongestIsRefused) {
+  EXPECT_EQ(parse({"-hook-timeout", "2562048h"}),
+            "invalid value \"2562048h\" for flag -hook-timeout: above 1000000h, the longest "
+            "duration taken");
+  EXPECT_EQ(parse({"-hook-timeout", "1000000h"}), "");
+}
+
 TEST(FlagsDuration, ChecksRefuseZeroOrTinyPeriods) {
   Duration timeout{}, period{};
   FlagSet flags("rtmp-test", kPrefix);

@@ -16,10 +16,12 @@
   not this host's) is one line in the same words from both programs, exit 2,
   with no library source location.
 - -events-bind with a host name binds its IPv4 address (ZeroMQ takes only
-  addresses and interface names); one that does not resolve is one line, exit 2.
+  addresses and interface names); one that does not resolve is one line, exit 2,
+  as are a port over 65535, the same endpoint twice and inproc://.
 - A -hook-script that is a directory is WARNed at startup like a missing one.
 - -srt-* flags without -srt-listen, and -api-* flags without -api-addr, are
-  one line naming them, exit 2 (flag or variable).
+  one line naming them, exit 2 (flag or variable). rtmp-ingest's hook options
+  without any -hook-* are a WARN naming them.
 - A zero -handshake-timeout, -idle-timeout or -write-timeout (which closed every
   connection at once), or an -api-sse-keepalive / -stats-interval under 100ms,
   is one line, exit 2.
@@ -178,6 +180,15 @@ def events_bind_host_name(ctx, ingest):
     p.stop()
     one_line_exit_2(ctx, [ingest, "-events-bind", f"tcp://nosuch.invalid:{port}"],
                     r"cannot bind tcp://nosuch\.invalid:\d+: .*host name that resolves")
+    # A port over 65535 was bound cut to 16 bits; the same endpoint twice was
+    # "Address already in use"; inproc:// reaches no dispatcher process.
+    one_line_exit_2(ctx, [ingest, "-events-bind", f"tcp://127.0.0.1:{port + 65536}"],
+                    r"-events-bind.*bad port")
+    one_line_exit_2(ctx, [ingest, "-listen", "127.0.0.1:0", "-events-bind",
+                          f"tcp://127.0.0.1:{port}", "-events-bind", f"tcp://127.0.0.1:{port}"],
+                    rf"tcp://127\.0\.0\.1:{port} is given twice in -events-bind")
+    one_line_exit_2(ctx, [ingest, "-events-bind", "inproc://rtmp-events"],
+                    r"-events-bind.*inproc:// reaches only this process")
 
 
 def directory_script(ctx, disp):
@@ -212,10 +223,19 @@ def orphan_flags(ctx, ingest):
     for extra, env, want in cases:
         one_line_exit_2(ctx, [ingest, "-listen", "127.0.0.1:0", *extra],
                         r"^rtmp-ingest: " + want, env=env)
-    # Their defaults given explicitly are no mistake.
+    # Their defaults given explicitly are no mistake, nor is running without
+    # hook options.
     p = ctx.proc("ingest-defaults", [ingest, "-listen", "127.0.0.1:0", "-srt-latency", "120",
                                      "-api-sse-buffer", "1048576"])
     p.wait_line(r"listening on", STARTUP, "stdout")
+    p.stop()
+    h.check("without any -hook-*" not in p.output(), f"a WARN without hook options: {p.output()}")
+    # Hook options without a hook: the ingest runs no hooks, so they do
+    # nothing (a -dead-letter file that never appears). A WARN names them.
+    p = ctx.proc("ingest-idle-hook-options", [ingest, "-listen", "127.0.0.1:0",
+                                              "-dead-letter", os.path.join(ctx.dir, "dl.jsonl")],
+                 env={"RTMP_INGEST_WEBHOOK_SECRET": "k"})
+    p.wait_line(r"-webhook-secret, -dead-letter given without any -hook-\*", STARTUP, "stdout")
     p.stop()
 
 

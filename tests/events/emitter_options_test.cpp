@@ -29,8 +29,12 @@ TEST(EmitterOptions, Parses) {
 }
 
 TEST(EmitterOptions, RejectsBadValues) {
-  for (const char* bad : {"-events-buffer=-1", "-events-bind=localhost:5556",
-                          "-events-bind=udp://1.2.3.4:5", "-events-bind=tcp://"}) {
+  // A port over 65535 was bound cut to 16 bits (89538 as 24002); inproc://
+  // is no endpoint another process can reach.
+  for (const char* bad :
+       {"-events-buffer=-1", "-events-bind=localhost:5556", "-events-bind=udp://1.2.3.4:5",
+        "-events-bind=tcp://", "-events-bind=tcp://127.0.0.1:89538", "-events-bind=tcp://h:0",
+        "-events-bind=inproc://rtmp-events", "-events-bind=tcp://:5556"}) {
     common::FlagSet flags("rtmp-ingest", "RTMP_INGEST_TEST_EVENTS_");
     EmitterOptions opts;
     register_event_flags(flags, opts);
