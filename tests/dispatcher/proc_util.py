@@ -141,6 +141,14 @@ def json_lines(text):
     return [json.loads(l) for l in text.splitlines() if l.strip()]
 
 
+def dead_letters(path):
+    """The -dead-letter file's lines, parsed ([] before the file exists)."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return json_lines(f.read())
+
+
 def stdio_events(proc):
     """The dispatcher's stdio json hook lines, by event id: (raw line, parsed)."""
     out = {}

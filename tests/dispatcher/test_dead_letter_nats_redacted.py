@@ -11,7 +11,6 @@ before it, so it fails no sooner than about 250 ms before the timeout. (Seen
 failing before: an execution gave up as soon as the backoff's next wait would
 end past the timeout, at 1.2-1.9 s of a 2 s timeout.)"""
 import re
-import json
 import os
 
 import proc_util as pu
@@ -31,16 +30,10 @@ def main(ctx):
         "-hook-timeout", "2s", "-dead-letter", dead, "-log-level", "debug",
     ])
     pusher.wait_sent()
-
-    def lines():
-        if not os.path.exists(dead):
-            return []
-        with open(dead) as f:
-            return [json.loads(line) for line in f if line.strip()]
-    pu.wait_for(lambda: len(lines()) >= COUNT, 60, f"{COUNT} dead letters")
+    pu.wait_for(lambda: len(pu.dead_letters(dead)) >= COUNT, 60, f"{COUNT} dead letters")
     pu.check(d.stop() == 0, "dispatcher exit status")
     raw = open(dead).read()
-    got = lines()
+    got = pu.dead_letters(dead)
     pu.log(f"dead letter error: {got[0]['error']!r}")
     pu.check("s3cret" not in raw and "nu:" not in raw,
              f"credentials in the dead-letter file: {raw[:400]}")

@@ -35,11 +35,6 @@ def run_replay(ctx, name, args):
     return p.returncode, out
 
 
-def letters(path):
-    with open(path) as f:
-        return [json.loads(l) for l in f if l.strip()]
-
-
 def main(ctx):
     fail_until = time.monotonic() + 3600  # set once the dispatcher is up
 
@@ -71,10 +66,10 @@ exit 0
     fail_until = time.monotonic() + FAIL_SECONDS
     pusher.wait_sent()
     want = COUNT + COUNT // 2
-    pu.wait_for(lambda: os.path.exists(dead) and len(letters(dead)) >= want, 60,
+    pu.wait_for(lambda: len(pu.dead_letters(dead)) >= want, 60,
                 f"{want} dead letters")
     pu.check(d.stop() == 0, "dispatcher exit status")
-    got = letters(dead)
+    got = pu.dead_letters(dead)
     pu.check(len(got) == want, f"{len(got)} dead letters, want {want}")
     pu.check(stat.S_IMODE(os.stat(dead).st_mode) == 0o600, "dead-letter file mode 0600")
     raw = open(dead).read()
@@ -144,7 +139,7 @@ exit 0
     pu.check("credentials removed" in out, "the reason is printed")
     failed = glob.glob(dead + ".failed-*")
     pu.check(len(failed) == 1, f"failures file: {failed}")
-    again = letters(failed[0])
+    again = pu.dead_letters(failed[0])
     pu.check(sorted(l["event_id"] for l in again) == ids, "the failures are the webhook letters")
     pu.check(all(l["target"] == redacted for l in again), "still redacted")
     code, _ = run_replay(ctx, "replay4", ["-replay", failed[0], "-hook-webhook",
@@ -179,10 +174,10 @@ def check_embedded(ctx):
     ingest.wait_log(r"listening on", 30)
     with socket.create_connection(("127.0.0.1", port), timeout=10):
         pass
-    pu.wait_for(lambda: os.path.exists(dead) and len(letters(dead)) >= 2, 30,
+    pu.wait_for(lambda: len(pu.dead_letters(dead)) >= 2, 30,
                 "2 embedded dead letters")
     pu.check(ingest.stop() == 0, "ingest exit status")
-    got = letters(dead)
+    got = pu.dead_letters(dead)
     types = sorted(l["event_type"] for l in got)
     pu.check(types == ["connection_accept", "connection_close"], f"embedded letters {types}")
     pu.check(all(l["attempts"] == 1 and l["error"].startswith("HTTP 404") for l in got),

@@ -7,7 +7,6 @@ stream and the subject `stops`, however many retries and events fail, one INFO
 for the existing stream (not one per retry), while the captured subject's
 events land. (Seen failing before: only "No responders" in each attempt, and
 "publishing to the existing stream" again before every retry.)"""
-import json
 import os
 
 import nats_util as nu
@@ -42,16 +41,11 @@ def main(ctx):
     uncaptured = r"existing stream RTMP_PARTIAL .*does not capture the subject stops"
     d2.wait_log(uncaptured, 60)
     stops = COUNT // 2  # the types are cycled: start, stop, start, stop
-
-    def letters():
-        if not os.path.exists(dead):
-            return []
-        with open(dead) as f:
-            return [json.loads(line) for line in f if line.strip()]
-    pu.wait_for(lambda: len(letters()) >= stops, 60, f"{stops} dead letters")
+    pu.wait_for(lambda: len(pu.dead_letters(dead)) >= stops, 60, f"{stops} dead letters")
     pu.check(d2.stop() == 0, "second dispatcher exit status")
-    pu.check(sorted(l["event_type"] for l in letters()) == ["publish_stop"] * stops,
-             f"dead letters: {letters()}")
+    letters = pu.dead_letters(dead)
+    pu.check(sorted(l["event_type"] for l in letters) == ["publish_stop"] * stops,
+             f"dead letters: {letters}")
     errors, infos = d2.count_log(uncaptured), d2.count_log(r"publishing to the existing stream")
     pu.check(errors == 1, f"{errors} ERROR lines about the uncaptured subject, want 1")
     pu.check(infos == 1, f"{infos} INFO lines about the existing stream, want 1")
