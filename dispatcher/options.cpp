@@ -177,8 +177,6 @@ void register_hook_flags(common::FlagSet& flags, Options& options) {
                    "them again");
 }
 
-// What is wrong with a ZeroMQ endpoint to connect to, or "" when nothing
-// (tcp://host:port, ipc://path, inproc://name).
 // ZeroMQ endpoints hold no commas, so "tcp://a:5556,tcp://b:5556" is two of
 // them; empty pieces (a trailing comma) are ignored.
 std::vector<std::string> split_endpoints(const std::string& value) {
